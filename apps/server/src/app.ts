@@ -1,0 +1,74 @@
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { bodyLimit } from "hono/body-limit";
+import type { Logger } from "pino";
+import type { AppEnv, ServerDeps } from "./env.js";
+import { describeZodError, errorResponse } from "./errors.js";
+import { authenticate } from "./middleware/auth.js";
+import { audit } from "./middleware/audit.js";
+import { rateLimit, RateLimiter } from "./middleware/rate-limit.js";
+import { createMetrics } from "./metrics.js";
+import { registerAuthRoutes } from "./routes/auth.js";
+import { registerMemoryRoutes } from "./routes/memories.js";
+import { registerSearchRoutes } from "./routes/search.js";
+import { registerOperationsRoutes, VERSION } from "./routes/operations.js";
+import { matchedRoute } from "./route-path.js";
+
+export interface AppOptions extends ServerDeps {
+  log: Logger;
+  maxBodyBytes: number;
+  rateLimit: { enabled: boolean; perMinute: number };
+}
+
+/** The whole HTTP surface. Order matters: metrics and logs see everything, audit sees the principal. */
+export function createApp(opts: AppOptions) {
+  const app = new OpenAPIHono<AppEnv>({
+    defaultHook: (result, c) => {
+      if (!result.success) return c.json({ error: describeZodError(result.error) }, 400);
+    },
+  });
+  const metrics = createMetrics(opts.engram);
+
+  app.onError((err, c) => {
+    const handled = errorResponse(err, c);
+    if (handled) return handled;
+    opts.log.error({ err, method: c.req.method, path: c.req.path }, "unhandled error");
+    return c.json({ error: "internal server error" }, 500);
+  });
+  app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${c.req.path}` }, 404));
+
+  app.use("*", metrics.middleware);
+  app.use("*", async (c, next) => {
+    const start = performance.now();
+    await next();
+    opts.log.info(
+      { method: c.req.method, path: c.req.path, route: matchedRoute(c), status: c.res.status, ms: Math.round((performance.now() - start) * 10) / 10 },
+      "request",
+    );
+  });
+  app.use(
+    "*",
+    bodyLimit({
+      maxSize: opts.maxBodyBytes,
+      onError: (c) => c.json({ error: `request body exceeds ${opts.maxBodyBytes} bytes` }, 413),
+    }),
+  );
+  app.use("*", audit(opts.engram, opts.log));
+  app.use("*", authenticate(opts));
+  if (opts.rateLimit.enabled) app.use("*", rateLimit(new RateLimiter(), opts.rateLimit.perMinute));
+
+  registerOperationsRoutes(app, opts);
+  registerAuthRoutes(app, opts);
+  registerMemoryRoutes(app, opts);
+  registerSearchRoutes(app, opts);
+
+  app.get("/metrics", async (c) => c.text(await metrics.registry.metrics(), 200, { "Content-Type": metrics.registry.contentType }));
+  const openapi = () =>
+    app.getOpenAPI31Document({
+      openapi: "3.1.0",
+      info: { title: "Engram", version: VERSION, description: "Long-term memory for AI agents" },
+    });
+  app.get("/openapi.json", (c) => c.json(openapi()));
+  app.get("/docs/openapi.json", (c) => c.json(openapi()));
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });
+  return app;
+}

@@ -1,0 +1,33 @@
+import { EngramError, type ErrorKind } from "@engram/core";
+import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { ZodError } from "zod";
+
+const STATUS: Record<ErrorKind, 400 | 401 | 403 | 404 | 409> = {
+  invalid: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+};
+
+/** "content: is required; importance: must be at most 10" — field first, then why. */
+export function describeZodError(err: ZodError): string {
+  return err.issues
+    .slice(0, 5)
+    .map((i) => {
+      const field = i.path.length ? i.path.join(".") : "body";
+      const missing = i.code === "invalid_type" && /received undefined/.test(i.message);
+      return `${field}: ${missing ? "is required" : i.message}`;
+    })
+    .join("; ");
+}
+
+export function errorResponse(err: unknown, c: Context) {
+  if (err instanceof EngramError) return c.json({ error: err.message }, STATUS[err.kind]);
+  if (err instanceof HTTPException) {
+    const message = err.status === 400 && /JSON/i.test(err.message) ? "body: malformed JSON" : err.message;
+    return c.json({ error: message || "request failed" }, err.status);
+  }
+  return undefined;
+}

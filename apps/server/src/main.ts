@@ -1,0 +1,58 @@
+import { serve } from "@hono/node-server";
+import { ConfigError, createEngram, loadConfig, type Config } from "@engram/core";
+import { pino } from "pino";
+import { createApp } from "./app.js";
+
+function start(config: Config) {
+  const log = pino({ level: config.logLevel, base: { service: "engram-server" } });
+  const engram = createEngram(config);
+  const app = createApp({
+    engram,
+    log,
+    bootstrapSecret: config.bootstrapSecret,
+    openAccess: config.openAccess,
+    maxBodyBytes: config.maxBodyBytes,
+    rateLimit: config.rateLimit,
+  });
+  if (config.openAccess) log.warn("open-access mode: requests without a key act as user 1 (loopback only)");
+
+  const server = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, (info) => {
+    log.info({ host: config.host, port: info.port, db: config.dbPath, url: `http://${config.host}:${info.port}` }, "listening");
+  });
+  server.on("error", (err) => {
+    log.fatal({ err }, "server failed to listen");
+    engram.close();
+    process.exit(1);
+  });
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, "shutting down: finishing in-flight requests");
+    const force = setTimeout(() => {
+      log.warn("in-flight requests did not finish in time; closing connections");
+      if ("closeAllConnections" in server) server.closeAllConnections();
+    }, config.shutdownTimeoutMs);
+    force.unref();
+    // close() stops accepting and waits for open requests; idle keep-alive sockets need not wait.
+    server.close(() => {
+      engram.close();
+      log.info("database closed; bye");
+      process.exit(0);
+    });
+    if ("closeIdleConnections" in server) server.closeIdleConnections();
+  };
+  process.on("SIGTERM", () => shutdown("SIGTERM"));
+  process.on("SIGINT", () => shutdown("SIGINT"));
+}
+
+try {
+  start(loadConfig());
+} catch (err) {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`engram-server: ${err.message}\n`);
+    process.exit(2);
+  }
+  throw err;
+}

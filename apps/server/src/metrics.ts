@@ -1,0 +1,46 @@
+import { matchedRoute } from "./route-path.js";
+import type { Engram } from "@engram/core";
+import client from "prom-client";
+import type { MiddlewareHandler } from "hono";
+
+/** Prometheus metrics: request counts and latencies per route pattern, memory counts by status. */
+export function createMetrics(engram: Engram) {
+  const registry = new client.Registry();
+  client.collectDefaultMetrics({ register: registry, prefix: "engram_process_" });
+  const requests = new client.Counter({
+    name: "engram_http_requests_total",
+    help: "HTTP requests by method, route pattern and status",
+    labelNames: ["method", "route", "status"],
+    registers: [registry],
+  });
+  const latency = new client.Histogram({
+    name: "engram_http_request_duration_seconds",
+    help: "HTTP request latency by method and route pattern",
+    labelNames: ["method", "route"],
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [registry],
+  });
+  new client.Gauge({
+    name: "engram_memories",
+    help: "Latest memory versions by status, all tenants",
+    labelNames: ["status"],
+    registers: [registry],
+    collect() {
+      const rows = engram.db.sqlite
+        .prepare("SELECT status, count(*) AS n FROM memories WHERE is_latest = 1 GROUP BY status")
+        .all() as { status: string; n: number }[];
+      this.reset();
+      for (const s of ["active", "archived", "forgotten"]) this.set({ status: s }, rows.find((r) => r.status === s)?.n ?? 0);
+    },
+  });
+
+  const middleware: MiddlewareHandler = async (c, next) => {
+    const start = performance.now();
+    await next();
+    // The route pattern, not the raw path, keeps label cardinality bounded.
+    const route = matchedRoute(c);
+    requests.inc({ method: c.req.method, route, status: String(c.res.status) });
+    latency.observe({ method: c.req.method, route }, (performance.now() - start) / 1000);
+  };
+  return { registry, middleware };
+}

@@ -1,0 +1,100 @@
+import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
+import { z } from "zod";
+import type { AppEnv, ServerDeps } from "../env.js";
+import { memoryDto } from "../dto.js";
+import { described, jsonBody, scoped } from "./define.js";
+
+const queryText = z.string({ error: "must be a string" }).max(10_000).refine((s) => s.trim().length > 0, "must not be empty");
+
+const searchBody = z.object({
+  query: queryText,
+  limit: z.number().int().min(1).max(100).default(10),
+  category: z.string().optional(),
+  source: z.string().optional(),
+  tags: z.array(z.string()).max(50).optional(),
+  tag: z.string().optional(),
+  threshold: z.number().min(0).max(1).optional(),
+  space_id: z.number().int().positive().optional(),
+  include_forgotten: z.boolean().default(false),
+  latest_only: z.boolean().default(true),
+  // Accepted for compatibility with the reference's clients; the lexical-only engine has one mode.
+  mode: z.string().optional(),
+  question_type: z.string().optional(),
+  expand_relationships: z.boolean().optional(),
+  include_links: z.boolean().optional(),
+});
+
+const recallBody = z.object({
+  context: z.string().max(10_000).optional(),
+  query: z.string().max(10_000).optional(),
+  limit: z.number().int().min(1).max(100).default(10),
+  space_id: z.number().int().positive().optional(),
+});
+
+export function registerSearchRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps) {
+  const { search } = deps.engram;
+
+  for (const path of ["/search", "/memories/search"]) {
+    app.openapi(
+      createRoute({
+        method: "post",
+        path,
+        tags: ["search"],
+        summary: "Search your memories (FTS5 BM25; the query is words, never FTS5 syntax)",
+        middleware: scoped("read"),
+        request: jsonBody(searchBody),
+        responses: described("ranked results"),
+      }),
+      (c) => {
+        const b = c.req.valid("json");
+        const tags = [...(b.tags ?? []), ...(b.tag ? [b.tag] : [])];
+        const result = search.search(c.get("principal").user.id, {
+          query: b.query,
+          limit: b.limit,
+          category: b.category,
+          source: b.source,
+          tags: tags.length ? tags : undefined,
+          spaceId: b.space_id,
+          includeForgotten: b.include_forgotten,
+          latestOnly: b.latest_only,
+          threshold: b.threshold,
+        });
+        return c.json({
+          results: result.hits.map((h) => ({
+            id: h.memory.id,
+            content: h.memory.content,
+            category: h.memory.category,
+            source: h.memory.source,
+            importance: h.memory.importance,
+            created_at: h.memory.createdAt,
+            score: h.score,
+            tags: h.memory.tags,
+            search_type: h.searchType,
+            decay_score: h.memory.decayScore,
+            version: h.memory.version,
+            is_latest: h.memory.isLatest,
+          })),
+          abstained: result.abstained,
+          top_score: result.topScore,
+        });
+      },
+    );
+  }
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/recall",
+      tags: ["search"],
+      summary: "Memories for the current context; each one returned counts as accessed",
+      middleware: scoped("read"),
+      request: jsonBody(recallBody),
+      responses: described("memories"),
+    }),
+    (c) => {
+      const b = c.req.valid("json");
+      const rows = search.recall(c.get("principal").user.id, { query: b.query ?? b.context, limit: b.limit, spaceId: b.space_id });
+      return c.json({ memories: rows.map(memoryDto) });
+    },
+  );
+}

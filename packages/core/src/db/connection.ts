@@ -1,0 +1,59 @@
+import fs from "node:fs";
+import path from "node:path";
+import Database from "better-sqlite3";
+import { drizzle, type BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
+import { MIGRATIONS, type Migration } from "./migrations.js";
+import * as schema from "./schema.js";
+
+export type Drizzle = BetterSQLite3Database<typeof schema>;
+
+export interface Db {
+  sqlite: Database.Database;
+  orm: Drizzle;
+  close(): void;
+}
+
+export interface OpenDbOptions {
+  path: string;
+  synchronous?: "full" | "normal";
+}
+
+/** Opens (creating if needed) the database file, applies pragmas and pending migrations. */
+export function openDb(opts: OpenDbOptions): Db {
+  if (opts.path !== ":memory:") fs.mkdirSync(path.dirname(opts.path), { recursive: true });
+  const sqlite = new Database(opts.path);
+  sqlite.pragma("journal_mode = WAL");
+  // FULL fsyncs every commit so an acknowledged write survives power loss, not only a crash.
+  sqlite.pragma(`synchronous = ${opts.synchronous === "normal" ? "NORMAL" : "FULL"}`);
+  sqlite.pragma("foreign_keys = ON");
+  sqlite.pragma("busy_timeout = 5000");
+  runMigrations(sqlite, MIGRATIONS);
+  return {
+    sqlite,
+    orm: drizzle(sqlite, { schema }),
+    close: () => {
+      if (sqlite.open) sqlite.close();
+    },
+  };
+}
+
+export function runMigrations(sqlite: Database.Database, migrations: readonly Migration[]): number[] {
+  sqlite.exec(
+    `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`,
+  );
+  const applied = new Set(
+    (sqlite.prepare("SELECT version FROM schema_migrations").all() as { version: number }[]).map((r) => r.version),
+  );
+  const ran: number[] = [];
+  for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
+    if (applied.has(m.version)) continue;
+    sqlite.transaction(() => {
+      sqlite.exec(m.sql);
+      sqlite
+        .prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)")
+        .run(m.version, m.name, new Date().toISOString());
+    })();
+    ran.push(m.version);
+  }
+  return ran;
+}

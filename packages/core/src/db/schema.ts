@@ -1,0 +1,98 @@
+import { integer, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
+
+/** Drizzle view of the tables that migrations.ts creates (FTS5 stays raw SQL). */
+export const users = sqliteTable("users", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  username: text("username").notNull(),
+  email: text("email"),
+  role: text("role", { enum: ["admin", "writer", "reader"] }).notNull(),
+  createdAt: text("created_at").notNull(),
+});
+
+export const apiKeys = sqliteTable("api_keys", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  userId: integer("user_id").notNull(),
+  name: text("name").notNull(),
+  keyHash: text("key_hash").notNull(),
+  keyPrefix: text("key_prefix").notNull(),
+  scopes: text("scopes").notNull(),
+  rateLimit: integer("rate_limit"),
+  createdAt: text("created_at").notNull(),
+  expiresAt: text("expires_at"),
+  lastUsedAt: text("last_used_at"),
+  revokedAt: text("revoked_at"),
+  rotatedFromId: integer("rotated_from_id"),
+});
+
+export const spaces = sqliteTable("spaces", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  userId: integer("user_id").notNull(),
+  name: text("name").notNull(),
+  description: text("description"),
+  createdAt: text("created_at").notNull(),
+});
+
+export const memories = sqliteTable("memories", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  userId: integer("user_id").notNull(),
+  spaceId: integer("space_id"),
+  content: text("content").notNull(),
+  category: text("category").notNull(),
+  source: text("source").notNull(),
+  importance: integer("importance").notNull(),
+  tags: text("tags", { mode: "json" }).$type<string[]>().notNull(),
+  sessionId: text("session_id"),
+  isStatic: integer("is_static", { mode: "boolean" }).notNull(),
+  version: integer("version").notNull(),
+  isLatest: integer("is_latest", { mode: "boolean" }).notNull(),
+  parentMemoryId: integer("parent_memory_id"),
+  rootMemoryId: integer("root_memory_id"),
+  sourceCount: integer("source_count").notNull(),
+  simhash: text("simhash").notNull(),
+  status: text("status", { enum: ["active", "archived", "forgotten"] }).notNull(),
+  isForgotten: integer("is_forgotten", { mode: "boolean" }).notNull(),
+  isArchived: integer("is_archived", { mode: "boolean" }).notNull(),
+  forgetReason: text("forget_reason"),
+  decayScore: real("decay_score").notNull(),
+  accessCount: integer("access_count").notNull(),
+  lastAccessedAt: text("last_accessed_at"),
+  fsrsStability: real("fsrs_stability"),
+  fsrsDifficulty: real("fsrs_difficulty"),
+  fsrsRetrievalStrength: real("fsrs_retrieval_strength"),
+  fsrsStorageStrength: real("fsrs_storage_strength"),
+  fsrsLearningState: integer("fsrs_learning_state"),
+  fsrsReps: integer("fsrs_reps").notNull(),
+  fsrsLapses: integer("fsrs_lapses").notNull(),
+  fsrsLastReviewAt: text("fsrs_last_review_at"),
+  createdAt: text("created_at").notNull(),
+  updatedAt: text("updated_at").notNull(),
+});
+
+export const memoryLinks = sqliteTable("memory_links", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  userId: integer("user_id").notNull(),
+  sourceId: integer("source_id").notNull(),
+  targetId: integer("target_id").notNull(),
+  type: text("type").notNull(),
+  similarity: real("similarity").notNull(),
+  createdAt: text("created_at").notNull(),
+});
+
+export const auditLog = sqliteTable("audit_log", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  userId: integer("user_id"),
+  keyId: integer("key_id"),
+  method: text("method").notNull(),
+  route: text("route").notNull(),
+  targetIds: text("target_ids", { mode: "json" }).$type<number[]>().notNull(),
+  status: integer("status").notNull(),
+  remoteAddr: text("remote_addr"),
+  createdAt: text("created_at").notNull(),
+});
+
+export type MemoryRow = typeof memories.$inferSelect;
+export type UserRow = typeof users.$inferSelect;
+export type ApiKeyRow = typeof apiKeys.$inferSelect;
+export type SpaceRow = typeof spaces.$inferSelect;
+export type LinkRow = typeof memoryLinks.$inferSelect;
+export type AuditRow = typeof auditLog.$inferSelect;

@@ -1,0 +1,22 @@
+/**
+ * Domain errors. Core names the kind of failure; the HTTP layer maps kinds to status codes.
+ * `field` names the input at fault so the caller can say which field and why.
+ */
+export type ErrorKind = "invalid" | "unauthorized" | "forbidden" | "not_found" | "conflict";
+
+export class EngramError extends Error {
+  override name = "EngramError";
+  constructor(
+    readonly kind: ErrorKind,
+    message: string,
+    readonly field?: string,
+  ) {
+    super(field ? `${field}: ${message}` : message);
+  }
+}
+
+export const invalid = (field: string, message: string) => new EngramError("invalid", message, field);
+export const notFound = (what: string) => new EngramError("not_found", `${what} not found`);
+export const conflict = (message: string) => new EngramError("conflict", message);
+export const forbidden = (message: string) => new EngramError("forbidden", message);
+export const unauthorized = (message: string) => new EngramError("unauthorized", message);

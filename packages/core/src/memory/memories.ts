@@ -1,0 +1,331 @@
+import { and, asc, desc, eq, inArray, isNull, or, sql, type SQL } from "drizzle-orm";
+import { memories, memoryLinks, spaces, type MemoryRow } from "../db/schema.js";
+import { invalid, notFound, conflict } from "../errors.js";
+import { isoNow, type CoreContext } from "../context.js";
+import { hammingDistance, simhash, simhashTokens } from "./simhash.js";
+import { normalizeTags, type ListFilters, type StoreInput, type UpdateInput } from "./schemas.js";
+
+export type StoreResult =
+  | { kind: "stored"; memory: MemoryRow }
+  | { kind: "duplicate"; existingId: number; distance: number };
+
+/** How many of the user's newest memories a store is compared with for near-duplicates. */
+const DEDUP_WINDOW = 500;
+const DEDUP_MAX_DISTANCE = 3;
+
+export type MemoryStatus = "active" | "archived" | "forgotten";
+
+export class MemoryService {
+  constructor(private readonly ctx: CoreContext) {}
+
+  private get orm() {
+    return this.ctx.db.orm;
+  }
+
+  /** The user's memory by id; another tenant's id is indistinguishable from a missing one. */
+  find(userId: number, id: number): MemoryRow | undefined {
+    return this.orm
+      .select()
+      .from(memories)
+      .where(and(eq(memories.id, id), eq(memories.userId, userId)))
+      .get();
+  }
+
+  /** As `find`, but forgotten memories count as missing, as GET /memory/:id wants. */
+  get(userId: number, id: number): MemoryRow {
+    const row = this.find(userId, id);
+    if (!row || row.isForgotten) throw notFound("memory");
+    return row;
+  }
+
+  defaultSpaceId(userId: number): number | null {
+    const row = this.orm
+      .select({ id: spaces.id })
+      .from(spaces)
+      .where(and(eq(spaces.userId, userId), eq(spaces.name, "default")))
+      .get();
+    return row?.id ?? null;
+  }
+
+  private resolveSpace(userId: number, spaceId: number | null | undefined): number | null {
+    if (spaceId == null) return this.defaultSpaceId(userId);
+    const own = this.orm
+      .select({ id: spaces.id })
+      .from(spaces)
+      .where(and(eq(spaces.id, spaceId), eq(spaces.userId, userId)))
+      .get();
+    if (!own) throw invalid("space_id", "no such space");
+    return own.id;
+  }
+
+  private findNearDuplicate(userId: number, spaceId: number | null, content: string, hash: string) {
+    const scope = and(
+      eq(memories.userId, userId),
+      eq(memories.isLatest, true),
+      eq(memories.isForgotten, false),
+      spaceId == null ? isNull(memories.spaceId) : eq(memories.spaceId, spaceId),
+    );
+    // Text with no token of three or more characters has an empty fingerprint: only an exact copy is a duplicate.
+    if (simhashTokens(content).length === 0) {
+      const exact = this.orm
+        .select({ id: memories.id })
+        .from(memories)
+        .where(and(scope, eq(memories.content, content)))
+        .get();
+      return exact ? { id: exact.id, distance: 0 } : undefined;
+    }
+    const recent = this.orm
+      .select({ id: memories.id, simhash: memories.simhash })
+      .from(memories)
+      .where(scope)
+      .orderBy(desc(memories.id))
+      .limit(DEDUP_WINDOW)
+      .all();
+    let best: { id: number; distance: number } | undefined;
+    for (const r of recent) {
+      const distance = hammingDistance(hash, r.simhash);
+      if (distance <= DEDUP_MAX_DISTANCE && (!best || distance < best.distance)) best = { id: r.id, distance };
+    }
+    return best;
+  }
+
+  store(userId: number, input: StoreInput): StoreResult {
+    const sqlite = this.ctx.db.sqlite;
+    return sqlite.transaction((): StoreResult => {
+      const spaceId = this.resolveSpace(userId, input.space_id);
+      const hash = simhash(input.content);
+      const dup = this.findNearDuplicate(userId, spaceId, input.content, hash);
+      const now = isoNow(this.ctx);
+      if (dup) {
+        this.orm
+          .update(memories)
+          .set({ sourceCount: sql`${memories.sourceCount} + 1`, updatedAt: now })
+          .where(eq(memories.id, dup.id))
+          .run();
+        return { kind: "duplicate", existingId: dup.id, distance: dup.distance };
+      }
+      let rootId: number | null = null;
+      if (input.parent_memory_id != null) {
+        const parent = this.find(userId, input.parent_memory_id);
+        if (!parent) throw invalid("parent_memory_id", "no such memory");
+        rootId = parent.rootMemoryId ?? parent.id;
+      }
+      const row = this.orm
+        .insert(memories)
+        .values({
+          userId,
+          spaceId,
+          content: input.content,
+          category: input.category,
+          source: input.source,
+          importance: input.importance,
+          tags: normalizeTags(input.tags),
+          sessionId: input.session_id ?? null,
+          isStatic: input.is_static,
+          version: 1,
+          isLatest: true,
+          parentMemoryId: input.parent_memory_id ?? null,
+          rootMemoryId: rootId,
+          sourceCount: 1,
+          simhash: hash,
+          status: "active",
+          isForgotten: false,
+          isArchived: false,
+          decayScore: 1,
+          accessCount: 0,
+          fsrsReps: 0,
+          fsrsLapses: 0,
+          createdAt: now,
+          updatedAt: now,
+        })
+        .returning()
+        .get();
+      return { kind: "stored", memory: row };
+    })();
+  }
+
+  list(userId: number, f: ListFilters): MemoryRow[] {
+    const conds: SQL[] = [eq(memories.userId, userId), eq(memories.isLatest, true)];
+    if (!f.includeForgotten) conds.push(eq(memories.isForgotten, false));
+    if (!f.includeArchived) conds.push(eq(memories.isArchived, false));
+    if (f.category) conds.push(eq(memories.category, f.category));
+    if (f.source) conds.push(eq(memories.source, f.source));
+    if (f.spaceId != null) conds.push(eq(memories.spaceId, f.spaceId));
+    return this.orm
+      .select()
+      .from(memories)
+      .where(and(...conds))
+      .orderBy(desc(memories.createdAt), desc(memories.id))
+      .limit(f.limit)
+      .offset(f.offset)
+      .all();
+  }
+
+  /**
+   * Writes a new version: a new row (version + 1, parent = old, root = old root or old),
+   * the old row stops being latest, and an `updates` link joins them; one transaction.
+   */
+  update(userId: number, id: number, patch: UpdateInput): MemoryRow {
+    const sqlite = this.ctx.db.sqlite;
+    return sqlite.transaction(() => {
+      const old = this.get(userId, id);
+      if (!old.isLatest) throw conflict(`memory ${id} is not the latest version; update the latest one`);
+      const now = isoNow(this.ctx);
+      const content = patch.content ?? old.content;
+      const status = patch.status ?? old.status;
+      this.orm.update(memories).set({ isLatest: false, updatedAt: now }).where(eq(memories.id, old.id)).run();
+      const { id: _oldId, ...carried } = old;
+      const row = this.orm
+        .insert(memories)
+        .values({
+          ...carried,
+          content,
+          simhash: content === old.content ? old.simhash : simhash(content),
+          category: patch.category ?? old.category,
+          importance: patch.importance ?? old.importance,
+          tags: patch.tags ? normalizeTags(patch.tags) : old.tags,
+          isStatic: patch.is_static ?? old.isStatic,
+          status,
+          isForgotten: status === "forgotten",
+          isArchived: status === "archived",
+          version: old.version + 1,
+          isLatest: true,
+          parentMemoryId: old.id,
+          rootMemoryId: old.rootMemoryId ?? old.id,
+          createdAt: now,
+          updatedAt: now,
+        })
+        .returning()
+        .get();
+      this.orm
+        .insert(memoryLinks)
+        .values({ userId, sourceId: row.id, targetId: old.id, type: "updates", similarity: 1, createdAt: now })
+        .run();
+      return row;
+    })();
+  }
+
+  /** The whole chain of the version `id` belongs to, oldest first. */
+  versions(userId: number, id: number): MemoryRow[] {
+    const row = this.find(userId, id);
+    if (!row) throw notFound("memory");
+    const root = row.rootMemoryId ?? row.id;
+    return this.orm
+      .select()
+      .from(memories)
+      .where(and(eq(memories.userId, userId), or(eq(memories.id, root), eq(memories.rootMemoryId, root))))
+      .orderBy(asc(memories.version), asc(memories.id))
+      .all();
+  }
+
+  setStatus(userId: number, id: number, status: MemoryStatus, reason?: string): MemoryRow {
+    const row = this.find(userId, id);
+    // Forgetting twice is harmless; anything else on a forgotten memory treats it as gone.
+    if (!row || (row.isForgotten && status !== "forgotten")) throw notFound("memory");
+    return this.orm
+      .update(memories)
+      .set({
+        status,
+        isForgotten: status === "forgotten",
+        isArchived: status === "archived",
+        forgetReason: status === "forgotten" ? (reason ?? null) : row.forgetReason,
+        updatedAt: isoNow(this.ctx),
+      })
+      .where(eq(memories.id, id))
+      .returning()
+      .get();
+  }
+
+  /** Permanent: the row, its links (cascade) and its FTS row (trigger) go in one statement. */
+  delete(userId: number, id: number): void {
+    const res = this.orm
+      .delete(memories)
+      .where(and(eq(memories.id, id), eq(memories.userId, userId)))
+      .run();
+    if (res.changes === 0) throw notFound("memory");
+  }
+
+  setTags(userId: number, id: number, tags: readonly string[]): MemoryRow {
+    this.get(userId, id);
+    return this.orm
+      .update(memories)
+      .set({ tags: normalizeTags(tags), updatedAt: isoNow(this.ctx) })
+      .where(eq(memories.id, id))
+      .returning()
+      .get();
+  }
+
+  tagCounts(userId: number): { tag: string; count: number }[] {
+    return this.ctx.db.sqlite
+      .prepare(
+        `SELECT t.value AS tag, count(*) AS count FROM memories m, json_each(m.tags) t
+         WHERE m.user_id = ? AND m.is_latest = 1 AND m.is_forgotten = 0
+         GROUP BY t.value ORDER BY count DESC, tag ASC`,
+      )
+      .all(userId) as { tag: string; count: number }[];
+  }
+
+  searchByTags(userId: number, tags: readonly string[], matchAll: boolean, limit: number): MemoryRow[] {
+    const wanted = normalizeTags(tags);
+    if (wanted.length === 0) return [];
+    const placeholders = wanted.map(() => "?").join(",");
+    const ids = this.ctx.db.sqlite
+      .prepare(
+        `SELECT m.id FROM memories m, json_each(m.tags) t
+         WHERE m.user_id = ? AND m.is_latest = 1 AND m.is_forgotten = 0 AND t.value IN (${placeholders})
+         GROUP BY m.id HAVING count(DISTINCT t.value) >= ? ORDER BY m.id DESC LIMIT ?`,
+      )
+      .all(userId, ...wanted, matchAll ? wanted.length : 1, limit) as { id: number }[];
+    return this.byIds(
+      userId,
+      ids.map((r) => r.id),
+    );
+  }
+
+  /** Rows for ids, in the order given, silently skipping ids that are not this user's. */
+  byIds(userId: number, ids: readonly number[]): MemoryRow[] {
+    if (ids.length === 0) return [];
+    const rows = this.orm
+      .select()
+      .from(memories)
+      .where(and(eq(memories.userId, userId), inArray(memories.id, [...ids])))
+      .all();
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return ids.flatMap((i) => byId.get(i) ?? []);
+  }
+
+  links(userId: number, id: number) {
+    if (!this.find(userId, id)) throw notFound("memory");
+    return this.orm
+      .select()
+      .from(memoryLinks)
+      .where(and(eq(memoryLinks.userId, userId), or(eq(memoryLinks.sourceId, id), eq(memoryLinks.targetId, id))))
+      .orderBy(asc(memoryLinks.id))
+      .all();
+  }
+
+  /** Marks memories as accessed (recall). The FSRS review replaces this counter in its own module. */
+  touch(userId: number, ids: readonly number[]): void {
+    if (ids.length === 0) return;
+    this.orm
+      .update(memories)
+      .set({ accessCount: sql`${memories.accessCount} + 1`, lastAccessedAt: isoNow(this.ctx) })
+      .where(and(eq(memories.userId, userId), inArray(memories.id, [...ids])))
+      .run();
+  }
+
+  stats(userId: number) {
+    return this.ctx.db.sqlite
+      .prepare(
+        `SELECT
+           count(*) FILTER (WHERE is_latest = 1 AND status = 'active') AS active,
+           count(*) FILTER (WHERE is_latest = 1 AND status = 'archived') AS archived,
+           count(*) FILTER (WHERE is_latest = 1 AND status = 'forgotten') AS forgotten,
+           count(*) FILTER (WHERE is_latest = 0) AS superseded_versions,
+           count(*) AS rows,
+           (SELECT count(*) FROM memory_links WHERE user_id = ?) AS links
+         FROM memories WHERE user_id = ?`,
+      )
+      .get(userId, userId) as Record<string, number>;
+  }
+}

@@ -1,0 +1,57 @@
+import { z } from "zod";
+
+/** Input shapes of the memory operations; the HTTP layer validates requests with these. */
+export const MAX_CONTENT_BYTES = 102_400;
+
+export const contentSchema = z
+  .string({ error: "must be a string" })
+  .refine((s) => s.trim().length > 0, { message: "must not be empty or whitespace" })
+  .refine((s) => Buffer.byteLength(s, "utf8") <= MAX_CONTENT_BYTES, {
+    message: `must be at most ${MAX_CONTENT_BYTES} bytes`,
+  });
+
+export const importanceSchema = z.number({ error: "must be a number" }).int("must be an integer").min(1).max(10);
+export const tagsSchema = z.array(z.string().max(100, "each tag must be at most 100 characters")).max(100);
+const label = z.string().trim().min(1, "must not be empty").max(200);
+const id = z.number().int().positive();
+
+export const storeInputSchema = z.object({
+  content: contentSchema,
+  category: label.default("general"),
+  source: label.default("unknown"),
+  importance: importanceSchema.default(5),
+  tags: tagsSchema.default([]),
+  session_id: z.string().max(200).nullish(),
+  is_static: z.boolean().default(false),
+  space_id: id.nullish(),
+  parent_memory_id: id.nullish(),
+  embedding: z.array(z.number()).nullish(),
+});
+export type StoreInput = z.output<typeof storeInputSchema>;
+
+export const updateInputSchema = z
+  .object({
+    content: contentSchema.optional(),
+    category: label.optional(),
+    importance: importanceSchema.optional(),
+    tags: tagsSchema.optional(),
+    is_static: z.boolean().optional(),
+    status: z.enum(["active", "archived", "forgotten"]).optional(),
+  })
+  .refine((o) => Object.values(o).some((v) => v !== undefined), { message: "at least one field to change is required" });
+export type UpdateInput = z.output<typeof updateInputSchema>;
+
+export interface ListFilters {
+  limit: number;
+  offset: number;
+  category?: string | undefined;
+  source?: string | undefined;
+  spaceId?: number | undefined;
+  includeForgotten?: boolean | undefined;
+  includeArchived?: boolean | undefined;
+}
+
+/** Tags are trimmed, lower-cased and deduplicated on every write. */
+export function normalizeTags(tags: readonly string[]): string[] {
+  return [...new Set(tags.map((t) => t.trim().toLowerCase()).filter(Boolean))];
+}

@@ -1,0 +1,127 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+export const SERVER_BIN = path.join(ROOT, "apps/server/bin/engram-server.js");
+export const CLI_BIN = path.join(ROOT, "apps/cli/bin/engram-cli.js");
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  dataDir: string;
+  dbPath: string;
+  proc: ChildProcess;
+  logs: string[];
+  /** SIGTERM and wait for a clean exit; resolves with the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+export function tempDir(prefix = "engram-test-"): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/**
+ * Starts the built engram-server on a free loopback port (ENGRAM_PORT=0) with its own
+ * temporary data folder, and resolves once it logs that it listens.
+ */
+export async function startServer(env: Record<string, string> = {}, dataDir = tempDir()): Promise<RunningServer> {
+  const proc = spawn(process.execPath, [SERVER_BIN], {
+    env: {
+      PATH: process.env.PATH ?? "",
+      ENGRAM_HOST: "127.0.0.1",
+      ENGRAM_PORT: "0",
+      ENGRAM_DATA_DIR: dataDir,
+      ENGRAM_LOG_LEVEL: "info",
+      ...env,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const logs: string[] = [];
+  const port = await new Promise<number>((resolve, reject) => {
+    let buf = "";
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${logs.join("\n")}`)), 30_000);
+    const onData = (chunk: Buffer) => {
+      buf += chunk.toString();
+      let nl: number;
+      while ((nl = buf.indexOf("\n")) >= 0) {
+        const line = buf.slice(0, nl);
+        buf = buf.slice(nl + 1);
+        logs.push(line);
+        try {
+          const rec = JSON.parse(line) as { msg?: string; port?: number };
+          if (rec.msg === "listening" && rec.port) {
+            clearTimeout(timer);
+            resolve(rec.port);
+          }
+        } catch {
+          // not a log record
+        }
+      }
+    };
+    proc.stdout!.on("data", onData);
+    proc.stderr!.on("data", (c: Buffer) => logs.push(c.toString()));
+    proc.on("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code} before listening:\n${logs.join("\n")}`));
+    });
+  });
+  const exited = new Promise<number | null>((resolve) => proc.once("exit", (code) => resolve(code)));
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    dataDir,
+    dbPath: env.ENGRAM_DB_PATH ?? path.join(dataDir, "engram.db"),
+    proc,
+    logs,
+    stop: async (signal = "SIGTERM") => {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
+      return exited;
+    },
+  };
+}
+
+export interface ApiResponse<T = any> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+/** A thin fetch wrapper for black-box tests: JSON in, parsed JSON (or text) out, never throws on status. */
+export function api(baseUrl: string, key?: string) {
+  const call = async <T = any>(method: string, p: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiResponse<T>> => {
+    const res = await fetch(baseUrl + p, {
+      method,
+      headers: {
+        ...(key ? { authorization: `Bearer ${key}` } : {}),
+        ...(body !== undefined ? { "content-type": "application/json" } : {}),
+        ...headers,
+      },
+      body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+    });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      // not JSON (metrics): keep the text
+    }
+    return { status: res.status, headers: res.headers, body: parsed as T };
+  };
+  return {
+    get: <T = any>(p: string, h?: Record<string, string>) => call<T>("GET", p, undefined, h),
+    post: <T = any>(p: string, body?: unknown, h?: Record<string, string>) => call<T>("POST", p, body ?? {}, h),
+    put: <T = any>(p: string, body?: unknown) => call<T>("PUT", p, body ?? {}),
+    del: <T = any>(p: string) => call<T>("DELETE", p),
+    raw: call,
+  };
+}
+
+/** Bootstraps a fresh server and returns the admin key. */
+export async function bootstrap(url: string, body: Record<string, unknown> = {}): Promise<string> {
+  const res = await api(url).post("/bootstrap", body);
+  if (res.status !== 201) throw new Error(`bootstrap failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.key as string;
+}
