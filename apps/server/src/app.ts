@@ -49,7 +49,8 @@ export function createApp(opts: AppOptions) {
     "*",
     bodyLimit({
       maxSize: opts.maxBodyBytes,
-      onError: (c) => c.json({ error: `request body exceeds ${opts.maxBodyBytes} bytes` }, 413),
+      // The unread rest of the body makes the connection unusable: tell the client not to reuse it.
+      onError: (c) => c.json({ error: `request body exceeds ${opts.maxBodyBytes} bytes` }, 413, { Connection: "close" }),
     }),
   );
   app.use("*", audit(opts.engram, opts.log));

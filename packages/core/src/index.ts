@@ -16,6 +16,7 @@ export {
   tagsSchema,
   importanceSchema,
   normalizeTags,
+  typeError,
   MAX_CONTENT_BYTES,
   type StoreInput,
   type UpdateInput,

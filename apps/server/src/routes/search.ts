@@ -1,10 +1,11 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "zod";
+import { typeError } from "@engram/core";
 import type { AppEnv, ServerDeps } from "../env.js";
 import { memoryDto } from "../dto.js";
 import { described, jsonBody, scoped } from "./define.js";
 
-const queryText = z.string({ error: "must be a string" }).max(10_000).refine((s) => s.trim().length > 0, "must not be empty");
+const queryText = z.string({ error: typeError("a string") }).max(10_000).refine((s) => s.trim().length > 0, "must not be empty");
 
 const searchBody = z.object({
   query: queryText,

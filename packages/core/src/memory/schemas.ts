@@ -3,14 +3,18 @@ import { z } from "zod";
 /** Input shapes of the memory operations; the HTTP layer validates requests with these. */
 export const MAX_CONTENT_BYTES = 102_400;
 
+/** Type errors that say "is required" for a missing field and "must be a <type>" otherwise. */
+export const typeError = (expected: string) => (iss: { input?: unknown }) =>
+  iss.input === undefined ? "is required" : `must be ${expected}`;
+
 export const contentSchema = z
-  .string({ error: "must be a string" })
+  .string({ error: typeError("a string") })
   .refine((s) => s.trim().length > 0, { message: "must not be empty or whitespace" })
   .refine((s) => Buffer.byteLength(s, "utf8") <= MAX_CONTENT_BYTES, {
     message: `must be at most ${MAX_CONTENT_BYTES} bytes`,
   });
 
-export const importanceSchema = z.number({ error: "must be a number" }).int("must be an integer").min(1).max(10);
+export const importanceSchema = z.number({ error: typeError("a number") }).int("must be an integer").min(1).max(10);
 export const tagsSchema = z.array(z.string().max(100, "each tag must be at most 100 characters")).max(100);
 const label = z.string().trim().min(1, "must not be empty").max(200);
 const id = z.number().int().positive();

@@ -1,0 +1,126 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { api, bootstrap, startServer, type RunningServer } from "../../../test/support/server.js";
+
+let server: RunningServer;
+let c: ReturnType<typeof api>;
+const ids: Record<string, number> = {};
+
+beforeAll(async () => {
+  server = await startServer();
+  c = api(server.url, await bootstrap(server.url));
+  const corpus = {
+    backup: ["The nightly backup of the billing database runs at 02:00 on db-replica-03", "ops", ["backup"]],
+    oncall: ["Alice is on call for the payments service this week", "people", ["oncall"]],
+    editor: ["Bob prefers vim keybindings and a dark theme", "preference", []],
+    deploy: ["Deploys to production require two approvals", "rule", ["deploy"]],
+    cache: ["The Redis cache evicts keys with allkeys-lru", "ops", ["cache"]],
+  } as const;
+  for (const [name, [content, category, tags]] of Object.entries(corpus)) {
+    ids[name] = (await c.post("/store", { content, category, tags })).body.id;
+  }
+});
+afterAll(() => server.stop());
+
+const searchIds = async (body: Record<string, unknown>) =>
+  ((await c.post("/search", body)).body.results as { id: number }[]).map((r) => r.id);
+
+describe("lexical search", () => {
+  it("ranks the matching memory first with the reference result shape", async () => {
+    const res = await c.post("/search", { query: "When does the billing database backup run?" });
+    expect(res.status).toBe(200);
+    expect(res.body.abstained).toBe(false);
+    expect(res.body.results[0]).toMatchObject({ id: ids.backup, category: "ops", search_type: "fts", tags: ["backup"] });
+    expect(res.body.results[0].score).toBeGreaterThan(0);
+    expect(res.body.top_score).toBe(res.body.results[0].score);
+  });
+
+  it("ORs words, so a paraphrase that shares one word still finds its memory", async () => {
+    expect(await searchIds({ query: "who holds the pager for payments" })).toContain(ids.oncall);
+  });
+
+  it("stems with porter (approvals ~ approval)", async () => {
+    expect(await searchIds({ query: "approval needed for a deploy" })).toEqual([ids.deploy]);
+  });
+
+  it("filters by category, tags, tag and limit", async () => {
+    expect(await searchIds({ query: "backup cache redis billing", category: "ops" })).toHaveLength(2);
+    expect(await searchIds({ query: "backup cache redis billing", tags: ["cache"] })).toEqual([ids.cache]);
+    expect(await searchIds({ query: "backup cache redis billing", tag: "BACKUP" })).toEqual([ids.backup]);
+    expect(await searchIds({ query: "backup cache redis billing", limit: 1 })).toHaveLength(1);
+  });
+
+  it("abstains when nothing matches or nothing clears the threshold", async () => {
+    const none = await c.post("/search", { query: "kubernetes helm chart" });
+    expect(none.body).toEqual({ results: [], abstained: true, top_score: 0 });
+    const high = await c.post("/search", { query: "backup", threshold: 1 });
+    expect(high.body.abstained).toBe(true);
+  });
+
+  it("hides forgotten and archived memories unless asked, and old versions unless latest_only is false", async () => {
+    const id = (await c.post("/store", { content: "The staging VPN uses WireGuard on port 51820" })).body.id;
+    await c.post(`/memory/${id}/archive`);
+    expect(await searchIds({ query: "wireguard" })).toEqual([]);
+    expect(await searchIds({ query: "wireguard", include_forgotten: true })).toEqual([id]);
+    await c.post(`/memory/${id}/unarchive`);
+    const v2 = (await c.post(`/memory/${id}/update`, { content: "The staging VPN uses WireGuard on port 51821" })).body.id;
+    expect(await searchIds({ query: "wireguard" })).toEqual([v2]);
+    expect((await searchIds({ query: "wireguard", latest_only: false })).sort()).toEqual([id, v2].sort());
+  });
+
+  const hostile = [
+    '"',
+    '""""',
+    "(((",
+    "NEAR(backup billing)",
+    "backup OR",
+    "AND OR NOT",
+    "-backup",
+    "backup*",
+    "*",
+    "content:backup",
+    "billing^2 ~backup",
+    "'; DROP TABLE memories; --",
+    "\u0000 null byte",
+    "🙂 emoji only 🙂",
+    "x".repeat(5000),
+  ];
+  it.each(hostile.map((q) => [q.slice(0, 30), q]))("never fails on hostile query %j", async (_label, query) => {
+    const res = await c.post("/search", { query });
+    expect(res.status).toBe(200);
+    expect(Array.isArray(res.body.results)).toBe(true);
+  });
+
+  it("treats operators as words, so NEAR(backup billing) finds the backup memory", async () => {
+    expect(await searchIds({ query: "NEAR(backup billing)" })).toContain(ids.backup);
+  });
+
+  it.each([
+    ["empty query", { query: "" }, /query/],
+    ["whitespace query", { query: "   " }, /query/],
+    ["missing query", {}, /query: is required/],
+    ["limit 0", { query: "x", limit: 0 }, /limit/],
+    ["limit 101", { query: "x", limit: 101 }, /limit/],
+    ["threshold 2", { query: "x", threshold: 2 }, /threshold/],
+  ])("rejects %s with a 400", async (_label, body, message) => {
+    const res = await c.post("/search", body);
+    expect(res.status).toBe(400);
+    expect(res.body.error).toMatch(message);
+  });
+});
+
+describe("recall", () => {
+  it("returns matching memories and counts each as accessed", async () => {
+    const before = (await c.get(`/memory/${ids.editor}`)).body.access_count;
+    const res = await c.post("/recall", { query: "vim keybindings" });
+    expect(res.body.memories.map((m: { id: number }) => m.id)).toEqual([ids.editor]);
+    expect(res.body.memories[0].access_count).toBe(before + 1);
+    expect(res.body.memories[0].last_accessed_at).toBeTruthy();
+  });
+
+  it("accepts context instead of query, and falls back to important recent memories", async () => {
+    const byContext = await c.post("/recall", { context: "the redis cache policy" });
+    expect(byContext.body.memories[0].id).toBe(ids.cache);
+    const fallback = await c.post("/recall", { limit: 3 });
+    expect(fallback.body.memories).toHaveLength(3);
+  });
+});

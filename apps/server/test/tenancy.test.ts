@@ -1,0 +1,77 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { api, bootstrap, startServer, type RunningServer } from "../../../test/support/server.js";
+
+let server: RunningServer;
+let alice: ReturnType<typeof api>;
+let bob: ReturnType<typeof api>;
+let aliceMemory: number;
+let aliceOld: number;
+
+beforeAll(async () => {
+  server = await startServer();
+  const admin = api(server.url, await bootstrap(server.url));
+  for (const name of ["alice", "bob"]) await admin.post("/users", { username: name });
+  alice = api(server.url, (await admin.post("/keys", { user_id: 2 })).body.key);
+  bob = api(server.url, (await admin.post("/keys", { user_id: 3 })).body.key);
+  aliceOld = (await alice.post("/store", { content: "Alice's secret: the vault passphrase hint is osprey", tags: ["secret"] })).body.id;
+  aliceMemory = (await alice.post(`/memory/${aliceOld}/update`, { content: "Alice's secret: the vault passphrase hint is kestrel" })).body.id;
+  await bob.post("/store", { content: "Bob's note about the osprey migration", tags: ["bob-only"] });
+});
+afterAll(() => server.stop());
+
+describe("tenant isolation", () => {
+  it("read: another tenant's memory is a 404, as if it did not exist", async () => {
+    const res = await bob.get(`/memory/${aliceMemory}`);
+    expect(res.status).toBe(404);
+    expect(res.body.error).toBe("memory not found");
+    expect((await bob.get(`/versions/${aliceMemory}`)).status).toBe(404);
+    expect((await bob.get(`/links/${aliceMemory}`)).status).toBe(404);
+  });
+
+  it("delete: cannot delete another tenant's memory", async () => {
+    expect((await bob.del(`/memory/${aliceMemory}`)).status).toBe(404);
+    for (const action of ["forget", "archive", "unarchive"]) {
+      expect((await bob.post(`/memory/${aliceMemory}/${action}`)).status).toBe(404);
+    }
+    expect((await alice.get(`/memory/${aliceMemory}`)).body.status).toBe("active");
+  });
+
+  it("update: cannot update another tenant's memory or hang a version off it", async () => {
+    expect((await bob.post(`/memory/${aliceMemory}/update`, { content: "hijacked" })).status).toBe(404);
+    expect((await bob.put(`/memory/${aliceMemory}/tags`, { tags: ["hijacked"] })).status).toBe(404);
+    const child = await bob.post("/store", { content: "bob tries to parent onto alice", parent_memory_id: aliceMemory });
+    expect(child.status).toBe(400);
+    expect((await alice.get(`/memory/${aliceMemory}`)).body.content).toMatch(/kestrel/);
+  });
+
+  it("search: never returns another tenant's memories, current or old versions", async () => {
+    const hits = (await bob.post("/search", { query: "osprey kestrel vault passphrase", latest_only: false })).body.results;
+    expect(hits.map((h: { content: string }) => h.content)).toEqual(["Bob's note about the osprey migration"]);
+    const recalled = (await bob.post("/recall", { query: "vault passphrase" })).body.memories;
+    expect(recalled).toEqual([]);
+  });
+
+  it("list: shows only your own memories", async () => {
+    const mine = (await bob.get("/list?include_forgotten=true&include_archived=true")).body.results;
+    expect(mine.map((m: { content: string }) => m.content)).toEqual(["Bob's note about the osprey migration"]);
+  });
+
+  it("tags: counts and tag search see only your own tags", async () => {
+    expect((await bob.get("/tags")).body.tags).toEqual([{ tag: "bob-only", count: 1 }]);
+    expect((await bob.post("/tags/search", { tags: ["secret"] })).body.results).toEqual([]);
+  });
+
+  it("spaces: another tenant's space can neither be used nor deleted", async () => {
+    const aliceSpace = (await alice.post("/spaces", { name: "private" })).body.id;
+    const res = await bob.post("/store", { content: "bob writes into alice's space", space_id: aliceSpace });
+    expect(res.status).toBe(400);
+    expect((await bob.del(`/spaces/${aliceSpace}`)).status).toBe(404);
+    expect((await bob.get(`/list?space_id=${aliceSpace}`)).body.results).toEqual([]);
+  });
+
+  it("stats count only your own memories", async () => {
+    const stats = (await bob.get("/stats")).body;
+    expect(stats.memories.active).toBe(1);
+    expect(stats.versions.superseded).toBe(0);
+  });
+});

@@ -1,0 +1,204 @@
+import { createTransport, type Send } from "./transport.js";
+import type {
+  AuditParams,
+  AuditResponse,
+  BootstrapRequest,
+  BootstrapResponse,
+  CreateKeyRequest,
+  CreateSpaceRequest,
+  CreateUserRequest,
+  Deleted,
+  Health,
+  IssuedKey,
+  KeysResponse,
+  LinksResponse,
+  ListKeysParams,
+  ListParams,
+  ListResponse,
+  Memory,
+  RecallRequest,
+  RecallResponse,
+  Revoked,
+  RotatedKey,
+  RotateKeyRequest,
+  SearchRequest,
+  SearchResponse,
+  Space,
+  SpacesResponse,
+  StatusChange,
+  Stats,
+  StoreRequest,
+  StoreResponse,
+  TagSearchRequest,
+  TagSearchResponse,
+  TagsResponse,
+  UpdateRequest,
+  User,
+  UsersResponse,
+  VersionsResponse,
+} from "./types.js";
+
+export interface EngramClientOptions {
+  /** e.g. http://127.0.0.1:4200 */
+  baseUrl: string;
+  apiKey?: string | undefined;
+  /** Per request; a slow server fails the call instead of hanging the caller. */
+  timeoutMs?: number | undefined;
+}
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+
+/**
+ * Typed engram-server API: one method per route, responses returned as the server sent them.
+ * Every failure throws EngramApiError (status 0 when the server could not be reached).
+ */
+export class EngramClient {
+  readonly baseUrl: string;
+  private readonly send: Send;
+
+  constructor(opts: EngramClientOptions) {
+    this.baseUrl = normalizeBaseUrl(opts.baseUrl);
+    this.send = createTransport({ baseUrl: this.baseUrl, apiKey: opts.apiKey, timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS });
+  }
+
+  // ---- auth ----
+
+  bootstrap(req: BootstrapRequest = {}): Promise<BootstrapResponse> {
+    return this.send({ method: "POST", path: "/bootstrap", body: req });
+  }
+
+  createUser(req: CreateUserRequest): Promise<User> {
+    return this.send({ method: "POST", path: "/users", body: req });
+  }
+
+  listUsers(): Promise<UsersResponse> {
+    return this.send({ method: "GET", path: "/users" });
+  }
+
+  createKey(req: CreateKeyRequest = {}): Promise<IssuedKey> {
+    return this.send({ method: "POST", path: "/keys", body: req });
+  }
+
+  listKeys(params: ListKeysParams = {}): Promise<KeysResponse> {
+    return this.send({ method: "GET", path: "/keys", query: { ...params } });
+  }
+
+  revokeKey(id: number): Promise<Revoked> {
+    return this.send({ method: "DELETE", path: `/keys/${id}` });
+  }
+
+  rotateKey(req: RotateKeyRequest): Promise<RotatedKey> {
+    return this.send({ method: "POST", path: "/keys/rotate", body: req });
+  }
+
+  // ---- spaces ----
+
+  createSpace(req: CreateSpaceRequest): Promise<Space> {
+    return this.send({ method: "POST", path: "/spaces", body: req });
+  }
+
+  listSpaces(): Promise<SpacesResponse> {
+    return this.send({ method: "GET", path: "/spaces" });
+  }
+
+  deleteSpace(id: number): Promise<Deleted> {
+    return this.send({ method: "DELETE", path: `/spaces/${id}` });
+  }
+
+  // ---- memories ----
+
+  store(req: StoreRequest): Promise<StoreResponse> {
+    return this.send({ method: "POST", path: "/store", body: req });
+  }
+
+  get(id: number): Promise<Memory> {
+    return this.send({ method: "GET", path: `/memory/${id}` });
+  }
+
+  list(params: ListParams = {}): Promise<ListResponse> {
+    return this.send({ method: "GET", path: "/list", query: { ...params } });
+  }
+
+  update(id: number, req: UpdateRequest): Promise<Memory> {
+    return this.send({ method: "POST", path: `/memory/${id}/update`, body: req });
+  }
+
+  forget(id: number, reason?: string): Promise<StatusChange> {
+    return this.send({ method: "POST", path: `/memory/${id}/forget`, body: reason === undefined ? {} : { reason } });
+  }
+
+  archive(id: number): Promise<StatusChange> {
+    return this.send({ method: "POST", path: `/memory/${id}/archive`, body: {} });
+  }
+
+  unarchive(id: number): Promise<StatusChange> {
+    return this.send({ method: "POST", path: `/memory/${id}/unarchive`, body: {} });
+  }
+
+  delete(id: number): Promise<Deleted> {
+    return this.send({ method: "DELETE", path: `/memory/${id}` });
+  }
+
+  versions(id: number): Promise<VersionsResponse> {
+    return this.send({ method: "GET", path: `/versions/${id}` });
+  }
+
+  links(id: number): Promise<LinksResponse> {
+    return this.send({ method: "GET", path: `/links/${id}` });
+  }
+
+  // ---- tags ----
+
+  tags(): Promise<TagsResponse> {
+    return this.send({ method: "GET", path: "/tags" });
+  }
+
+  searchTags(req: TagSearchRequest): Promise<TagSearchResponse> {
+    return this.send({ method: "POST", path: "/tags/search", body: req });
+  }
+
+  setTags(id: number, tags: string[]): Promise<Memory> {
+    return this.send({ method: "PUT", path: `/memory/${id}/tags`, body: { tags } });
+  }
+
+  // ---- search ----
+
+  search(req: SearchRequest): Promise<SearchResponse> {
+    return this.send({ method: "POST", path: "/search", body: req });
+  }
+
+  recall(req: RecallRequest = {}): Promise<RecallResponse> {
+    return this.send({ method: "POST", path: "/recall", body: req });
+  }
+
+  // ---- operations ----
+
+  stats(): Promise<Stats> {
+    return this.send({ method: "GET", path: "/stats" });
+  }
+
+  audit(params: AuditParams = {}): Promise<AuditResponse> {
+    return this.send({ method: "GET", path: "/audit", query: { ...params } });
+  }
+
+  health(): Promise<Health> {
+    return this.send({ method: "GET", path: "/health" });
+  }
+}
+
+/**
+ * Checked up front so a typo in the URL reads as such, not as a confusing fetch failure later;
+ * a trailing slash is dropped so paths join without doubling it.
+ */
+function normalizeBaseUrl(baseUrl: string): string {
+  let url: URL;
+  try {
+    url = new URL(baseUrl);
+  } catch {
+    throw new TypeError(`invalid engram-server URL "${baseUrl}" (expected e.g. http://127.0.0.1:4200)`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new TypeError(`invalid engram-server URL "${baseUrl}": only http and https are supported`);
+  }
+  return baseUrl.replace(/\/+$/, "");
+}

@@ -1,0 +1,3 @@
+export { EngramClient, type EngramClientOptions } from "./client.js";
+export { EngramApiError } from "./errors.js";
+export type * from "./types.js";

@@ -1,0 +1,38 @@
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "../src/config/index.js";
+import { parseLogLevel } from "../src/config/log-level.js";
+
+describe("config", () => {
+  it("has embedded defaults", () => {
+    const c = loadConfig({});
+    expect(c.host).toBe("127.0.0.1");
+    expect(c.port).toBe(4200);
+    expect(c.dataDir).toBe(path.resolve("./data"));
+    expect(c.dbPath).toBe(path.join(path.resolve("./data"), "engram.db"));
+    expect(c.openAccess).toBe(false);
+  });
+
+  it.each([
+    ["ENGRAM_PORT", "eighty"],
+    ["ENGRAM_PORT", "70000"],
+    ["ENGRAM_OPEN_ACCESS", "maybe"],
+    ["ENGRAM_RATE_LIMIT_PER_MINUTE", "-5"],
+    ["ENGRAM_LOG_LEVEL", "chatty"],
+  ])("stops on invalid %s=%s, naming the variable", (name, value) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(name));
+  });
+
+  it("refuses open access off loopback", () => {
+    expect(() => loadConfig({ ENGRAM_OPEN_ACCESS: "1", ENGRAM_HOST: "0.0.0.0" })).toThrow(/ENGRAM_OPEN_ACCESS/);
+    expect(loadConfig({ ENGRAM_OPEN_ACCESS: "1" }).openAccess).toBe(true);
+  });
+
+  it("reads RUST_LOG-style levels", () => {
+    expect(parseLogLevel("debug")).toBe("debug");
+    expect(parseLogLevel("warn,engram_server=trace,hyper=info")).toBe("trace");
+    expect(parseLogLevel("hyper=debug")).toBe("info");
+    expect(parseLogLevel("off")).toBe("silent");
+  });
+});
