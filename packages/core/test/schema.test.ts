@@ -7,7 +7,7 @@ import * as schema from "../src/db/schema.js";
 describe("database schema", () => {
   it("matches the drizzle schema column for column", () => {
     const db = openDb({ path: ":memory:" });
-    for (const table of [schema.users, schema.apiKeys, schema.spaces, schema.memories, schema.memoryLinks, schema.auditLog]) {
+    for (const table of [schema.users, schema.apiKeys, schema.spaces, schema.memories, schema.memoryLinks, schema.auditLog, schema.memoryVectors]) {
       const cfg = getTableConfig(table);
       const cols = (db.sqlite.prepare(`PRAGMA table_info(${cfg.name})`).all() as { name: string }[]).map((c) => c.name);
       expect(cols.sort(), cfg.name).toEqual(cfg.columns.map((c) => c.name).sort());

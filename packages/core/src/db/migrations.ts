@@ -132,4 +132,21 @@ CREATE TABLE audit_log (
 CREATE INDEX audit_log_user ON audit_log(user_id, id);
 `,
   },
+  {
+    version: 2,
+    name: "memory vectors",
+    sql: `
+-- One vector per memory, tagged with the model that made it: vectors of different models
+-- are never compared, and a model change re-embeds instead of mixing.
+CREATE TABLE memory_vectors (
+  memory_id INTEGER PRIMARY KEY REFERENCES memories(id) ON DELETE CASCADE,
+  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  model TEXT NOT NULL,
+  dimension INTEGER NOT NULL,
+  vector BLOB NOT NULL,
+  created_at TEXT NOT NULL
+);
+CREATE INDEX memory_vectors_user_model ON memory_vectors(user_id, model);
+`,
+  },
 ];

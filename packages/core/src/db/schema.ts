@@ -1,4 +1,4 @@
-import { integer, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { blob, integer, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
 /** Drizzle view of the tables that migrations.ts creates (FTS5 stays raw SQL). */
 export const users = sqliteTable("users", {
@@ -87,6 +87,15 @@ export const auditLog = sqliteTable("audit_log", {
   targetIds: text("target_ids", { mode: "json" }).$type<number[]>().notNull(),
   status: integer("status").notNull(),
   remoteAddr: text("remote_addr"),
+  createdAt: text("created_at").notNull(),
+});
+
+export const memoryVectors = sqliteTable("memory_vectors", {
+  memoryId: integer("memory_id").primaryKey(),
+  userId: integer("user_id").notNull(),
+  model: text("model").notNull(),
+  dimension: integer("dimension").notNull(),
+  vector: blob("vector", { mode: "buffer" }).notNull(),
   createdAt: text("created_at").notNull(),
 });
 
