@@ -72,6 +72,7 @@ export class OpenAiEmbedder implements Embedder {
     const headers: Record<string, string> = { "content-type": "application/json" };
     if (this.options.key) headers["authorization"] = `Bearer ${this.options.key}`;
     let response: Response;
+    let text: string;
     try {
       response = await fetch(this.endpoint, {
         method: "POST",
@@ -79,10 +80,10 @@ export class OpenAiEmbedder implements Embedder {
         body: JSON.stringify({ model: this.options.model, input }),
         signal: AbortSignal.timeout(this.timeoutMs),
       });
+      text = await response.text();
     } catch (err) {
       throw new EmbedderError(`cannot reach ${this.endpoint}: ${(err as Error).message}`);
     }
-    const text = await response.text();
     if (!response.ok) {
       throw new EmbedderError(`${this.endpoint} answered ${response.status}: ${text.slice(0, ERROR_BODY_CHARS)}`, response.status);
     }
@@ -101,18 +102,18 @@ export class OpenAiEmbedder implements Embedder {
       throw new EmbedderError(`${this.endpoint} answered without a data array: ${text.slice(0, ERROR_BODY_CHARS)}`);
     }
     const out: (Float32Array | undefined)[] = new Array(count);
-    for (const item of body.data as { index?: unknown; embedding?: unknown }[]) {
-      const index = item.index;
+    for (const item of body.data as ({ index?: unknown; embedding?: unknown } | null)[]) {
+      const index = item?.index;
       if (typeof index !== "number" || !Number.isInteger(index) || index < 0 || index >= count || out[index]) {
         throw new EmbedderError(`${this.endpoint} answered with a bad or repeated index ${JSON.stringify(index)}`);
       }
-      if (!Array.isArray(item.embedding) || item.embedding.some((x) => typeof x !== "number")) {
+      const embedding = item?.embedding;
+      if (!Array.isArray(embedding) || embedding.some((x) => typeof x !== "number")) {
         throw new EmbedderError(`${this.endpoint} answered index ${index} without a float array embedding`);
       }
-      out[index] = l2Normalize(Float32Array.from(item.embedding as number[]));
+      out[index] = l2Normalize(Float32Array.from(embedding as number[]));
     }
-    const missing = out.findIndex((v) => v === undefined);
-    if (missing !== -1) {
+    if (out.includes(undefined)) {
       throw new EmbedderError(`${this.endpoint} answered ${body.data.length} embeddings for ${count} inputs`);
     }
     return out as Float32Array[];
