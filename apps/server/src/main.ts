@@ -5,7 +5,7 @@ import { createApp } from "./app.js";
 
 function start(config: Config) {
   const log = pino({ level: config.logLevel, base: { service: "engram-server" } });
-  const engram = createEngram(config);
+  const engram = createEngram(config, { log: log.child({ component: "embedding" }) });
   const app = createApp({
     engram,
     log,
@@ -19,6 +19,8 @@ function start(config: Config) {
   const server = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, (info) => {
     log.info({ host: config.host, port: info.port, db: config.dbPath, url: `http://${config.host}:${info.port}` }, "listening");
   });
+  // The model loads off the request path; stores meanwhile wait for it or stay pending.
+  void engram.embedding.start();
   server.on("error", (err) => {
     log.fatal({ err }, "server failed to listen");
     engram.close();

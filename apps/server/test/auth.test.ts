@@ -109,6 +109,7 @@ describe("keys, users and scopes", () => {
     const res = await api(server.url, k.key).get("/list");
     expect(res.status).toBe(401);
     expect(res.body.error).toMatch(/expired/);
+    expect((await admin.get("/keys")).body.keys.map((x: { id: number }) => x.id)).not.toContain(k.id);
   });
 
   it("revokes keys, and another user's key id answers 404", async () => {

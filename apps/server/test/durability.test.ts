@@ -42,7 +42,7 @@ describe("durability", () => {
       }
       // FTS rows survived with their memories (same transaction).
       for (const id of [acknowledged[0]!, acknowledged.at(-1)!]) {
-        const hits = (await c2.post("/search", { query: tokens.get(id)!, limit: 5 })).body.results;
+        const hits = (await c2.post("/search", { query: tokens.get(id)!, limit: 5, channels: ["fts"] })).body.results;
         expect(hits.map((h: { id: number }) => h.id)).toEqual([id]);
       }
     } finally {

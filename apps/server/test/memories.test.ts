@@ -16,7 +16,7 @@ describe("storing memories", () => {
   it("stores with defaults and answers 201 with the reference shape", async () => {
     const res = await c.post("/store", { content: "The staging cluster runs Kubernetes 1.29", tags: [" Infra ", "infra", "K8S"] });
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ stored: true, importance: 5, embedded: false, tags: ["infra", "k8s"], decay_score: 1 });
+    expect(res.body).toMatchObject({ stored: true, importance: 5, embedded: true, tags: ["infra", "k8s"], decay_score: 1 });
     expect(typeof res.body.id).toBe("number");
     expect(new Date(res.body.created_at).toISOString()).toBe(res.body.created_at);
     const got = await c.get(`/memory/${res.body.id}`);
@@ -49,7 +49,7 @@ describe("storing memories", () => {
     ["tags as a string", { content: "ok", tags: "a,b" }, /tags/],
     ["unknown space", { content: "ok", space_id: 99999 }, /space_id: no such space/],
     ["unknown parent", { content: "ok", parent_memory_id: 99999 }, /parent_memory_id: no such memory/],
-    ["an embedding with no model active", { content: "ok", embedding: [0.1, 0.2] }, /embedding/],
+    ["an embedding of the wrong dimension", { content: "ok", embedding: [0.1, 0.2] }, /embedding: has 2 dimensions; the active model use-lite-512 has 512/],
   ])("rejects %s with a 400 naming the field, storing nothing", async (_label, body, message) => {
     const before = await count();
     const res = await c.post("/store", body);
@@ -153,11 +153,23 @@ describe("lifecycle", () => {
   it("deletes a memory's links and search rows with it", async () => {
     const v1 = (await c.post("/store", { content: "Zebra-unique-term memory about the lab printer" })).body.id;
     const v2 = (await c.post(`/memory/${v1}/update`, { content: "Zebra-unique-term memory about the lab printer, moved" })).body.id;
-    expect((await c.post("/search", { query: "zebra", latest_only: false })).body.results).toHaveLength(2);
+    const search = async (channels: string[]) =>
+      (await c.post("/search", { query: "zebra unique term lab printer", latest_only: false, channels })).body.results.map((h: { id: number }) => h.id);
+    expect((await search(["fts"])).sort()).toEqual([v1, v2].sort());
+    expect(await search(["vector"])).toContain(v2);
     await c.del(`/memory/${v2}`);
     expect((await c.get(`/links/${v1}`)).body.links).toEqual([]);
-    const hits = (await c.post("/search", { query: "zebra", latest_only: false })).body.results;
-    expect(hits.map((h: { id: number }) => h.id)).toEqual([v1]);
+    expect(await search(["fts"])).toEqual([v1]);
+    expect(await search(["vector"])).not.toContain(v2);
+  });
+
+  it("makes the previous version latest again when the latest is deleted", async () => {
+    const v1 = (await c.post("/store", { content: "The release train leaves every second Tuesday" })).body.id;
+    const v2 = (await c.post(`/memory/${v1}/update`, { content: "The release train leaves every Thursday" })).body.id;
+    await c.del(`/memory/${v2}`);
+    expect((await c.get(`/memory/${v1}`)).body.is_latest).toBe(true);
+    expect((await c.get("/list?limit=1000")).body.results.map((m: { id: number }) => m.id)).toContain(v1);
+    expect((await c.post(`/memory/${v1}/update`, { importance: 9 })).status).toBe(200);
   });
 
   it("lists newest first with paging and filters", async () => {

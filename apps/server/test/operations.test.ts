@@ -18,7 +18,8 @@ describe("health and readiness", () => {
     expect((await anon.get("/health/live")).body).toEqual({ status: "ok" });
     const ready = await anon.get("/health/ready");
     expect(ready.status).toBe(200);
-    expect(ready.body).toEqual({ status: "ready", checks: { database: "ok", embedder: "disabled", reranker: "disabled" }, failing: [] });
+    expect(ready.body).toMatchObject({ status: "ready", checks: { database: "ok", reranker: "disabled" }, failing: [] });
+    expect(["loaded", "loading"]).toContain(ready.body.checks.embedder);
   });
 });
 

@@ -21,12 +21,13 @@ beforeAll(async () => {
 });
 afterAll(() => server.stop());
 
+/** The lexical channel alone: these tests pin down FTS5 behaviour. */
 const searchIds = async (body: Record<string, unknown>) =>
-  ((await c.post("/search", body)).body.results as { id: number }[]).map((r) => r.id);
+  ((await c.post("/search", { channels: ["fts"], ...body })).body.results as { id: number }[]).map((r) => r.id);
 
 describe("lexical search", () => {
   it("ranks the matching memory first with the reference result shape", async () => {
-    const res = await c.post("/search", { query: "When does the billing database backup run?" });
+    const res = await c.post("/search", { query: "When does the billing database backup run?", channels: ["fts"] });
     expect(res.status).toBe(200);
     expect(res.body.abstained).toBe(false);
     expect(res.body.results[0]).toMatchObject({ id: ids.backup, category: "ops", search_type: "fts", tags: ["backup"] });
@@ -50,10 +51,14 @@ describe("lexical search", () => {
   });
 
   it("abstains when nothing matches or nothing clears the threshold", async () => {
-    const none = await c.post("/search", { query: "kubernetes helm chart" });
+    const none = await c.post("/search", { query: "kubernetes helm chart", channels: ["fts"] });
     expect(none.body).toEqual({ results: [], abstained: true, top_score: 0 });
-    const high = await c.post("/search", { query: "backup", threshold: 1 });
-    expect(high.body.abstained).toBe(true);
+    // Scores are rank-fused and scaled so a first place in every channel is 1: a threshold cuts the tail.
+    const all = (await c.post("/search", { query: "backup cache redis billing", channels: ["fts"] })).body.results;
+    expect(all.length).toBeGreaterThan(1);
+    const high = (await c.post("/search", { query: "backup cache redis billing", channels: ["fts"], threshold: all[0].score })).body;
+    expect(high.results.map((r: { id: number }) => r.id)).toEqual([all[0].id]);
+    expect(high.results.every((r: { score: number }) => r.score >= all[0].score)).toBe(true);
   });
 
   it("hides forgotten and archived memories unless asked, and old versions unless latest_only is false", async () => {
@@ -108,11 +113,43 @@ describe("lexical search", () => {
   });
 });
 
+describe("hybrid search", () => {
+  it("fuses both channels by default and reports each channel's rank", async () => {
+    const res = await c.post("/search", { query: "When does the billing database backup run?" });
+    expect(res.body.results[0]).toMatchObject({ id: ids.backup, search_type: "hybrid" });
+    expect(res.body.results[0].channels.fts.rank).toBe(1);
+    expect(res.body.results[0].channels.vector.rank).toBeGreaterThanOrEqual(1);
+  });
+
+  it("finds a paraphrase that shares no word with its memory through the vector channel", async () => {
+    const id = (await c.post("/store", { content: "The database server is down" })).body.id;
+    const query = "The DB host crashed";
+    expect(await searchIds({ query })).not.toContain(id);
+    const res = await c.post("/search", { query, limit: 3 });
+    expect(res.body.results.map((r: { id: number }) => r.id)).toContain(id);
+    const vectorOnly = await c.post("/search", { query, limit: 3, channels: ["vector"] });
+    expect(vectorOnly.body.results[0]).toMatchObject({ id, search_type: "vector" });
+  });
+
+  it("abstains when no channel has evidence", async () => {
+    const res = await c.post("/search", { query: "what's the weather like" });
+    expect(res.body).toMatchObject({ results: [], abstained: true });
+  });
+
+  it("applies status filters to vector hits too", async () => {
+    const id = (await c.post("/store", { content: "Our espresso machine in the kitchen needs descaling monthly" })).body.id;
+    const query = "coffee maker maintenance";
+    expect((await c.post("/search", { query, channels: ["vector"] })).body.results.map((r: { id: number }) => r.id)).toContain(id);
+    await c.post(`/memory/${id}/forget`);
+    expect((await c.post("/search", { query, channels: ["vector"] })).body.results.map((r: { id: number }) => r.id)).not.toContain(id);
+  });
+});
+
 describe("recall", () => {
   it("returns matching memories and counts each as accessed", async () => {
     const before = (await c.get(`/memory/${ids.editor}`)).body.access_count;
     const res = await c.post("/recall", { query: "vim keybindings" });
-    expect(res.body.memories.map((m: { id: number }) => m.id)).toEqual([ids.editor]);
+    expect(res.body.memories[0].id).toBe(ids.editor);
     expect(res.body.memories[0].access_count).toBe(before + 1);
     expect(res.body.memories[0].last_accessed_at).toBeTruthy();
   });

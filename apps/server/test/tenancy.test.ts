@@ -45,10 +45,16 @@ describe("tenant isolation", () => {
   });
 
   it("search: never returns another tenant's memories, current or old versions", async () => {
-    const hits = (await bob.post("/search", { query: "osprey kestrel vault passphrase", latest_only: false })).body.results;
-    expect(hits.map((h: { content: string }) => h.content)).toEqual(["Bob's note about the osprey migration"]);
-    const recalled = (await bob.post("/recall", { query: "vault passphrase" })).body.memories;
-    expect(recalled).toEqual([]);
+    for (const channels of [["fts"], ["vector"], ["fts", "vector"]]) {
+      // Alice's exact words: the nearest vector in the whole database is hers.
+      const query = "Alice's secret: the vault passphrase hint is kestrel";
+      const hits = (await bob.post("/search", { query, latest_only: false, channels })).body.results;
+      expect(hits.every((h: { content: string }) => h.content.startsWith("Bob")), channels.join("+")).toBe(true);
+    }
+    const recalled = (await bob.post("/recall", { query: "vault passphrase kestrel osprey" })).body.memories;
+    expect(recalled.every((m: { content: string }) => m.content.startsWith("Bob"))).toBe(true);
+    const aliceHits = (await alice.post("/search", { query: "vault passphrase hint", channels: ["vector"] })).body.results;
+    expect(aliceHits[0].id).toBe(aliceMemory);
   });
 
   it("list: shows only your own memories", async () => {

@@ -1,9 +1,9 @@
 import { EngramApiError } from "./errors.js";
 
-export type Method = "GET" | "POST" | "PUT" | "DELETE";
+type Method = "GET" | "POST" | "PUT" | "DELETE";
 
 /** Query-string values; undefined ones are left out so optional filters need no special casing. */
-export type Query = Record<string, string | number | boolean | undefined>;
+type Query = Record<string, string | number | boolean | undefined>;
 
 export interface TransportOptions {
   baseUrl: string;
@@ -23,8 +23,7 @@ export type Send = <T>(spec: RequestSpec) => Promise<T>;
 /** One JSON round trip to engram-server; every failure becomes an EngramApiError. */
 export function createTransport(opts: TransportOptions): Send {
   return async <T>(spec: RequestSpec): Promise<T> => {
-    const res = await dispatch(opts, spec);
-    const text = await res.text();
+    const { res, text } = await dispatch(opts, spec);
     const body = parseJson(text);
     if (!res.ok) throw new EngramApiError(res.status, errorMessage(res, body, text));
     // Every route of the API answers JSON; anything else means a proxy or a different service answered.
@@ -35,17 +34,19 @@ export function createTransport(opts: TransportOptions): Send {
   };
 }
 
-async function dispatch(opts: TransportOptions, spec: RequestSpec): Promise<Response> {
+/** The body is read inside the same guard: a timeout or reset can strike while it streams in. */
+async function dispatch(opts: TransportOptions, spec: RequestSpec): Promise<{ res: Response; text: string }> {
   const headers: Record<string, string> = { accept: "application/json" };
   if (opts.apiKey) headers.authorization = `Bearer ${opts.apiKey}`;
   if (spec.body !== undefined) headers["content-type"] = "application/json";
   try {
-    return await fetch(opts.baseUrl + spec.path + queryString(spec.query), {
+    const res = await fetch(opts.baseUrl + spec.path + queryString(spec.query), {
       method: spec.method,
       headers,
       body: spec.body === undefined ? undefined : JSON.stringify(spec.body),
       signal: AbortSignal.timeout(opts.timeoutMs),
     });
+    return { res, text: await res.text() };
   } catch (err) {
     throw connectionError(opts, err);
   }

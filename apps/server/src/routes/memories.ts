@@ -26,6 +26,16 @@ export function registerMemoryRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps)
   const { memories } = deps.engram;
   const userOf = (c: { get(k: "principal"): { user: { id: number } } }) => c.get("principal").user.id;
 
+  /** The client's own vector when it sent one (checked against the active model), else the model's. */
+  const vectorFor = async (content: string, provided: number[] | null | undefined): Promise<Float32Array | null> => {
+    if (provided != null) {
+      const accepted = deps.engram.embedding.acceptProvided(provided);
+      if (typeof accepted === "string") throw new EngramError("invalid", accepted, "embedding");
+      return accepted;
+    }
+    return (await deps.engram.embedding.embed([content]))?.[0] ?? null;
+  };
+
   // The reference answers the same store under three paths.
   for (const path of ["/store", "/memory", "/memories"]) {
     app.openapi(
@@ -38,12 +48,10 @@ export function registerMemoryRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps)
         request: jsonBody(storeInputSchema),
         responses: { ...described("stored", 201), ...described("near-duplicate of an existing memory", 200) },
       }),
-      (c) => {
+      async (c) => {
         const input = c.req.valid("json");
-        if (input.embedding != null) {
-          throw new EngramError("invalid", "no embedding model is active on this server, so vectors cannot be stored", "embedding");
-        }
-        const result = memories.store(userOf(c), input);
+        const vector = await vectorFor(input.content, input.embedding);
+        const result = memories.store(userOf(c), input, vector);
         if (result.kind === "duplicate") {
           c.set("auditTargets", [result.existingId]);
           return c.json({ stored: false, duplicate: true, existing_id: result.existingId, boosted: true, distance: result.distance }, 200);
@@ -51,7 +59,7 @@ export function registerMemoryRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps)
         const m = result.memory;
         c.set("auditTargets", [m.id]);
         return c.json(
-          { stored: true, id: m.id, created_at: m.createdAt, importance: m.importance, embedded: false, tags: m.tags, decay_score: m.decayScore },
+          { stored: true, id: m.id, created_at: m.createdAt, importance: m.importance, embedded: vector !== null, tags: m.tags, decay_score: m.decayScore },
           201,
         );
       },
@@ -106,9 +114,11 @@ export function registerMemoryRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps)
       request: { params: idParam, ...jsonBody(updateInputSchema) },
       responses: described("the new version"),
     }),
-    (c) => {
+    async (c) => {
       const { id } = c.req.valid("param");
-      const row = memories.update(userOf(c), id, c.req.valid("json"));
+      const patch = c.req.valid("json");
+      const vector = patch.content === undefined ? null : await vectorFor(patch.content, undefined);
+      const row = memories.update(userOf(c), id, patch, vector);
       c.set("auditTargets", [id, row.id]);
       return c.json(memoryDto(row));
     },

@@ -30,7 +30,8 @@ export function registerOperationsRoutes(app: OpenAPIHono<AppEnv>, deps: ServerD
     } catch (err) {
       database = `error: ${(err as Error).message}`;
     }
-    const checks = { database, embedder: "disabled", reranker: "disabled" };
+    const embedderStatus = engram.embedding.status();
+    const checks = { database, embedder: embedderStatus === "error" ? "loading" : embedderStatus, reranker: "disabled" };
     const failing = database === "ok" ? [] : ["database"];
     return { ok: failing.length === 0, body: { status: failing.length ? "not_ready" : "ready", checks, failing } };
   };
@@ -73,7 +74,6 @@ export function registerOperationsRoutes(app: OpenAPIHono<AppEnv>, deps: ServerD
     },
   );
 
-  // No embedding model exists in this build yet: these report that state truthfully.
   app.openapi(
     createRoute({
       method: "get",
@@ -83,19 +83,50 @@ export function registerOperationsRoutes(app: OpenAPIHono<AppEnv>, deps: ServerD
       middleware: scoped("admin"),
       responses: described("embedding info"),
     }),
-    (c) => c.json({ model: null, dimension: null, vectors: 0, pending: 0, status: "disabled" }),
+    (c) => {
+      const model = engram.vectors.model;
+      const counts = engram.vectors.counts();
+      return c.json({
+        model: model?.id ?? engram.embedding.embedder?.id ?? null,
+        dimension: model?.dimension ?? null,
+        status: engram.embedding.status(),
+        vectors: counts.vectors,
+        pending: counts.pending,
+        other_model_vectors: counts.otherModels,
+      });
+    },
   );
+
+  const jobParam = z.object({ id: z.coerce.number().int().positive() });
   app.openapi(
     createRoute({
       method: "post",
       path: "/admin/reembed",
       tags: ["operations"],
-      summary: "Re-embed every memory with the active model",
+      summary: "Embed every memory that lacks a vector of the active model, in the background",
       middleware: scoped("admin"),
       responses: described("job started", 202),
     }),
-    () => {
-      throw new EngramError("conflict", "no embedding model is active, so there is nothing to re-embed with");
+    (c) => {
+      const job = engram.embedding.reembed();
+      if (!job) throw new EngramError("conflict", "embeddings are disabled (ENGRAM_EMBEDDING_PROVIDER=none)");
+      return c.json({ job_id: job.id, ...job }, 202);
+    },
+  );
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/admin/reembed/{id}",
+      tags: ["operations"],
+      summary: "Progress of a re-embedding job",
+      middleware: scoped("admin"),
+      request: { params: jobParam },
+      responses: described("job"),
+    }),
+    (c) => {
+      const job = engram.embedding.job(c.req.valid("param").id);
+      if (!job) throw new EngramError("not_found", "job not found");
+      return c.json(job);
     },
   );
 }

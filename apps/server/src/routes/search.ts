@@ -23,6 +23,8 @@ const searchBody = z.object({
   question_type: z.string().optional(),
   expand_relationships: z.boolean().optional(),
   include_links: z.boolean().optional(),
+  /** Engram extension: restrict the channels, e.g. ["fts"] for lexical only. */
+  channels: z.array(z.enum(["fts", "vector"])).min(1).optional(),
 });
 
 const recallBody = z.object({
@@ -41,15 +43,15 @@ export function registerSearchRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps)
         method: "post",
         path,
         tags: ["search"],
-        summary: "Search your memories (FTS5 BM25; the query is words, never FTS5 syntax)",
+        summary: "Hybrid search: FTS5 BM25 and vector similarity fused by weighted RRF (the query is words, never FTS5 syntax)",
         middleware: scoped("read"),
         request: jsonBody(searchBody),
         responses: described("ranked results"),
       }),
-      (c) => {
+      async (c) => {
         const b = c.req.valid("json");
         const tags = [...(b.tags ?? []), ...(b.tag ? [b.tag] : [])];
-        const result = search.search(c.get("principal").user.id, {
+        const result = await search.search(c.get("principal").user.id, {
           query: b.query,
           limit: b.limit,
           category: b.category,
@@ -59,6 +61,7 @@ export function registerSearchRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps)
           includeForgotten: b.include_forgotten,
           latestOnly: b.latest_only,
           threshold: b.threshold,
+          channels: b.channels,
         });
         return c.json({
           results: result.hits.map((h) => ({
@@ -71,6 +74,7 @@ export function registerSearchRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps)
             score: h.score,
             tags: h.memory.tags,
             search_type: h.searchType,
+            channels: h.channels,
             decay_score: h.memory.decayScore,
             version: h.memory.version,
             is_latest: h.memory.isLatest,
@@ -92,9 +96,9 @@ export function registerSearchRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps)
       request: jsonBody(recallBody),
       responses: described("memories"),
     }),
-    (c) => {
+    async (c) => {
       const b = c.req.valid("json");
-      const rows = search.recall(c.get("principal").user.id, { query: b.query ?? b.context, limit: b.limit, spaceId: b.space_id });
+      const rows = await search.recall(c.get("principal").user.id, { query: b.query ?? b.context, limit: b.limit, spaceId: b.space_id });
       return c.json({ memories: rows.map(memoryDto) });
     },
   );

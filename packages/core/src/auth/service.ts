@@ -1,4 +1,4 @@
-import { and, asc, count, eq, isNull } from "drizzle-orm";
+import { and, asc, count, eq, gt, isNull, or } from "drizzle-orm";
 import { apiKeys, memories, spaces, users, type ApiKeyRow, type SpaceRow, type UserRow } from "../db/schema.js";
 import { conflict, forbidden, invalid, notFound, unauthorized } from "../errors.js";
 import { isoNow, type CoreContext } from "../context.js";
@@ -148,13 +148,21 @@ export class AuthService {
     return this.insertKey(userId, input.name ?? "default", scopes, input.rate_limit ?? null, expiresAt);
   }
 
+  /** Keys that still authenticate: not revoked, not expired. */
   listKeys(actor: Principal, userId?: number): ApiKeyRow[] {
     const isAdmin = hasScope(actor.scopes, "admin");
     const target = isAdmin ? userId : actor.user.id;
+    const now = isoNow(this.ctx);
     return this.orm
       .select()
       .from(apiKeys)
-      .where(and(isNull(apiKeys.revokedAt), target === undefined ? undefined : eq(apiKeys.userId, target)))
+      .where(
+        and(
+          isNull(apiKeys.revokedAt),
+          or(isNull(apiKeys.expiresAt), gt(apiKeys.expiresAt, now)),
+          target === undefined ? undefined : eq(apiKeys.userId, target),
+        ),
+      )
       .orderBy(asc(apiKeys.id))
       .all();
   }

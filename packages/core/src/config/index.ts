@@ -1,6 +1,7 @@
 import path from "node:path";
 import { z } from "zod";
 import { parseLogLevel } from "./log-level.js";
+import type { EmbedderConfig } from "../embed/factory.js";
 
 /**
  * The one place in core that reads the environment. Everything else receives a
@@ -27,6 +28,16 @@ const envSchema = z.object({
   ENGRAM_MAX_BODY_BYTES: positiveInt.default(1024 * 1024),
   ENGRAM_LOG_LEVEL: z.string().default("info"),
   ENGRAM_SHUTDOWN_TIMEOUT_MS: positiveInt.default(10_000),
+  ENGRAM_EMBEDDING_PROVIDER: z.enum(["auto", "use-lite", "onnx", "openai", "none"]).default("auto"),
+  ENGRAM_MODELS_DIR: z.string().min(1).default("./models"),
+  ENGRAM_EMBEDDING_MODEL: z.string().min(1).optional(),
+  ENGRAM_EMBEDDING_MODEL_DIR: z.string().min(1).optional(),
+  ENGRAM_EMBEDDING_ONNX_FILE: z.string().min(1).default("model_quantized.onnx"),
+  ENGRAM_EMBEDDING_MAX_SEQ: positiveInt.default(256),
+  ENGRAM_EMBEDDING_POOLING: z.enum(["cls", "mean"]).optional(),
+  ENGRAM_EMBEDDING_URL: z.string().url().optional(),
+  ENGRAM_EMBEDDING_KEY: z.string().optional(),
+  ENGRAM_VECTOR_MIN_SIMILARITY: z.coerce.number().min(-1).max(1).default(0.3),
 });
 
 export type LogLevel = "trace" | "debug" | "info" | "warn" | "error" | "silent";
@@ -44,6 +55,11 @@ export interface Config {
   maxBodyBytes: number;
   logLevel: LogLevel;
   shutdownTimeoutMs: number;
+  modelsDir: string;
+  /** Vector hits below this cosine are not evidence of relevance (measured for USE-lite; see README). */
+  vectorMinSimilarity: number;
+  /** null when embeddings are switched off (ENGRAM_EMBEDDING_PROVIDER=none). */
+  embedder: EmbedderConfig | null;
 }
 
 export class ConfigError extends Error {
@@ -81,6 +97,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     );
   }
   const dataDir = path.resolve(e.ENGRAM_DATA_DIR);
+  const modelsDir = path.resolve(e.ENGRAM_MODELS_DIR);
   return {
     host: e.ENGRAM_HOST,
     port: e.ENGRAM_PORT,
@@ -94,5 +111,37 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxBodyBytes: e.ENGRAM_MAX_BODY_BYTES,
     logLevel,
     shutdownTimeoutMs: e.ENGRAM_SHUTDOWN_TIMEOUT_MS,
+    modelsDir,
+    vectorMinSimilarity: e.ENGRAM_VECTOR_MIN_SIMILARITY,
+    embedder: embedderConfig(e, modelsDir),
   };
+}
+
+/**
+ * Which embedder runs. "auto": an endpoint URL means the OpenAI-compatible client, a model
+ * folder (or a pulled model id under the models folder) means ONNX, otherwise the bundled
+ * USE-lite model.
+ */
+function embedderConfig(e: z.output<typeof envSchema>, modelsDir: string): EmbedderConfig | null {
+  const dir = e.ENGRAM_EMBEDDING_MODEL_DIR
+    ? path.resolve(e.ENGRAM_EMBEDDING_MODEL_DIR)
+    : e.ENGRAM_EMBEDDING_MODEL && !e.ENGRAM_EMBEDDING_URL
+      ? path.join(modelsDir, e.ENGRAM_EMBEDDING_MODEL)
+      : undefined;
+  let kind = e.ENGRAM_EMBEDDING_PROVIDER;
+  if (kind === "auto") kind = e.ENGRAM_EMBEDDING_URL ? "openai" : dir ? "onnx" : "use-lite";
+  switch (kind) {
+    case "none":
+      return null;
+    case "use-lite":
+      return { kind: "use-lite" };
+    case "onnx":
+      if (!dir) throw new ConfigError("invalid ENGRAM_EMBEDDING_PROVIDER=onnx: set ENGRAM_EMBEDDING_MODEL_DIR or ENGRAM_EMBEDDING_MODEL");
+      return { kind: "onnx", dir, onnxFile: e.ENGRAM_EMBEDDING_ONNX_FILE, maxSeq: e.ENGRAM_EMBEDDING_MAX_SEQ, pooling: e.ENGRAM_EMBEDDING_POOLING };
+    case "openai":
+      if (!e.ENGRAM_EMBEDDING_URL || !e.ENGRAM_EMBEDDING_MODEL) {
+        throw new ConfigError("invalid ENGRAM_EMBEDDING_PROVIDER=openai: set ENGRAM_EMBEDDING_URL and ENGRAM_EMBEDDING_MODEL");
+      }
+      return { kind: "openai", url: e.ENGRAM_EMBEDDING_URL, key: e.ENGRAM_EMBEDDING_KEY, model: e.ENGRAM_EMBEDDING_MODEL };
+  }
 }

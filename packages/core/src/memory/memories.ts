@@ -4,6 +4,7 @@ import { invalid, notFound, conflict } from "../errors.js";
 import { isoNow, type CoreContext } from "../context.js";
 import { hammingDistance, simhash, simhashTokens } from "./simhash.js";
 import { normalizeTags, type ListFilters, type StoreInput, type UpdateInput } from "./schemas.js";
+import type { VectorStore } from "../vector/vector-store.js";
 
 export type StoreResult =
   | { kind: "stored"; memory: MemoryRow }
@@ -16,7 +17,10 @@ const DEDUP_MAX_DISTANCE = 3;
 export type MemoryStatus = "active" | "archived" | "forgotten";
 
 export class MemoryService {
-  constructor(private readonly ctx: CoreContext) {}
+  constructor(
+    private readonly ctx: CoreContext,
+    private readonly vectors: VectorStore,
+  ) {}
 
   private get orm() {
     return this.ctx.db.orm;
@@ -89,9 +93,10 @@ export class MemoryService {
     return best;
   }
 
-  store(userId: number, input: StoreInput): StoreResult {
+  /** Stores the memory and, when given, its vector of the active model in one transaction. */
+  store(userId: number, input: StoreInput, vector: Float32Array | null = null): StoreResult {
     const sqlite = this.ctx.db.sqlite;
-    return sqlite.transaction((): StoreResult => {
+    const result = sqlite.transaction((): StoreResult => {
       const spaceId = this.resolveSpace(userId, input.space_id);
       const hash = simhash(input.content);
       const dup = this.findNearDuplicate(userId, spaceId, input.content, hash);
@@ -140,8 +145,23 @@ export class MemoryService {
         })
         .returning()
         .get();
+      if (vector) this.vectors.writeRow(userId, row.id, vector);
       return { kind: "stored", memory: row };
     })();
+    if (result.kind === "stored" && vector) this.vectors.indexed(userId, result.memory.id, vector);
+    return result;
+  }
+
+  /** Vectors computed after the fact (backfill); memories deleted meanwhile are skipped. */
+  storeVectors(rows: readonly { id: number; userId: number; vector: Float32Array }[]): void {
+    const stored = this.ctx.db.sqlite.transaction(() =>
+      rows.filter((r) => {
+        if (!this.find(r.userId, r.id)) return false;
+        this.vectors.writeRow(r.userId, r.id, r.vector);
+        return true;
+      }),
+    )();
+    for (const r of stored) this.vectors.indexed(r.userId, r.id, r.vector);
   }
 
   list(userId: number, f: ListFilters): MemoryRow[] {
@@ -165,9 +185,9 @@ export class MemoryService {
    * Writes a new version: a new row (version + 1, parent = old, root = old root or old),
    * the old row stops being latest, and an `updates` link joins them; one transaction.
    */
-  update(userId: number, id: number, patch: UpdateInput): MemoryRow {
+  update(userId: number, id: number, patch: UpdateInput, vector: Float32Array | null = null): MemoryRow {
     const sqlite = this.ctx.db.sqlite;
-    return sqlite.transaction(() => {
+    const row = sqlite.transaction(() => {
       const old = this.get(userId, id);
       if (!old.isLatest) throw conflict(`memory ${id} is not the latest version; update the latest one`);
       const now = isoNow(this.ctx);
@@ -201,8 +221,12 @@ export class MemoryService {
         .insert(memoryLinks)
         .values({ userId, sourceId: row.id, targetId: old.id, type: "updates", similarity: 1, createdAt: now })
         .run();
+      if (vector) this.vectors.writeRow(userId, row.id, vector);
       return row;
     })();
+    // A version without a fresh vector (content unchanged, or no model) is left to the backfill.
+    if (vector) this.vectors.indexed(userId, row.id, vector);
+    return row;
   }
 
   /** The whole chain of the version `id` belongs to, oldest first. */
@@ -236,13 +260,24 @@ export class MemoryService {
       .get();
   }
 
-  /** Permanent: the row, its links (cascade) and its FTS row (trigger) go in one statement. */
+  /**
+   * Permanent: the row, its links and vector (cascade) and its FTS row (trigger). Deleting
+   * the latest version makes its parent the latest again, so the chain is never headless.
+   */
   delete(userId: number, id: number): void {
-    const res = this.orm
-      .delete(memories)
-      .where(and(eq(memories.id, id), eq(memories.userId, userId)))
-      .run();
-    if (res.changes === 0) throw notFound("memory");
+    this.ctx.db.sqlite.transaction(() => {
+      const row = this.find(userId, id);
+      if (!row) throw notFound("memory");
+      this.orm.delete(memories).where(eq(memories.id, id)).run();
+      if (row.isLatest && row.parentMemoryId != null) {
+        this.orm
+          .update(memories)
+          .set({ isLatest: true, updatedAt: isoNow(this.ctx) })
+          .where(and(eq(memories.id, row.parentMemoryId), eq(memories.userId, userId)))
+          .run();
+      }
+    })();
+    this.vectors.indexed(userId, id, null);
   }
 
   setTags(userId: number, id: number, tags: readonly string[]): MemoryRow {

@@ -1,0 +1,137 @@
+import type { Embedder } from "../embed/embedder.js";
+import type { VectorStore } from "./vector-store.js";
+import { normalize } from "./codec.js";
+
+export interface ReembedJob {
+  id: number;
+  state: "running" | "done" | "failed";
+  total: number;
+  done: number;
+  error: string | null;
+  started_at: string;
+  finished_at: string | null;
+}
+
+export interface EmbeddingLog {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+}
+
+const BACKFILL_BATCH = 32;
+
+/**
+ * Owns the embedder's life: loads it off the request path, activates the vector store for
+ * its model once the dimension is known, and embeds whatever lacks a vector of that model
+ * (memories stored while it loaded or failed, or all of them after a model change).
+ */
+export class EmbeddingService {
+  private jobs: ReembedJob[] = [];
+  private backfill: Promise<void> | null = null;
+  private nextJobId = 1;
+
+  constructor(
+    readonly embedder: Embedder | null,
+    private readonly vectors: VectorStore,
+    private readonly log: EmbeddingLog,
+    private readonly onBatchStored: (rows: { id: number; userId: number; vector: Float32Array }[]) => void,
+  ) {}
+
+  status(): "loaded" | "loading" | "error" | "disabled" {
+    return this.embedder ? this.embedder.status() : "disabled";
+  }
+
+  /** Starts loading; resolves when loaded (or failed: then embeddings stay pending). */
+  async start(): Promise<void> {
+    if (!this.embedder) {
+      this.log.info({}, "embeddings disabled: search is lexical only");
+      return;
+    }
+    try {
+      await this.ensureActive();
+      this.log.info({ model: this.embedder.id, dimension: this.embedder.dimension }, "embedding model loaded");
+      this.startBackfill();
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message, model: this.embedder.id }, "embedding model failed to load; memories are stored without vectors until it loads");
+    }
+  }
+
+  private async ensureActive(): Promise<Embedder> {
+    const e = this.embedder!;
+    await e.load();
+    if (this.vectors.model?.id !== e.id) this.vectors.activate({ id: e.id, dimension: e.dimension });
+    return e;
+  }
+
+  /** A normalised vector for each text, or null when no model is (or can be) loaded. */
+  async embed(texts: string[]): Promise<Float32Array[] | null> {
+    if (!this.embedder) return null;
+    try {
+      const e = await this.ensureActive();
+      return await e.embed(texts);
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message }, "embedding failed; stored without a vector for now");
+      return null;
+    }
+  }
+
+  /** Checks a client-supplied vector against the active model. */
+  acceptProvided(vector: number[]): Float32Array | string {
+    const model = this.vectors.model;
+    if (!model) return "no embedding model is active, so vectors cannot be stored";
+    if (vector.length !== model.dimension) return `has ${vector.length} dimensions; the active model ${model.id} has ${model.dimension}`;
+    if (!vector.every(Number.isFinite)) return "must contain only finite numbers";
+    return normalize(Float32Array.from(vector));
+  }
+
+  /** Re-embeds every memory lacking a vector of the active model, as a background job. */
+  reembed(): ReembedJob | null {
+    if (!this.embedder) return null;
+    const total = this.vectors.model ? this.vectors.counts().pending : 0;
+    const job: ReembedJob = {
+      id: this.nextJobId++,
+      state: "running",
+      total,
+      done: 0,
+      error: null,
+      started_at: new Date().toISOString(),
+      finished_at: null,
+    };
+    this.jobs.push(job);
+    this.startBackfill(job);
+    return job;
+  }
+
+  job(id: number): ReembedJob | undefined {
+    return this.jobs.find((j) => j.id === id);
+  }
+
+  /** Resolves once no backfill is running (tests and benchmarks wait on this). */
+  async idle(): Promise<void> {
+    while (this.backfill) await this.backfill;
+  }
+
+  private startBackfill(job?: ReembedJob): void {
+    const run = async () => {
+      try {
+        const e = await this.ensureActive();
+        for (;;) {
+          const batch = this.vectors.missing(BACKFILL_BATCH);
+          if (batch.length === 0) break;
+          const vectors = await e.embed(batch.map((b) => b.content));
+          this.onBatchStored(batch.map((b, i) => ({ id: b.id, userId: b.userId, vector: vectors[i]! })));
+          if (job) job.done += batch.length;
+        }
+        if (job) Object.assign(job, { state: "done", finished_at: new Date().toISOString() });
+      } catch (err) {
+        if (job) Object.assign(job, { state: "failed", error: (err as Error).message, finished_at: new Date().toISOString() });
+        this.log.warn({ err: (err as Error).message }, "re-embedding stopped");
+      }
+    };
+    // One backfill at a time; a job started meanwhile is chained after the running one.
+    const previous = this.backfill ?? Promise.resolve();
+    const current: Promise<void> = previous.then(run).finally(() => {
+      if (this.backfill === current) this.backfill = null;
+    });
+    this.backfill = current;
+  }
+}
