@@ -145,7 +145,7 @@ async function main() {
     const result = {
       measured_at: new Date().toISOString(),
       embedder: info.model,
-      vector_min_similarity: Number(process.env.ENGRAM_VECTOR_MIN_SIMILARITY ?? 0.3),
+      vector_min_similarity: Number(process.env.ENGRAM_VECTOR_MIN_SIMILARITY ?? 0.2),
       channel_weights: CHANNEL_WEIGHTS,
       agent_memory: await agentMemory(admin, server.url),
       locomo: await locomo(admin, server.url),

@@ -37,7 +37,7 @@ const envSchema = z.object({
   ENGRAM_EMBEDDING_POOLING: z.enum(["cls", "mean"]).optional(),
   ENGRAM_EMBEDDING_URL: z.string().url().optional(),
   ENGRAM_EMBEDDING_KEY: z.string().optional(),
-  ENGRAM_VECTOR_MIN_SIMILARITY: z.coerce.number().min(-1).max(1).default(0.3),
+  ENGRAM_VECTOR_MIN_SIMILARITY: z.coerce.number().min(-1).max(1).default(0.2),
 });
 
 export type LogLevel = "trace" | "debug" | "info" | "warn" | "error" | "silent";

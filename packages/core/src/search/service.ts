@@ -31,7 +31,7 @@ export interface SearchResult {
 }
 
 /** Channel weights in the fusion, measured on the dev sets in bench/ (see README). */
-export const CHANNEL_WEIGHTS: Record<ChannelName, number> = { fts: 1, vector: 0.5 };
+export const CHANNEL_WEIGHTS: Record<ChannelName, number> = { fts: 1, vector: 0.1 };
 
 /** How many candidates each channel hands to the fusion, per result asked for. */
 const CANDIDATES_PER_RESULT = 5;
