@@ -145,6 +145,45 @@ describe("hybrid search", () => {
   });
 });
 
+describe("explain and the search cache", () => {
+  it("explains each result's channel ranks, scores and the stage timings", async () => {
+    const res = await c.post("/search/explain", { query: "When does the billing database backup run?" });
+    expect(res.status).toBe(200);
+    const top = res.body.results[0];
+    expect(top).toMatchObject({ id: ids.backup, ranks: { lexical: 1 }, scores: { graph: null, reranked: null, fused: top.score } });
+    expect(top.scores.lexical).toBeGreaterThan(0);
+    expect(top.scores.vector).toBeGreaterThan(0.2);
+    expect(res.body.pipeline).toMatchObject({ embedded: true, reranker_applied: false, channels: ["fts", "vector"] });
+    expect(res.body.timings_ms.total).toBeGreaterThanOrEqual(res.body.timings_ms.hybrid);
+    const plain = await c.post("/search", { query: "When does the billing database backup run?" });
+    expect(plain.body.results.map((r: { id: number }) => r.id)).toEqual(res.body.results.map((r: { id: number }) => r.id));
+  });
+
+  it("serves a repeated search from the tenant's cache until that tenant writes", async () => {
+    const body = { query: "redis eviction policy for keys", limit: 5 };
+    await c.post("/search/explain", body);
+    const again = await c.post("/search/explain", body);
+    expect(again.body.cached).toBe(true);
+    const id = (await c.post("/store", { content: "Redis eviction switched to volatile-lru for session keys" })).body.id;
+    const fresh = await c.post("/search/explain", body);
+    expect(fresh.body.cached).toBe(false);
+    expect(fresh.body.results.map((r: { id: number }) => r.id)).toContain(id);
+    await c.post(`/memory/${id}/archive`);
+    const afterArchive = await c.post("/search/explain", body);
+    expect(afterArchive.body.cached).toBe(false);
+    expect(afterArchive.body.results.map((r: { id: number }) => r.id)).not.toContain(id);
+  });
+
+  it("never shares cached results between tenants", async () => {
+    const body = { query: "redis cache evicts keys", limit: 5 };
+    expect((await c.post("/search", body)).body.results.length).toBeGreaterThan(0);
+    const other = await c.post("/users", { username: "cache-probe" });
+    const otherClient = api(server.url, (await c.post("/keys", { user_id: other.body.id })).body.key);
+    const res = await otherClient.post("/search/explain", body);
+    expect(res.body).toMatchObject({ results: [], abstained: true, cached: false });
+  });
+});
+
 describe("recall", () => {
   it("returns matching memories and counts each as accessed", async () => {
     const before = (await c.get(`/memory/${ids.editor}`)).body.access_count;

@@ -35,19 +35,22 @@ export function createEngram(
   const db = openDb({ path: config.dbPath, synchronous: config.dbSynchronous });
   const ctx = { db, clock: opts.clock ?? systemClock };
   const vectors = new VectorStore(ctx);
-  const memories = new MemoryService(ctx, vectors);
+  // The search cache is created with the search service; writes reach it through this late binding.
+  let search: SearchService | undefined;
+  const memories = new MemoryService(ctx, vectors, (userId) => search?.cache.invalidate(userId));
   const embedding = new EmbeddingService(
     config.embedder ? createEmbedder(config.embedder) : null,
     vectors,
     opts.log ?? silentLog,
     (rows) => memories.storeVectors(rows),
   );
+  search = new SearchService(ctx, memories, vectors, embedding, config.vectorMinSimilarity);
   return {
     db,
     clock: ctx.clock,
     auth: new AuthService(ctx, config.apiKeyPepper),
     memories,
-    search: new SearchService(ctx, memories, vectors, embedding, config.vectorMinSimilarity),
+    search,
     audit: new AuditLog(ctx),
     vectors,
     embedding,

@@ -1,6 +1,6 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "zod";
-import { typeError } from "@engram/core";
+import { typeError, type SearchHit } from "@engram/core";
 import type { AppEnv, ServerDeps } from "../env.js";
 import { memoryDto } from "../dto.js";
 import { described, jsonBody, scoped } from "./define.js";
@@ -37,6 +37,38 @@ const recallBody = z.object({
 export function registerSearchRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps) {
   const { search } = deps.engram;
 
+  const run = (userId: number, b: z.output<typeof searchBody>) => {
+    const tags = [...(b.tags ?? []), ...(b.tag ? [b.tag] : [])];
+    return search.search(userId, {
+      query: b.query,
+      limit: b.limit,
+      category: b.category,
+      source: b.source,
+      tags: tags.length ? tags : undefined,
+      spaceId: b.space_id,
+      includeForgotten: b.include_forgotten,
+      latestOnly: b.latest_only,
+      threshold: b.threshold,
+      channels: b.channels,
+    });
+  };
+  const resultDto = (h: SearchHit) => ({
+    id: h.memory.id,
+    content: h.memory.content,
+    category: h.memory.category,
+    source: h.memory.source,
+    importance: h.memory.importance,
+    created_at: h.memory.createdAt,
+    score: h.score,
+    tags: h.memory.tags,
+    search_type: h.searchType,
+    channels: h.channels,
+    decay_score: h.memory.decayScore,
+    version: h.memory.version,
+    is_latest: h.memory.isLatest,
+  });
+  const ms = (x: number) => Math.round(x * 100) / 100;
+
   for (const path of ["/search", "/memories/search"]) {
     app.openapi(
       createRoute({
@@ -49,42 +81,56 @@ export function registerSearchRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps)
         responses: described("ranked results"),
       }),
       async (c) => {
-        const b = c.req.valid("json");
-        const tags = [...(b.tags ?? []), ...(b.tag ? [b.tag] : [])];
-        const result = await search.search(c.get("principal").user.id, {
-          query: b.query,
-          limit: b.limit,
-          category: b.category,
-          source: b.source,
-          tags: tags.length ? tags : undefined,
-          spaceId: b.space_id,
-          includeForgotten: b.include_forgotten,
-          latestOnly: b.latest_only,
-          threshold: b.threshold,
-          channels: b.channels,
-        });
-        return c.json({
-          results: result.hits.map((h) => ({
-            id: h.memory.id,
-            content: h.memory.content,
-            category: h.memory.category,
-            source: h.memory.source,
-            importance: h.memory.importance,
-            created_at: h.memory.createdAt,
-            score: h.score,
-            tags: h.memory.tags,
-            search_type: h.searchType,
-            channels: h.channels,
-            decay_score: h.memory.decayScore,
-            version: h.memory.version,
-            is_latest: h.memory.isLatest,
-          })),
-          abstained: result.abstained,
-          top_score: result.topScore,
-        });
+        const result = await run(c.get("principal").user.id, c.req.valid("json"));
+        return c.json({ results: result.hits.map(resultDto), abstained: result.abstained, top_score: result.topScore });
       },
     );
   }
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/search/explain",
+      tags: ["search"],
+      summary: "Search, with each result's channel ranks and scores and the time each stage took",
+      middleware: scoped("read"),
+      request: jsonBody(searchBody),
+      responses: described("ranked results with their explanation"),
+    }),
+    async (c) => {
+      const result = await run(c.get("principal").user.id, c.req.valid("json"));
+      const t = result.timings;
+      return c.json({
+        results: result.hits.map((h) => ({
+          ...resultDto(h),
+          // null where a channel did not rank the memory, or does not exist yet.
+          scores: {
+            lexical: h.channels.fts?.score ?? null,
+            vector: h.channels.vector?.score ?? null,
+            graph: null,
+            personality: null,
+            temporal_boost: null,
+            fused: h.score,
+            reranked: null,
+            reranker_ms: null,
+          },
+          ranks: { lexical: h.channels.fts?.rank ?? null, vector: h.channels.vector?.rank ?? null },
+        })),
+        abstained: result.abstained,
+        top_score: result.topScore,
+        cached: result.cached,
+        timings_ms: {
+          embed: ms(t.embed),
+          lexical: ms(t.lexical),
+          vector: ms(t.vector),
+          hybrid: ms(t.lexical + t.vector + t.fusion),
+          rerank: 0,
+          total: ms(t.total),
+        },
+        pipeline: { embedded: result.channels.includes("vector"), reranker_applied: false, question_type: null, channels: result.channels },
+      });
+    },
+  );
 
   app.openapi(
     createRoute({

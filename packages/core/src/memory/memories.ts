@@ -20,6 +20,8 @@ export class MemoryService {
   constructor(
     private readonly ctx: CoreContext,
     private readonly vectors: VectorStore,
+    /** Called after every write that can change a tenant's search results. */
+    private readonly onWrite: (userId: number) => void = () => {},
   ) {}
 
   private get orm() {
@@ -148,7 +150,10 @@ export class MemoryService {
       if (vector) this.vectors.writeRow(userId, row.id, vector);
       return { kind: "stored", memory: row };
     })();
-    if (result.kind === "stored" && vector) this.vectors.indexed(userId, result.memory.id, vector);
+    if (result.kind === "stored") {
+      if (vector) this.vectors.indexed(userId, result.memory.id, vector);
+      this.onWrite(userId);
+    }
     return result;
   }
 
@@ -162,6 +167,7 @@ export class MemoryService {
       }),
     )();
     for (const r of stored) this.vectors.indexed(r.userId, r.id, r.vector);
+    for (const userId of new Set(stored.map((r) => r.userId))) this.onWrite(userId);
   }
 
   list(userId: number, f: ListFilters): MemoryRow[] {
@@ -226,6 +232,7 @@ export class MemoryService {
     })();
     // A version without a fresh vector (content unchanged, or no model) is left to the backfill.
     if (vector) this.vectors.indexed(userId, row.id, vector);
+    this.onWrite(userId);
     return row;
   }
 
@@ -246,6 +253,7 @@ export class MemoryService {
     const row = this.find(userId, id);
     // Forgetting twice is harmless; anything else on a forgotten memory treats it as gone.
     if (!row || (row.isForgotten && status !== "forgotten")) throw notFound("memory");
+    this.onWrite(userId);
     return this.orm
       .update(memories)
       .set({
@@ -278,10 +286,12 @@ export class MemoryService {
       }
     })();
     this.vectors.indexed(userId, id, null);
+    this.onWrite(userId);
   }
 
   setTags(userId: number, id: number, tags: readonly string[]): MemoryRow {
     this.get(userId, id);
+    this.onWrite(userId);
     return this.orm
       .update(memories)
       .set({ tags: normalizeTags(tags), updatedAt: isoNow(this.ctx) })

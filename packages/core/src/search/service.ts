@@ -5,7 +5,8 @@ import { normalizeTags } from "../memory/schemas.js";
 import type { VectorStore } from "../vector/vector-store.js";
 import type { EmbeddingService } from "../vector/embedding-service.js";
 import { lexicalSearch, type SearchFilters } from "./lexical.js";
-import { fuse, type ChannelName, type ChannelRanking } from "./fusion.js";
+import { fuse, type ChannelName, type ChannelRanking, type Fused } from "./fusion.js";
+import { SearchCache } from "./search-cache.js";
 
 export interface SearchRequest extends SearchFilters {
   query: string;
@@ -27,8 +28,27 @@ export interface SearchResult {
   abstained: boolean;
   topScore: number;
   channels: ChannelName[];
-  timings: { embed: number; lexical: number; vector: number; fusion: number; total: number };
+  timings: Timings;
+  /** True when the ranking came from the tenant's cache of recent searches. */
+  cached: boolean;
 }
+
+interface Timings {
+  embed: number;
+  lexical: number;
+  vector: number;
+  fusion: number;
+  total: number;
+}
+
+interface Ranking {
+  fused: Fused[];
+  channels: ChannelName[];
+  timings: Timings;
+}
+
+/** Recent searches kept per tenant. */
+const CACHE_PER_TENANT = 256;
 
 /** Channel weights in the fusion, measured on the dev sets in bench/ (see README). */
 export const CHANNEL_WEIGHTS: Record<ChannelName, number> = { fts: 1, vector: 0.1 };
@@ -47,6 +67,9 @@ function matchesFilters(m: MemoryRow, f: SearchFilters): boolean {
 }
 
 export class SearchService {
+  /** Every write of a tenant must call `cache.invalidate(userId)`; createEngram wires it. */
+  readonly cache = new SearchCache<Ranking>(CACHE_PER_TENANT);
+
   constructor(
     private readonly ctx: CoreContext,
     private readonly memories: MemoryService,
@@ -57,6 +80,28 @@ export class SearchService {
 
   async search(userId: number, req: SearchRequest): Promise<SearchResult> {
     const t0 = performance.now();
+    const key = JSON.stringify(req);
+    const cached = this.cache.get(userId, key);
+    let ranking = cached;
+    if (!ranking) {
+      const generation = this.cache.generation(userId);
+      ranking = await this.rank(userId, req);
+      this.cache.set(userId, key, ranking, generation);
+    }
+    // Rows are read fresh each time: a cached ranking never serves stale memory fields.
+    const rows = new Map(this.memories.byIds(userId, ranking.fused.slice(0, req.limit * 2).map((f) => f.id)).map((r) => [r.id, r]));
+    const threshold = req.threshold ?? 0;
+    const ran = ranking.channels;
+    const hits: SearchHit[] = ranking.fused
+      .filter((f) => rows.has(f.id) && f.score >= threshold)
+      .slice(0, req.limit)
+      .map((f) => ({ memory: rows.get(f.id)!, score: f.score, channels: f.channels, searchType: ran.length > 1 ? "hybrid" : ran[0]! }));
+    const timings = cached ? { embed: 0, lexical: 0, vector: 0, fusion: 0, total: performance.now() - t0 } : { ...ranking.timings, total: performance.now() - t0 };
+    return { hits, abstained: hits.length === 0, topScore: hits[0]?.score ?? 0, channels: ran, timings, cached: cached !== undefined };
+  }
+
+  /** Runs the channels and fuses them: the part of a search worth caching. */
+  private async rank(userId: number, req: SearchRequest): Promise<Ranking> {
     const filters: SearchFilters = { ...req, tags: req.tags ? normalizeTags(req.tags) : undefined };
     const wanted = new Set<ChannelName>(req.channels ?? ["fts", "vector"]);
     const k = Math.max(MIN_CANDIDATES, req.limit * CANDIDATES_PER_RESULT);
@@ -83,19 +128,10 @@ export class SearchService {
         timings.vector = performance.now() - tv;
       }
     }
-
     const tf = performance.now();
     const fused = fuse(rankings);
-    const rows = new Map(this.memories.byIds(userId, fused.slice(0, req.limit * 2).map((f) => f.id)).map((r) => [r.id, r]));
-    const threshold = req.threshold ?? 0;
-    const ran = rankings.map((r) => r.channel);
-    const hits: SearchHit[] = fused
-      .filter((f) => rows.has(f.id) && f.score >= threshold)
-      .slice(0, req.limit)
-      .map((f) => ({ memory: rows.get(f.id)!, score: f.score, channels: f.channels, searchType: ran.length > 1 ? "hybrid" : ran[0]! }));
     timings.fusion = performance.now() - tf;
-    timings.total = performance.now() - t0;
-    return { hits, abstained: hits.length === 0, topScore: hits[0]?.score ?? 0, channels: ran, timings };
+    return { fused, channels: rankings.map((r) => r.channel), timings };
   }
 
   /**
