@@ -118,84 +118,80 @@ describe("EngramClient transport failures", () => {
     };
   }
 
+  /** Runs `fn` against a peer answering with `handler`, closing the peer whatever happens. */
+  async function withPeer(handler: http.RequestListener, fn: (url: string) => Promise<void>) {
+    const peer = await listen(handler);
+    try {
+      await fn(peer.url);
+    } finally {
+      await peer.close();
+    }
+  }
+
   it("an unreachable server is status 0 with the URL and the reason", async () => {
-    const stub = await listen(() => {});
-    await stub.close();
-    const err = await failure(new EngramClient({ baseUrl: stub.url }).health());
+    // A port that just closed: nothing listens there any more.
+    const gone = await listen(() => {});
+    await gone.close();
+    const err = await failure(new EngramClient({ baseUrl: gone.url }).health());
     expect(err.status).toBe(0);
-    expect(err.message).toBe(`cannot reach engram-server at ${stub.url}: ECONNREFUSED`);
+    expect(err.message).toBe(`cannot reach engram-server at ${gone.url}: ECONNREFUSED`);
   });
 
   it("a server that never answers times out as status 0", async () => {
-    const stub = await listen(() => {});
-    try {
-      const err = await failure(new EngramClient({ baseUrl: stub.url, timeoutMs: 200 }).health());
+    await withPeer(() => {}, async (url) => {
+      const err = await failure(new EngramClient({ baseUrl: url, timeoutMs: 200 }).health());
       expect(err.status).toBe(0);
-      expect(err.message).toBe(`engram-server at ${stub.url} did not answer within 200 ms`);
-    } finally {
-      await stub.close();
-    }
+      expect(err.message).toBe(`engram-server at ${url} did not answer within 200 ms`);
+    });
   });
 
   it("a body that stalls after the headers times out the same way", async () => {
-    const stub = await listen((_req, res) => {
+    await withPeer((_req, res) => {
       res.writeHead(200, { "content-type": "application/json" });
       res.write('{"status":');
-    });
-    try {
-      const err = await failure(new EngramClient({ baseUrl: stub.url, timeoutMs: 200 }).health());
+    }, async (url) => {
+      const err = await failure(new EngramClient({ baseUrl: url, timeoutMs: 200 }).health());
       expect(err.status).toBe(0);
-      expect(err.message).toBe(`engram-server at ${stub.url} did not answer within 200 ms`);
-    } finally {
-      await stub.close();
-    }
+      expect(err.message).toBe(`engram-server at ${url} did not answer within 200 ms`);
+    });
   });
 
   it("a non-JSON error page keeps its status and a readable message", async () => {
-    const stub = await listen((_req, res) => {
+    await withPeer((_req, res) => {
       res.writeHead(502, { "content-type": "text/html" }).end("<h1>Bad Gateway</h1>");
-    });
-    try {
-      const err = await failure(new EngramClient({ baseUrl: stub.url }).health());
+    }, async (url) => {
+      const err = await failure(new EngramClient({ baseUrl: url }).health());
       expect(err.status).toBe(502);
       expect(err.message).toBe("HTTP 502 Bad Gateway: <h1>Bad Gateway</h1>");
-    } finally {
-      await stub.close();
-    }
+    });
   });
 
   it("a 200 that is not JSON is not taken for an answer", async () => {
-    const stub = await listen((_req, res) => {
+    await withPeer((_req, res) => {
       res.writeHead(200, { "content-type": "text/plain" }).end("hello");
-    });
-    try {
-      const err = await failure(new EngramClient({ baseUrl: stub.url }).health());
+    }, async (url) => {
+      const err = await failure(new EngramClient({ baseUrl: url }).health());
       expect(err.status).toBe(200);
       expect(err.message).toMatch(/did not answer with JSON/);
-    } finally {
-      await stub.close();
-    }
+    });
   });
 
   it("sends the key as a bearer token and JSON bodies with their content type", async () => {
     let seen: { method?: string; url?: string; auth?: string; type?: string; body?: string } = {};
-    const stub = await listen((req, res) => {
+    await withPeer((req, res) => {
       let body = "";
       req.on("data", (c: Buffer) => (body += c.toString()));
       req.on("end", () => {
         seen = { method: req.method, url: req.url, auth: req.headers.authorization, type: req.headers["content-type"], body };
         res.writeHead(200, { "content-type": "application/json" }).end("{}");
       });
-    });
-    try {
-      const c = new EngramClient({ baseUrl: stub.url, apiKey: "engram_k" });
+    }, async (url) => {
+      const c = new EngramClient({ baseUrl: url, apiKey: "engram_k" });
       await c.list({ limit: 5, include_archived: true, category: undefined });
       expect(seen).toMatchObject({ method: "GET", url: "/list?limit=5&include_archived=true", auth: "Bearer engram_k" });
       await c.forget(7, "stale");
       expect(seen).toMatchObject({ method: "POST", url: "/memory/7/forget", type: "application/json", body: '{"reason":"stale"}' });
-    } finally {
-      await stub.close();
-    }
+    });
   });
 
   it("rejects a base URL that is not http(s) up front", () => {
