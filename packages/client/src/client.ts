@@ -6,7 +6,15 @@ import type {
   BootstrapResponse,
   CreateKeyRequest,
   CreateSpaceRequest,
+  ContextRequest,
+  ContextResponse,
   CreateUserRequest,
+  FsrsReviewRequest,
+  FsrsReviewResponse,
+  FsrsStateResponse,
+  GraphNeighborhoodParams,
+  GraphNeighborhoodResponse,
+  GuardResponse,
   Deleted,
   Health,
   IssuedKey,
@@ -169,6 +177,32 @@ export class EngramClient {
 
   recall(req: RecallRequest = {}): Promise<RecallResponse> {
     return this.send({ method: "POST", path: "/recall", body: req });
+  }
+
+  context(req: ContextRequest): Promise<ContextResponse> {
+    return this.send({ method: "POST", path: "/context", body: req });
+  }
+
+  // ---- guardrails ----
+
+  guard(action: string): Promise<GuardResponse> {
+    return this.send({ method: "POST", path: "/guard", body: { action } });
+  }
+
+  // ---- FSRS ----
+
+  fsrsReview(req: FsrsReviewRequest): Promise<FsrsReviewResponse> {
+    return this.send({ method: "POST", path: "/fsrs/review", body: req });
+  }
+
+  fsrsState(id: number): Promise<FsrsStateResponse> {
+    return this.send({ method: "GET", path: "/fsrs/state", query: { id } });
+  }
+
+  // ---- graph ----
+
+  graphNeighborhood(id: number, params: GraphNeighborhoodParams = {}): Promise<GraphNeighborhoodResponse> {
+    return this.send({ method: "GET", path: `/graph/neighborhood/${id}`, query: { ...params } });
   }
 
   // ---- operations ----

@@ -359,3 +359,109 @@ export interface Health {
   version: string;
   uptime_secs: number;
 }
+
+// ---- context (POST /context) ----
+
+export type ContextStrategy = "balanced" | "precision" | "breadth";
+export type ContextMode = "fast" | "balanced" | "deep" | "decision";
+
+export interface ContextRequest {
+  query: string;
+  max_tokens?: number;
+  token_budget?: number;
+  budget?: number;
+  strategy?: ContextStrategy;
+  mode?: ContextMode;
+  session?: string;
+  space_id?: number;
+}
+
+export interface ContextBlock {
+  id: number;
+  category: string;
+  source: string;
+  score: number;
+  tokens: number;
+  kind?: string;
+  content?: string;
+}
+
+export interface ContextResponse {
+  context: string;
+  blocks: ContextBlock[];
+  token_estimate: number;
+  token_budget: number;
+  utilization: number;
+  strategy: string;
+  breakdown: Record<string, number>;
+  timing: Record<string, number>;
+}
+
+// ---- guardrails (POST /guard) ----
+
+export interface GuardResponse {
+  signal: "allow" | "warn" | "block";
+  action: string;
+  rules: { id: number; content: string; importance: number }[];
+  message: string;
+}
+
+// ---- FSRS ----
+
+export interface FsrsReviewRequest {
+  id: number;
+  grade?: 1 | 2 | 3 | 4;
+}
+
+export interface FsrsReviewResponse {
+  id: number;
+  fsrs: {
+    stability: number;
+    difficulty: number;
+    storage_strength: number;
+    retrieval_strength: number;
+    learning_state: number;
+    reps: number;
+    lapses: number;
+    last_review_at: string | null;
+  };
+}
+
+export interface FsrsStateResponse {
+  id: number;
+  retrievability: number;
+  next_review_days: number;
+  fsrs_stability: number | null;
+  fsrs_difficulty: number | null;
+  [key: string]: unknown;
+}
+
+// ---- graph ----
+
+export interface GraphNeighborhoodParams {
+  depth?: number;
+  limit?: number;
+}
+
+export interface GraphNode {
+  id: number;
+  content: string;
+  category: string;
+  importance: number;
+  [key: string]: unknown;
+}
+
+export interface GraphEdge {
+  source_id: number;
+  target_id: number;
+  type: string;
+  similarity: number;
+  [key: string]: unknown;
+}
+
+export interface GraphNeighborhoodResponse {
+  center: number;
+  nodes: GraphNode[];
+  edges: GraphEdge[];
+  [key: string]: unknown;
+}

@@ -1,0 +1,2 @@
+console.error("engram-mcp: not built yet");
+process.exit(1);

@@ -1,0 +1,2 @@
+console.error("engram-sidecar: not built yet");
+process.exit(1);
