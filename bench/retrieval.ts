@@ -1,30 +1,38 @@
 /**
  * Retrieval benchmark through the public HTTP API of a real server: LoCoMo evidence recall@k
- * and agent-memory hit@k / MRR, for the lexical channel, the vector channel and the hybrid.
- * A fusion grid over the channel rankings shows how the chosen weights compare (it uses
- * core's own fuse(), so it is the server's fusion step on the same inputs).
- * ENGRAM_* variables in this process's environment are passed to the server.
+ * and agent-memory hit@k / MRR, for BM25 only, vector only, the full pipeline, the full
+ * pipeline with reciprocal-rank fusion instead of score fusion, and the pipeline with each
+ * channel left out. ENGRAM_* variables in this process's environment are passed to the server.
  */
 import fs from "node:fs";
 import path from "node:path";
-import { CHANNEL_WEIGHTS, fuse } from "@engram/core";
+import { CHANNELS, RRF_WEIGHTS, TYPE_WEIGHTS, type ChannelName } from "@engram/core";
 import { api, bootstrap, ROOT, startServer } from "../test/support/server.js";
 import { loadAgentMemory, loadLocomo, locomoTurns } from "./datasets.js";
 
 type Client = ReturnType<typeof api>;
-type Mode = "fts" | "vector" | "hybrid";
-const MODES: Record<Mode, string[] | undefined> = { fts: ["fts"], vector: ["vector"], hybrid: undefined };
-const GRID_WEIGHTS = [0.1, 0.25, 0.5, 0.75, 1];
-const GRID_FLOORS = [-1, 0.2, 0.3, 0.4, 0.5];
+interface ModeSpec {
+  channels?: ChannelName[];
+  fusion?: "score" | "rrf";
+}
+const MODES: Record<string, ModeSpec> = {
+  fts: { channels: ["fts"] },
+  vector: { channels: ["vector"] },
+  hybrid: {},
+  hybrid_rrf: { fusion: "rrf" },
+  ...Object.fromEntries(CHANNELS.map((c) => [`without_${c}`, { channels: CHANNELS.filter((x) => x !== c) }])),
+};
+type Mode = keyof typeof MODES;
 
-async function storeAll(c: Client, items: { key: string; content: string }[], concurrency = 4): Promise<Map<string, number>> {
+/** Stores in order, one at a time: ids then follow the conversation, as an agent's writes would. */
+async function storeAll(c: Client, items: { key: string; content: string; session_id?: string }[], concurrency = 1): Promise<Map<string, number>> {
   const ids = new Map<string, number>();
   let next = 0;
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (next < items.length) {
         const item = items[next++]!;
-        const res = await c.post("/store", { content: item.content });
+        const res = await c.post("/store", { content: item.content, session_id: item.session_id });
         if (res.status !== 201 && res.status !== 200) throw new Error(`store failed: ${res.status} ${JSON.stringify(res.body)}`);
         ids.set(item.key, res.body.id ?? res.body.existing_id);
       }
@@ -41,46 +49,44 @@ async function waitForEmbeddings(admin: Client) {
   }
 }
 
-interface Ranked {
-  ids: number[];
-  channels: { fts: { id: number; score: number }[]; vector: { id: number; score: number }[] };
+/** Background work after a store (embedding, auto-linking) has finished, so searches see it all. */
+async function waitForJobs(admin: Client) {
+  for (;;) {
+    const res = await admin.get("/jobs/stats");
+    if (res.status !== 200) return;
+    const body = res.body as { pending?: number; running?: number; by_status?: Record<string, number> };
+    const open = (body.pending ?? body.by_status?.pending ?? 0) + (body.running ?? body.by_status?.running ?? 0);
+    if (open === 0) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
 }
 
-async function rank(c: Client, query: string): Promise<Record<Mode, number[]> & { raw: Ranked["channels"] }> {
-  const out = { raw: { fts: [], vector: [] } } as unknown as Record<Mode, number[]> & { raw: Ranked["channels"] };
-  for (const mode of Object.keys(MODES) as Mode[]) {
-    const res = await c.post("/search", { query, limit: mode === "hybrid" ? 10 : 50, channels: MODES[mode] });
+async function rank(c: Client, query: string): Promise<Record<Mode, number[]>> {
+  const out: Record<Mode, number[]> = {};
+  for (const [mode, spec] of Object.entries(MODES)) {
+    const res = await c.post("/search", { query, limit: 10, ...spec });
     if (res.status !== 200) throw new Error(`search failed: ${res.status} ${JSON.stringify(res.body)}`);
-    const results = res.body.results as { id: number; score: number; channels: Record<string, { score: number }> }[];
-    out[mode] = results.slice(0, 10).map((r) => r.id);
-    if (mode !== "hybrid") out.raw[mode] = results.map((r) => ({ id: r.id, score: r.channels[mode]!.score }));
+    out[mode] = (res.body.results as { id: number }[]).map((r) => r.id);
   }
   return out;
-}
-
-function fuseGrid(raw: Ranked["channels"], weight: number, floor: number): number[] {
-  return fuse([
-    { channel: "fts", weight: CHANNEL_WEIGHTS.fts, hits: raw.fts },
-    { channel: "vector", weight, hits: raw.vector.filter((h) => h.score >= floor) },
-  ])
-    .slice(0, 10)
-    .map((f) => f.id);
 }
 
 const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
 const round = (x: number) => Math.round(x * 1000) / 1000;
 
 async function locomo(admin: Client, url: string) {
-  const perQuestion: { category: number; rankings: Record<Mode, number[]> & { raw: Ranked["channels"] }; evidence: number[] }[] = [];
+  const perQuestion: { category: number; rankings: Record<Mode, number[]>; evidence: number[] }[] = [];
   let stored = 0;
   const t0 = performance.now();
   for (const conv of loadLocomo()) {
     const user = (await admin.post("/users", { username: `locomo-${conv.sample_id}` })).body;
     const c = api(url, (await admin.post("/keys", { user_id: user.id })).body.key);
     const turns = locomoTurns(conv);
-    const ids = await storeAll(c, turns.map((t) => ({ key: t.diaId, content: t.content })));
+    // Each LoCoMo session is one agent session: its turns share a session_id, as an agent's would.
+    const ids = await storeAll(c, turns.map((t) => ({ key: t.diaId, content: t.content, session_id: `${conv.sample_id}/${t.diaId.split(":")[0]}` })));
     stored += turns.length;
     await waitForEmbeddings(admin);
+    await waitForJobs(admin);
     for (const qa of conv.qa.filter((q) => q.category >= 1 && q.category <= 4)) {
       const evidence = qa.evidence.flatMap((d) => (ids.has(d) ? [ids.get(d)!] : []));
       if (evidence.length === 0) continue;
@@ -96,11 +102,8 @@ async function locomo(admin: Client, url: string) {
     }
     return row;
   };
-  const modes = Object.fromEntries((Object.keys(MODES) as Mode[]).map((m) => [m, summarise((q) => q.rankings[m])]));
-  const grid = GRID_FLOORS.flatMap((floor) =>
-    GRID_WEIGHTS.map((w) => ({ vector_weight: w, floor, "recall@5": summarise((q) => fuseGrid(q.rankings.raw, w, floor)).all!["recall@5"] })),
-  );
-  return { questions: perQuestion.length, memories: stored, store_seconds: round((performance.now() - t0) / 1000), modes, grid };
+  const modes = Object.fromEntries(Object.keys(MODES).map((m) => [m, summarise((q) => q.rankings[m]!)]));
+  return { questions: perQuestion.length, memories: stored, seconds: round((performance.now() - t0) / 1000), modes };
 }
 
 async function agentMemory(admin: Client, url: string) {
@@ -109,6 +112,7 @@ async function agentMemory(admin: Client, url: string) {
   const c = api(url, (await admin.post("/keys", { user_id: user.id })).body.key);
   const ids = await storeAll(c, set.memories.map((m) => ({ key: m.id, content: m.content })));
   await waitForEmbeddings(admin);
+  await waitForJobs(admin);
   const rows = [];
   for (const q of set.queries) rows.push({ kind: q.kind, relevant: q.relevant.map((r) => ids.get(r)!), rankings: await rank(c, q.query) });
   const metrics = (get: (r: (typeof rows)[number]) => number[]) =>
@@ -126,14 +130,8 @@ async function agentMemory(admin: Client, url: string) {
         ];
       }),
     );
-  const modes = Object.fromEntries((Object.keys(MODES) as Mode[]).map((m) => [m, metrics((r) => r.rankings[m])]));
-  const grid = GRID_FLOORS.flatMap((floor) =>
-    GRID_WEIGHTS.map((w) => {
-      const m = metrics((r) => fuseGrid(r.rankings.raw, w, floor));
-      return { vector_weight: w, floor, paraphrase_hit3: m.paraphrase!["hit@3"], exact_hit1: m.exact!["hit@1"], mixed_hit3: m.mixed!["hit@3"] };
-    }),
-  );
-  return { queries: rows.length, modes, grid };
+  const modes = Object.fromEntries(Object.keys(MODES).map((m) => [m, metrics((r) => r.rankings[m]!)]));
+  return { queries: rows.length, modes };
 }
 
 async function main() {
@@ -143,10 +141,12 @@ async function main() {
     const admin = api(server.url, await bootstrap(server.url));
     const info = await waitForEmbeddings(admin);
     const result = {
+      benchmark: "retrieval",
       measured_at: new Date().toISOString(),
       embedder: info.model,
       vector_min_similarity: Number(process.env.ENGRAM_VECTOR_MIN_SIMILARITY ?? 0.2),
-      channel_weights: CHANNEL_WEIGHTS,
+      score_fusion_weights: TYPE_WEIGHTS,
+      rrf_weights: RRF_WEIGHTS,
       agent_memory: await agentMemory(admin, server.url),
       locomo: await locomo(admin, server.url),
     };

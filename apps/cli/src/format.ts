@@ -1,11 +1,17 @@
 import type {
   BootstrapResponse,
+  FsrsReviewResponse,
+  FsrsStateResponse,
+  GraphNeighborhoodResponse,
+  GuardResponse,
   IssuedKey,
   KeysResponse,
   Memory,
   MemoryVersion,
   SearchResult,
+  SpacesResponse,
   StoreResponse,
+  TagsResponse,
   User,
 } from "@engram/client";
 
@@ -52,6 +58,42 @@ export function storeResult(r: StoreResponse): string {
 
 export function versionLines(versions: MemoryVersion[]): string {
   return versions.map((v) => `v${v.version} #${v.id} ${v.created_at}${v.is_latest ? " (latest)" : ""}  ${preview(v.content)}`).join("\n");
+}
+
+export function guardResult(g: GuardResponse): string {
+  return [`${g.signal}  ${g.message}`, ...g.rules.map((r) => `  #${r.id} imp ${r.importance}  ${preview(r.content)}`)].join("\n");
+}
+
+/** FSRS numbers are floats with many digits; two decimals are what a person can compare. */
+const num = (x: number | null | undefined) => (x == null ? "-" : String(Math.round(x * 100) / 100));
+
+export function fsrsReview(r: FsrsReviewResponse): string {
+  const f = r.fsrs;
+  return `#${r.id} reviewed: stability ${num(f.stability)} d, difficulty ${num(f.difficulty)}, reps ${f.reps}, lapses ${f.lapses}`;
+}
+
+export function fsrsState(s: FsrsStateResponse): string {
+  return `#${s.id} retrievability ${num(s.retrievability)}, next review in ${num(s.next_review_days)} d, stability ${num(s.fsrs_stability)} d, difficulty ${num(s.fsrs_difficulty)}`;
+}
+
+export function neighborhood(g: GraphNeighborhoodResponse): string {
+  const nodes = [...g.nodes].sort((a, b) => Number(b.id === g.center) - Number(a.id === g.center));
+  const lines = nodes.map((n) => `${memoryLine(n)}${n.id === g.center ? "  (center)" : ""}`);
+  if (g.edges.length) lines.push("", ...g.edges.map((e) => `#${e.source_id} -> #${e.target_id}  ${e.type} ${num(e.similarity)}`));
+  return lines.join("\n");
+}
+
+export function tagsTable(r: TagsResponse): string {
+  if (!r.tags.length) return "no tags";
+  return table(["TAG", "COUNT"], r.tags.map((t) => [t.tag, t.count]));
+}
+
+export function spacesTable(r: SpacesResponse): string {
+  if (!r.spaces.length) return "no spaces";
+  return table(
+    ["ID", "NAME", "MEMORIES", "CREATED", "DESCRIPTION"],
+    r.spaces.map((s) => [s.id, s.name, s.memory_count, s.created_at, s.description ?? ""]),
+  );
 }
 
 // The plain key goes on a line of its own: it is shown once and has to be copied.

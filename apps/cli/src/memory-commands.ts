@@ -33,7 +33,7 @@ interface UpdateOptions {
   tags?: string[];
 }
 
-/** store, search, list, get/recall, update, forget, archive, delete, versions. */
+/** store, search, list, get, update, forget, archive, delete, versions. */
 export function registerMemoryCommands(program: Command): void {
   program
     .command("store")
@@ -94,7 +94,6 @@ export function registerMemoryCommands(program: Command): void {
 
   program
     .command("get")
-    .alias("recall")
     .description("show one memory")
     .argument("<id>", "memory id", parse.id)
     .action(async (id: number, _o: object, cmd: Command) => {

@@ -1,7 +1,12 @@
 import { readFileSync } from "node:fs";
 import { Command, Option } from "commander";
 import { registerAccountCommands } from "./account-commands.js";
+import { registerCompletionCommand } from "./completion.js";
+import { registerFsrsGraphCommands } from "./fsrs-graph-commands.js";
+import { registerImportCommand } from "./import-command.js";
 import { registerMemoryCommands } from "./memory-commands.js";
+import { registerOrganizeCommands } from "./organize-commands.js";
+import { registerRetrievalCommands } from "./retrieval-commands.js";
 
 const DEFAULT_URL = "http://127.0.0.1:4200";
 
@@ -20,6 +25,11 @@ export function buildProgram(): Command {
     .addOption(new Option("--key <key>", "API key").env("ENGRAM_API_KEY"))
     .option("--json", "print the raw JSON response");
   registerMemoryCommands(program);
+  registerRetrievalCommands(program);
+  registerOrganizeCommands(program);
+  registerFsrsGraphCommands(program);
+  registerImportCommand(program);
   registerAccountCommands(program);
+  registerCompletionCommand(program);
   return program;
 }

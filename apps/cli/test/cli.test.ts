@@ -1,42 +1,12 @@
-import { execFile } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { api, CLI_BIN, startServer, type RunningServer } from "../../../test/support/server.js";
+import { api, startServer, type RunningServer } from "../../../test/support/server.js";
+import { cli, expectOneLineError, parse } from "./cli-process.js";
 
 /**
  * Black-box tests: the built engram-cli binary runs as a child process against the built
  * engram-server. Results are checked through the CLI's output and, independently, through
  * the HTTP API, so a CLI that prints the right thing but sends the wrong request fails.
  */
-
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the CLI with only PATH and the given env, so the developer's ENGRAM_* never leak in. */
-function cli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [CLI_BIN, ...args], { env: { PATH: process.env.PATH ?? "", ...env }, timeout: 30_000 }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === "number" ? err.code : null) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
-/** Exit 1, nothing on stdout, exactly one `error: ...` line on stderr, no stack trace. */
-function expectOneLineError(r: CliResult, message: RegExp | string) {
-  expect(r.code, `stdout: ${r.stdout}\nstderr: ${r.stderr}`).toBe(1);
-  expect(r.stdout).toBe("");
-  expect(r.stderr).toMatch(/^error: [^\n]+\n$/);
-  if (typeof message === "string") expect(r.stderr).toBe(`error: ${message}\n`);
-  else expect(r.stderr).toMatch(message);
-}
-
-const parse = (r: CliResult) => {
-  expect(r.code, r.stderr).toBe(0);
-  return JSON.parse(r.stdout);
-};
 
 describe("engram-cli against a running engram-server", () => {
   let server: RunningServer;
@@ -151,7 +121,7 @@ describe("engram-cli against a running engram-server", () => {
       expect(chores.map((m) => m.id)).toEqual([milkId]);
     });
 
-    it("get and its alias recall show the whole memory", async () => {
+    it("get, and recall with an id, show the whole memory", async () => {
       const got = await admin("get", String(milkId));
       expect(got.code, got.stderr).toBe(0);
       expect(got.stdout).toContain(`#${milkId} [chores] imp 7  v1 active (static)`);

@@ -1,2 +1,5 @@
 #!/usr/bin/env node
-import "../dist/main.js";
+// LanceDB's native logger prints plain-text warnings to stderr beside the JSON log; errors
+// still show. It reads this variable when the module loads, hence the dynamic import.
+process.env.LANCEDB_LOG ??= "error";
+await import("../dist/cli.js");

@@ -10,7 +10,13 @@ import { createMetrics } from "./metrics.js";
 import { registerAuthRoutes } from "./routes/auth.js";
 import { registerMemoryRoutes } from "./routes/memories.js";
 import { registerSearchRoutes } from "./routes/search.js";
+import { registerContextRoutes } from "./routes/context.js";
+import { registerGuardRoutes } from "./routes/guard.js";
+import { registerFsrsRoutes } from "./routes/fsrs.js";
 import { registerOperationsRoutes, VERSION } from "./routes/operations.js";
+import { registerJobRoutes } from "./routes/jobs.js";
+import { registerGraphRoutes } from "./routes/graph.js";
+import { registerEntityRoutes } from "./routes/entities.js";
 import { matchedRoute } from "./route-path.js";
 
 export interface AppOptions extends ServerDeps {
@@ -61,6 +67,12 @@ export function createApp(opts: AppOptions) {
   registerAuthRoutes(app, opts);
   registerMemoryRoutes(app, opts);
   registerSearchRoutes(app, opts);
+  registerContextRoutes(app, opts);
+  registerGuardRoutes(app, opts);
+  registerJobRoutes(app, opts);
+  registerFsrsRoutes(app, opts);
+  registerGraphRoutes(app, opts);
+  registerEntityRoutes(app, opts);
 
   app.get("/metrics", async (c) => c.text(await metrics.registry.metrics(), 200, { "Content-Type": metrics.registry.contentType }));
   const openapi = () =>

@@ -21,6 +21,7 @@ export function memoryDto(m: MemoryRow) {
     is_archived: m.isArchived,
     status: m.status,
     forget_reason: m.forgetReason,
+    forget_after: m.forgetAfter,
     decay_score: m.decayScore,
     access_count: m.accessCount,
     last_accessed_at: m.lastAccessedAt,

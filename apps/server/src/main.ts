@@ -5,7 +5,7 @@ import { createApp } from "./app.js";
 
 function start(config: Config) {
   const log = pino({ level: config.logLevel, base: { service: "engram-server" } });
-  const engram = createEngram(config, { log: log.child({ component: "embedding" }) });
+  const engram = createEngram(config, { log: log.child({ component: "embedding" }), jobLog: log.child({ component: "jobs" }) });
   const app = createApp({
     engram,
     log,
@@ -18,9 +18,12 @@ function start(config: Config) {
 
   const server = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, (info) => {
     log.info({ host: config.host, port: info.port, db: config.dbPath, url: `http://${config.host}:${info.port}` }, "listening");
+    // Workers start once the server is up; jobs a crash left running are requeued first.
+    engram.jobs.start();
   });
   // The model loads off the request path; stores meanwhile wait for it or stay pending.
   void engram.embedding.start();
+  engram.reranker?.start(log);
   server.on("error", (err) => {
     log.fatal({ err }, "server failed to listen");
     engram.close();
@@ -32,13 +35,18 @@ function start(config: Config) {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, "shutting down: finishing in-flight requests");
+    // No new jobs from here on; running ones finish, or the timeout cuts them off and the next start requeues them.
+    const jobsStopped = Promise.race([engram.jobs.stop(), new Promise((resolve) => setTimeout(resolve, config.shutdownTimeoutMs))]);
     const force = setTimeout(() => {
       log.warn("in-flight requests did not finish in time; closing connections");
       if ("closeAllConnections" in server) server.closeAllConnections();
     }, config.shutdownTimeoutMs);
     force.unref();
     // close() stops accepting and waits for open requests; idle keep-alive sockets need not wait.
-    server.close(() => {
+    server.close(async () => {
+      await jobsStopped;
+      // Buffered vector-table writes go to disk; if this fails, the next start heals the tables from SQLite.
+      await engram.vectors.close().catch((err: unknown) => log.warn({ err }, "vector index did not close cleanly"));
       engram.close();
       log.info("database closed; bye");
       process.exit(0);

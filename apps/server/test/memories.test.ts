@@ -16,7 +16,8 @@ describe("storing memories", () => {
   it("stores with defaults and answers 201 with the reference shape", async () => {
     const res = await c.post("/store", { content: "The staging cluster runs Kubernetes 1.29", tags: [" Infra ", "infra", "K8S"] });
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ stored: true, importance: 5, embedded: true, tags: ["infra", "k8s"], decay_score: 1 });
+    // A new memory starts with the dual-strength retention 0.7·1 + 0.3·1/10 (see fsrs/model.ts).
+    expect(res.body).toMatchObject({ stored: true, importance: 5, embedded: true, tags: ["infra", "k8s"], decay_score: 0.73 });
     expect(typeof res.body.id).toBe("number");
     expect(new Date(res.body.created_at).toISOString()).toBe(res.body.created_at);
     const got = await c.get(`/memory/${res.body.id}`);

@@ -4,10 +4,21 @@ import { AuditLog } from "./audit/audit-log.js";
 import { AuthService } from "./auth/service.js";
 import { MemoryService } from "./memory/memories.js";
 import { SearchService } from "./search/service.js";
+import { rerankerFromFolder, type SearchReranker } from "./search/rerank.js";
+import { ContextAssembler } from "./search/context.js";
 import { systemClock, type Clock } from "./util/clock.js";
 import { VectorStore } from "./vector/vector-store.js";
 import { EmbeddingService, type EmbeddingLog } from "./vector/embedding-service.js";
 import { createEmbedder } from "./embed/factory.js";
+import { FsrsService } from "./fsrs/service.js";
+import { GuardService } from "./intelligence/guard.js";
+import { JobQueue, type JobLog } from "./jobs/queue.js";
+import { DEFAULT_JOBS_CONFIG } from "./jobs/config.js";
+import { TtlSweeper } from "./jobs/ttl-sweep.js";
+import { registerMaintenanceJobs } from "./jobs/maintenance.js";
+import { GraphService } from "./graph/service.js";
+import { registerGraphJobs } from "./graph/jobs.js";
+import { DEFAULT_GRAPH_CONFIG } from "./graph/config.js";
 
 /** The assembled domain: one database, one clock, the services over them. */
 export interface Engram {
@@ -16,9 +27,22 @@ export interface Engram {
   auth: AuthService;
   memories: MemoryService;
   search: SearchService;
+  /** The cross-encoder stage, when a model is present; `reranker.start(log)` loads it. */
+  reranker: SearchReranker | null;
+  /** Budget-aware context assembly over search, static, session, linked and recent memories. */
+  context: ContextAssembler;
   audit: AuditLog;
   vectors: VectorStore;
   embedding: EmbeddingService;
+  fsrs: FsrsService;
+  /** Checks an action against the user's stored rules (POST /guard). */
+  guard: GuardService;
+  /** The durable job queue; `jobs.start()` runs the workers, `await jobs.stop()` before `close()`. */
+  jobs: JobQueue;
+  /** Forgets memories past their forget_after (scheduled as the ttl_sweep job; POST /sweep runs it now). */
+  ttl: TtlSweeper;
+  /** Auto-links, entities, PageRank and communities (jobs auto_link, graph_refresh). */
+  graph: GraphService;
   close(): void;
 }
 
@@ -29,31 +53,53 @@ const silentLog: EmbeddingLog = { info: () => {}, warn: () => {} };
  * call `engram.embedding.start()` to load it off the request path.
  */
 export function createEngram(
-  config: Pick<Config, "dbPath" | "dbSynchronous" | "apiKeyPepper" | "embedder" | "vectorMinSimilarity">,
-  opts: { clock?: Clock; log?: EmbeddingLog } = {},
+  config: Pick<Config, "dbPath" | "dbSynchronous" | "apiKeyPepper" | "embedder" | "vectorMinSimilarity"> &
+    Partial<Pick<Config, "fsrsImplicitWindowSecs" | "jobs" | "vectorIndex" | "fusion" | "reranker" | "graph">>,
+  opts: { clock?: Clock; log?: EmbeddingLog; jobLog?: JobLog } = {},
 ): Engram {
   const db = openDb({ path: config.dbPath, synchronous: config.dbSynchronous });
   const ctx = { db, clock: opts.clock ?? systemClock };
-  const vectors = new VectorStore(ctx);
+  const vectors = new VectorStore(ctx, config.vectorIndex ?? null, opts.log);
+  const jobsConfig = config.jobs ?? DEFAULT_JOBS_CONFIG;
+  const jobs = new JobQueue(ctx, jobsConfig, opts.jobLog);
   // The search cache is created with the search service; writes reach it through this late binding.
   let search: SearchService | undefined;
-  const memories = new MemoryService(ctx, vectors, (userId) => search?.cache.invalidate(userId));
+  const memories = new MemoryService(ctx, vectors, jobs, (userId) => search?.cache.invalidate(userId));
+  const ttl = new TtlSweeper(ctx, memories);
+  registerMaintenanceJobs(jobs, ttl, jobsConfig, () => ctx.clock.now());
+  const graphConfig = config.graph ?? DEFAULT_GRAPH_CONFIG;
+  const graph = new GraphService(ctx, vectors, graphConfig);
+  registerGraphJobs(jobs, graph, graphConfig, () => ctx.clock.now());
   const embedding = new EmbeddingService(
     config.embedder ? createEmbedder(config.embedder) : null,
     vectors,
     opts.log ?? silentLog,
     (rows) => memories.storeVectors(rows),
   );
-  search = new SearchService(ctx, memories, vectors, embedding, config.vectorMinSimilarity);
+  const reranker = config.reranker ? rerankerFromFolder(config.reranker, opts.log ?? silentLog) : null;
+  search = new SearchService(ctx, memories, vectors, embedding, reranker, {
+    vectorMinSimilarity: config.vectorMinSimilarity,
+    fusion: config.fusion ?? "score",
+  });
   return {
     db,
     clock: ctx.clock,
     auth: new AuthService(ctx, config.apiKeyPepper),
     memories,
     search,
+    reranker,
+    context: new ContextAssembler(ctx, memories, search),
     audit: new AuditLog(ctx),
     vectors,
     embedding,
+    fsrs: new FsrsService(ctx, {
+      implicitWindowMs: (config.fsrsImplicitWindowSecs ?? 600) * 1000,
+      onWrite: (userId) => search?.cache.invalidate(userId),
+    }),
+    guard: new GuardService(ctx),
+    jobs,
+    ttl,
+    graph,
     close: () => db.close(),
   };
 }

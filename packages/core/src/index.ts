@@ -27,9 +27,32 @@ export { buildFtsQuery, queryTerms } from "./search/fts-query.js";
 export { SearchService, type SearchHit, type SearchResult, type SearchRequest } from "./search/service.js";
 export { AuditLog, type AuditEntry } from "./audit/audit-log.js";
 export * from "./embed/index.js";
-export { VectorStore, type ActiveModel } from "./vector/vector-store.js";
+export { VectorStore, type ActiveModel, type VectorIndexConfig } from "./vector/vector-store.js";
+export { LanceVectorIndex } from "./vector/lance-index.js";
+export { TieredVectorIndex } from "./vector/tiered-index.js";
 export { ExactVectorIndex } from "./vector/exact-index.js";
-export type { VectorIndex, VectorHit } from "./vector/index.js";
+export type { VectorIndex, VectorHit, VectorSource } from "./vector/index.js";
+export { pullModel, listModels, modelDir, manualInstallHint, ModelHubError, type PullOptions, type PullProgress, type PullResult, type InstalledModel } from "./models/hub.js";
 export { EmbeddingService, type ReembedJob, type EmbeddingLog } from "./vector/embedding-service.js";
-export { fuse, RRF_K, type ChannelName, type ChannelRanking, type Fused } from "./search/fusion.js";
-export { CHANNEL_WEIGHTS } from "./search/service.js";
+export { fuse, scoreFuse, RRF_K, type ChannelRanking, type Fused, type FusionMethod } from "./search/fusion.js";
+export { CHANNELS, TYPE_WEIGHTS, RRF_WEIGHTS, type ChannelName, type ChannelWeights } from "./search/weights.js";
+export { detectQuestionType, QUESTION_TYPES, type QuestionType } from "./search/question-type.js";
+export type { Factors } from "./search/factors.js";
+export { SearchReranker } from "./search/rerank.js";
+export {
+  ContextAssembler,
+  CONTEXT_MODES,
+  CONTEXT_STRATEGIES,
+  SECTIONS as CONTEXT_SECTIONS,
+  type AssembledContext,
+  type ContextBlock,
+  type ContextProgress,
+  countTokens,
+} from "./search/context.js";
+export * from "./fsrs/index.js";
+export * from "./graph/index.js";
+export { JobQueue, type JobContext, type JobHandler, type JobLog } from "./jobs/queue.js";
+export { JobStore, JOB_STATUSES, type JobStatus, type JobScope, type JobStats, type JobListFilter } from "./jobs/store.js";
+export { DEFAULT_JOBS_CONFIG, backoffMs, type JobsConfig } from "./jobs/config.js";
+export type { JobRow } from "./db/schema.js";
+export { GuardService, type GuardVerdict, type GuardRule, type GuardSignal } from "./intelligence/guard.js";

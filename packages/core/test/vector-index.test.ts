@@ -1,6 +1,12 @@
-import { describe, expect, it } from "vitest";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { ExactVectorIndex } from "../src/vector/exact-index.js";
+import { LanceVectorIndex } from "../src/vector/lance-index.js";
+import { TieredVectorIndex } from "../src/vector/tiered-index.js";
 import { decodeVector, encodeVector, normalize } from "../src/vector/codec.js";
+import type { VectorHit, VectorIndex, VectorSource } from "../src/vector/index.js";
 
 /** Deterministic pseudo-random unit vectors (mulberry32), so failures reproduce. */
 function rng(seed: number) {
@@ -15,67 +21,279 @@ function rng(seed: number) {
 const randomUnit = (r: () => number, dim: number) => normalize(Float32Array.from({ length: dim }, r));
 const dot = (a: Float32Array, b: Float32Array) => a.reduce((s, x, i) => s + x * b[i]!, 0);
 
-describe("exact vector index", () => {
-  const dim = 16;
+/**
+ * What SQLite holds, per tenant: the indexes are built and healed from it. Tests write here
+ * first and then tell the index, in the order the memory service commits and then indexes.
+ */
+class Truth implements VectorSource {
+  readonly tenants = new Map<number, Map<number, Float32Array>>();
+  loads: number[] = [];
 
-  it("returns the same top k as a brute-force sort, best first", () => {
-    const r = rng(7);
-    const vectors = Array.from({ length: 300 }, (_, i) => ({ id: i + 1, vector: randomUnit(r, dim) }));
-    const index = new ExactVectorIndex(dim, () => vectors);
-    const q = randomUnit(r, dim);
-    const expected = vectors
-      .map((v) => ({ id: v.id, score: dot(v.vector, q) }))
+  private of(userId: number) {
+    let t = this.tenants.get(userId);
+    if (!t) this.tenants.set(userId, (t = new Map()));
+    return t;
+  }
+  put(userId: number, id: number, v: Float32Array) {
+    this.of(userId).set(id, v);
+  }
+  drop(userId: number, id: number) {
+    this.of(userId).delete(id);
+  }
+  rows(userId: number) {
+    this.loads.push(userId);
+    return [...this.of(userId)].map(([id, vector]) => ({ id, vector }));
+  }
+  rowsByIds(userId: number, ids: readonly number[]) {
+    return ids.flatMap((id) => (this.of(userId).has(id) ? [{ id, vector: this.of(userId).get(id)! }] : []));
+  }
+  ids(userId: number) {
+    return [...this.of(userId).keys()];
+  }
+  count(userId: number) {
+    return this.of(userId).size;
+  }
+  /** The exact answer over the truth, as every backend must give it (below the ANN size). */
+  nearest(userId: number, q: Float32Array, k: number): VectorHit[] {
+    return [...this.of(userId)]
+      .map(([id, v]) => ({ id, score: dot(v, q) }))
       .sort((a, b) => b.score - a.score)
-      .slice(0, 10);
-    const got = index.search(1, q, 10);
-    expect(got.map((h) => h.id)).toEqual(expected.map((h) => h.id));
-    for (const [i, h] of got.entries()) expect(h.score).toBeCloseTo(expected[i]!.score, 5);
+      .slice(0, k);
+  }
+}
+
+const roots: string[] = [];
+function tempDir() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "engram-vindex-"));
+  roots.push(dir);
+  return dir;
+}
+afterAll(() => {
+  for (const dir of roots) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const dim = 16;
+/** Small flush sizes so the suite runs through buffered, flushing and flushed states. */
+const lanceOptions = (source: VectorSource, dir = tempDir()) => ({ dir, dimension: dim, source, flushRows: 7, flushDelayMs: 5 });
+
+const BACKENDS: Record<string, (source: VectorSource) => VectorIndex> = {
+  "exact scan": (source) => new ExactVectorIndex(dim, (userId) => source.rows(userId)),
+  lancedb: (source) => new LanceVectorIndex(lanceOptions(source)),
+  "exact, moving to lancedb past 40 vectors": (source) => new TieredVectorIndex(source, new LanceVectorIndex(lanceOptions(source)), 40),
+};
+
+const open: VectorIndex[] = [];
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((i) => i.close()));
+});
+
+function expectSameHits(got: VectorHit[], expected: VectorHit[]) {
+  expect(got.map((h) => h.id)).toEqual(expected.map((h) => h.id));
+  for (const [i, h] of got.entries()) expect(h.score).toBeCloseTo(expected[i]!.score, 5);
+}
+
+describe.each(Object.entries(BACKENDS))("vector index contract: %s", (_name, make) => {
+  const build = (truth: Truth) => {
+    const index = make(truth);
+    open.push(index);
+    return index;
+  };
+
+  it("returns the same top k as a brute-force sort, best first", async () => {
+    const r = rng(7);
+    const truth = new Truth();
+    for (let i = 1; i <= 300; i++) truth.put(1, i, randomUnit(r, dim));
+    const index = build(truth);
+    const q = randomUnit(r, dim);
+    expectSameHits(await index.search(1, q, 10), truth.nearest(1, q, 10));
+    expect(await index.size(1)).toBe(300);
   });
 
-  it("loads each tenant lazily and never returns another tenant's vectors", () => {
+  it("loads each tenant lazily and never returns another tenant's vectors", async () => {
     const r = rng(11);
-    const loaded: number[] = [];
-    const data = new Map([
-      [1, [{ id: 10, vector: randomUnit(r, dim) }]],
-      [2, [{ id: 20, vector: randomUnit(r, dim) }]],
-    ]);
-    const index = new ExactVectorIndex(dim, (userId) => {
-      loaded.push(userId);
-      return data.get(userId) ?? [];
-    });
-    expect(loaded).toEqual([]);
-    expect(index.search(1, data.get(2)![0]!.vector, 5).map((h) => h.id)).toEqual([10]);
-    expect(index.search(3, randomUnit(r, dim), 5)).toEqual([]);
-    expect(loaded).toEqual([1, 3]);
+    const truth = new Truth();
+    truth.put(1, 10, randomUnit(r, dim));
+    truth.put(2, 20, randomUnit(r, dim));
+    const index = build(truth);
+    expect(truth.loads).toEqual([]);
+    const otherTenantsVector = truth.tenants.get(2)!.get(20)!;
+    expect((await index.search(1, otherTenantsVector, 5)).map((h) => h.id)).toEqual([10]);
+    expect(await index.search(3, randomUnit(r, dim), 5)).toEqual([]);
+    // Tenant 2 was never searched, so a write to it reaches search only through its first load.
+    const late = randomUnit(r, dim);
+    truth.put(2, 21, late);
+    index.upsert(2, 21, late);
+    expect((await index.search(2, late, 5)).map((h) => h.id).sort()).toEqual([20, 21]);
   });
 
-  it("reflects upserts and removes at once, keeping the rest searchable", () => {
+  it("reflects upserts and removes at once, keeping the rest searchable", async () => {
     const r = rng(3);
-    const index = new ExactVectorIndex(dim, () => []);
-    index.size(1); // load the (empty) tenant so later upserts go to memory
+    const truth = new Truth();
+    const index = build(truth);
+    await index.size(1); // load the (empty) tenant so later writes go to the index itself
     const vs = Array.from({ length: 100 }, () => randomUnit(r, dim));
-    vs.forEach((v, i) => index.upsert(1, i + 1, v));
-    expect(index.size(1)).toBe(100);
-    expect(index.search(1, vs[41]!, 1)[0]!.id).toBe(42);
+    for (const [i, v] of vs.entries()) {
+      truth.put(1, i + 1, v);
+      index.upsert(1, i + 1, v);
+    }
+    expect(await index.size(1)).toBe(100);
+    expect((await index.search(1, vs[41]!, 1))[0]!.id).toBe(42);
+    truth.drop(1, 42);
     index.remove(1, 42);
-    expect(index.search(1, vs[41]!, 100).map((h) => h.id)).not.toContain(42);
-    expect(index.size(1)).toBe(99);
-    // The vector that was swapped into the freed slot is still found exactly.
-    expect(index.search(1, vs[99]!, 1)[0]!).toMatchObject({ id: 100 });
+    expect((await index.search(1, vs[41]!, 100)).map((h) => h.id)).not.toContain(42);
+    expect(await index.size(1)).toBe(99);
+    expect((await index.search(1, vs[99]!, 1))[0]!).toMatchObject({ id: 100 });
+    truth.put(1, 7, vs[0]!);
     index.upsert(1, 7, vs[0]!);
-    expect(index.search(1, vs[0]!, 2).map((h) => h.id).sort()).toEqual([1, 7]);
+    expect((await index.search(1, vs[0]!, 2)).map((h) => h.id).sort()).toEqual([1, 7]);
+    await index.flush();
+    expect((await index.search(1, vs[41]!, 100)).map((h) => h.id)).not.toContain(42);
+    expect((await index.search(1, vs[0]!, 2)).map((h) => h.id).sort()).toEqual([1, 7]);
+    expect(await index.size(1)).toBe(99);
   });
 
-  it("refuses vectors of another dimension", () => {
-    const index = new ExactVectorIndex(dim, () => []);
-    expect(() => index.search(1, new Float32Array(8), 3)).toThrow(/dimensions/);
-    index.size(1);
+  it("stays exact through a random mix of adds, rewrites and removes, searched while writes are buffered", async () => {
+    const r = rng(23);
+    const truth = new Truth();
+    for (let i = 1; i <= 30; i++) truth.put(5, i, randomUnit(r, dim));
+    const index = build(truth);
+    let nextId = 31;
+    for (let step = 0; step < 400; step++) {
+      const roll = r() + 0.5;
+      const ids = truth.ids(5);
+      if (roll < 0.5 || ids.length === 0) {
+        const v = randomUnit(r, dim);
+        truth.put(5, nextId, v);
+        index.upsert(5, nextId++, v);
+      } else if (roll < 0.7) {
+        const id = ids[Math.floor((r() + 0.5) * ids.length)]!;
+        const v = randomUnit(r, dim);
+        truth.put(5, id, v);
+        index.upsert(5, id, v);
+      } else {
+        const id = ids[Math.floor((r() + 0.5) * ids.length)]!;
+        truth.drop(5, id);
+        index.remove(5, id);
+      }
+      if (step % 25 === 0) {
+        const q = randomUnit(r, dim);
+        expectSameHits(await index.search(5, q, 10), truth.nearest(5, q, 10));
+      }
+      // Let background flushes start between writes now and then.
+      if (step % 60 === 0) await new Promise((res) => setTimeout(res, 10));
+    }
+    const q = randomUnit(r, dim);
+    expectSameHits(await index.search(5, q, 20), truth.nearest(5, q, 20));
+    expect(await index.size(5)).toBe(truth.count(5));
+  });
+
+  it("refuses vectors of another dimension", async () => {
+    const index = build(new Truth());
+    await expect(index.search(1, new Float32Array(8), 3)).rejects.toThrow(/dimensions/);
+    await index.size(1);
     expect(() => index.upsert(1, 1, new Float32Array(8))).toThrow(/dimensions/);
   });
+});
 
-  it("round-trips vectors through the blob codec", () => {
-    const v = Float32Array.from([0.5, -1.25, 3e-8, 1e10]);
-    expect(Array.from(decodeVector(encodeVector(v)))).toEqual(Array.from(v));
-    expect(decodeVector(Buffer.concat([Buffer.alloc(1), encodeVector(v)]).subarray(1))).toEqual(v);
+describe("lancedb index on disk", () => {
+  it("heals a table that missed writes or deletes (a crash between the SQLite commit and the table write)", async () => {
+    const r = rng(41);
+    const dir = tempDir();
+    const truth = new Truth();
+    for (let i = 1; i <= 60; i++) truth.put(1, i, randomUnit(r, dim));
+    const first = new LanceVectorIndex(lanceOptions(truth, dir));
+    expect(await first.size(1)).toBe(60); // built from the source
+    await first.close();
+
+    // While no index was open: five more memories committed and three deleted.
+    for (let i = 61; i <= 65; i++) truth.put(1, i, randomUnit(r, dim));
+    for (const id of [3, 30, 60]) truth.drop(1, id);
+    const logged: string[] = [];
+    const second = new LanceVectorIndex({ ...lanceOptions(truth, dir), log: { info: (_o, msg) => logged.push(msg), warn: (_o, msg) => logged.push(msg) } });
+    open.push(second);
+    const q = truth.tenants.get(1)!.get(63)!;
+    expectSameHits(await second.search(1, q, 70), truth.nearest(1, q, 70));
+    expect(await second.size(1)).toBe(62);
+    expect(logged).toContain("vector table healed from SQLite");
   });
+
+  it("keeps writes that were still buffered when the process died, through the source", async () => {
+    const r = rng(43);
+    const dir = tempDir();
+    const truth = new Truth();
+    const crashed = new LanceVectorIndex({ ...lanceOptions(truth, dir), flushRows: 10_000, flushDelayMs: 60_000 });
+    await crashed.size(1);
+    const v = randomUnit(r, dim);
+    truth.put(1, 1, v);
+    crashed.upsert(1, 1, v);
+    expect((await crashed.search(1, v, 1))[0]!.id).toBe(1); // answered from the in-memory delta
+    // No flush, no close: the next process finds the row in SQLite and adds it to the table.
+    const next = new LanceVectorIndex(lanceOptions(truth, dir));
+    open.push(next, crashed);
+    expect((await next.search(1, v, 1))[0]).toMatchObject({ id: 1 });
+    expect((await next.search(1, v, 1))[0]!.score).toBeCloseTo(1, 5);
+  });
+
+  it("builds an ANN index once a table is big enough and still finds each vector's own row first", async () => {
+    const r = rng(47);
+    const truth = new Truth();
+    for (let i = 1; i <= 600; i++) truth.put(1, i, randomUnit(r, dim));
+    const index = new LanceVectorIndex({ ...lanceOptions(truth), annMinRows: 500 });
+    open.push(index);
+    await index.size(1);
+    while (!(await index.indexed(1))) await new Promise((res) => setTimeout(res, 50));
+    for (const id of [1, 250, 600]) {
+      const v = truth.tenants.get(1)!.get(id)!;
+      expect((await index.search(1, v, 5))[0]).toMatchObject({ id });
+    }
+    // Rows added after the index was trained are still found (scanned flat until compaction).
+    const late = randomUnit(r, dim);
+    truth.put(1, 601, late);
+    index.upsert(1, 601, late);
+    await index.flush();
+    expect((await index.search(1, late, 1))[0]).toMatchObject({ id: 601 });
+  });
+});
+
+describe("tiered index", () => {
+  it("moves a tenant to lancedb past the threshold without losing writes made during the move, and reopens it there", async () => {
+    const r = rng(53);
+    const dir = tempDir();
+    const truth = new Truth();
+    for (let i = 1; i <= 5; i++) truth.put(2, i, randomUnit(r, dim));
+    const lance = new LanceVectorIndex(lanceOptions(truth, dir));
+    const index = new TieredVectorIndex(truth, lance, 40);
+    expect(index.placement(1)).toBe("exact");
+    for (let i = 1; i <= 40; i++) {
+      const v = randomUnit(r, dim);
+      truth.put(1, i, v);
+      index.upsert(1, i, v);
+    }
+    expect(index.placement(1)).toBe("moving");
+    // Writes while the table is being built go to both sides.
+    const during = randomUnit(r, dim);
+    truth.put(1, 41, during);
+    index.upsert(1, 41, during);
+    truth.drop(1, 2);
+    index.remove(1, 2);
+    const q = randomUnit(r, dim);
+    expectSameHits(await index.search(1, q, 10), truth.nearest(1, q, 10));
+    await lance.open(1);
+    expect(index.placement(1)).toBe("lance");
+    expect(index.placement(2)).toBe("exact");
+    expectSameHits(await index.search(1, q, 50), truth.nearest(1, q, 50));
+    expect((await index.search(1, during, 1))[0]).toMatchObject({ id: 41 });
+    await index.close();
+
+    const reopened = new TieredVectorIndex(truth, new LanceVectorIndex(lanceOptions(truth, dir)), 1000);
+    open.push(reopened);
+    expect(reopened.placement(1)).toBe("lance");
+    expectSameHits(await reopened.search(1, q, 50), truth.nearest(1, q, 50));
+  });
+});
+
+it("round-trips vectors through the blob codec", () => {
+  const v = Float32Array.from([0.5, -1.25, 3e-8, 1e10]);
+  expect(Array.from(decodeVector(encodeVector(v)))).toEqual(Array.from(v));
+  expect(decodeVector(Buffer.concat([Buffer.alloc(1), encodeVector(v)]).subarray(1))).toEqual(v);
 });

@@ -31,7 +31,8 @@ export function registerOperationsRoutes(app: OpenAPIHono<AppEnv>, deps: ServerD
       database = `error: ${(err as Error).message}`;
     }
     const embedderStatus = engram.embedding.status();
-    const checks = { database, embedder: embedderStatus === "error" ? "loading" : embedderStatus, reranker: "disabled" };
+    const reranker = engram.reranker;
+    const checks = { database, embedder: embedderStatus === "error" ? "loading" : embedderStatus, reranker: reranker ? (reranker.ready() ? "loaded" : "loading") : "disabled" };
     const failing = database === "ok" ? [] : ["database"];
     return { ok: failing.length === 0, body: { status: failing.length ? "not_ready" : "ready", checks, failing } };
   };

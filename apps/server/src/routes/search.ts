@@ -1,6 +1,6 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "zod";
-import { typeError, type SearchHit } from "@engram/core";
+import { CHANNELS, QUESTION_TYPES, typeError, type SearchHit, type SearchResult } from "@engram/core";
 import type { AppEnv, ServerDeps } from "../env.js";
 import { memoryDto } from "../dto.js";
 import { described, jsonBody, scoped } from "./define.js";
@@ -18,13 +18,16 @@ const searchBody = z.object({
   space_id: z.number().int().positive().optional(),
   include_forgotten: z.boolean().default(false),
   latest_only: z.boolean().default(true),
-  // Accepted for compatibility with the reference's clients; the lexical-only engine has one mode.
+  // Accepted for compatibility with the reference's clients; the pipeline has one mode.
   mode: z.string().optional(),
-  question_type: z.string().optional(),
+  /** Overrides question-type detection, which picks the channel weights. */
+  question_type: z.enum(QUESTION_TYPES).optional(),
   expand_relationships: z.boolean().optional(),
   include_links: z.boolean().optional(),
   /** Engram extension: restrict the channels, e.g. ["fts"] for lexical only. */
-  channels: z.array(z.enum(["fts", "vector"])).min(1).optional(),
+  channels: z.array(z.enum(CHANNELS)).min(1).optional(),
+  /** Engram extension: the fusion method, for comparisons (default: the server's ENGRAM_FUSION). */
+  fusion: z.enum(["score", "rrf"]).optional(),
 });
 
 const recallBody = z.object({
@@ -50,9 +53,11 @@ export function registerSearchRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps)
       latestOnly: b.latest_only,
       threshold: b.threshold,
       channels: b.channels,
+      questionType: b.question_type,
+      fusion: b.fusion,
     });
   };
-  const resultDto = (h: SearchHit) => ({
+  const resultDto = (h: SearchHit, r: SearchResult) => ({
     id: h.memory.id,
     content: h.memory.content,
     category: h.memory.category,
@@ -66,6 +71,7 @@ export function registerSearchRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps)
     decay_score: h.memory.decayScore,
     version: h.memory.version,
     is_latest: h.memory.isLatest,
+    question_type: r.questionType,
   });
   const ms = (x: number) => Math.round(x * 100) / 100;
 
@@ -81,8 +87,12 @@ export function registerSearchRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps)
         responses: described("ranked results"),
       }),
       async (c) => {
-        const result = await run(c.get("principal").user.id, c.req.valid("json"));
-        return c.json({ results: result.hits.map(resultDto), abstained: result.abstained, top_score: result.topScore });
+        const userId = c.get("principal").user.id;
+        const result = await run(userId, c.req.valid("json"));
+        const res = c.json({ results: result.hits.map((h) => resultDto(h, result)), abstained: result.abstained, top_score: result.topScore });
+        // The results as the client sees them, then the implicit FSRS review of what it was given.
+        deps.engram.fsrs.implicitReview(userId, result.hits.map((h) => h.memory.id));
+        return res;
       },
     );
   }
@@ -102,19 +112,23 @@ export function registerSearchRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps)
       const t = result.timings;
       return c.json({
         results: result.hits.map((h) => ({
-          ...resultDto(h),
-          // null where a channel did not rank the memory, or does not exist yet.
+          ...resultDto(h, result),
+          // null where a channel did not rank the memory.
           scores: {
             lexical: h.channels.fts?.score ?? null,
             vector: h.channels.vector?.score ?? null,
-            graph: null,
-            personality: null,
-            temporal_boost: null,
-            fused: h.score,
-            reranked: null,
-            reranker_ms: null,
+            graph: h.channels.graph?.score ?? null,
+            personality: h.channels.personality?.score ?? null,
+            session: h.channels.session?.score ?? null,
+            temporal_boost: h.factors.recency === 1 ? null : h.factors.recency,
+            fused: h.fused,
+            final: h.score,
+            reranked: h.reranked,
+            reranker_ms: h.reranked === null ? null : ms(t.rerank),
           },
-          ranks: { lexical: h.channels.fts?.rank ?? null, vector: h.channels.vector?.rank ?? null },
+          ranks: Object.fromEntries(CHANNELS.map((ch) => [ch === "fts" ? "lexical" : ch, h.channels[ch]?.rank ?? null])),
+          entity_match: h.entity,
+          factors: h.factors,
         })),
         abstained: result.abstained,
         top_score: result.topScore,
@@ -123,11 +137,21 @@ export function registerSearchRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps)
           embed: ms(t.embed),
           lexical: ms(t.lexical),
           vector: ms(t.vector),
-          hybrid: ms(t.lexical + t.vector + t.fusion),
-          rerank: 0,
+          personality: ms(t.personality),
+          expansion: ms(t.expansion),
+          fusion: ms(t.fusion),
+          factors: ms(t.factors),
+          hybrid: ms(t.lexical + t.vector + t.personality + t.expansion + t.fusion),
+          rerank: ms(t.rerank),
           total: ms(t.total),
         },
-        pipeline: { embedded: result.channels.includes("vector"), reranker_applied: false, question_type: null, channels: result.channels },
+        pipeline: {
+          embedded: result.embedded,
+          reranker_applied: result.rerankerApplied,
+          question_type: result.questionType,
+          fusion: result.fusion,
+          channels: result.channels,
+        },
       });
     },
   );
@@ -144,8 +168,11 @@ export function registerSearchRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps)
     }),
     async (c) => {
       const b = c.req.valid("json");
-      const rows = await search.recall(c.get("principal").user.id, { query: b.query ?? b.context, limit: b.limit, spaceId: b.space_id });
-      return c.json({ memories: rows.map(memoryDto) });
+      const userId = c.get("principal").user.id;
+      const rows = await search.recall(userId, { query: b.query ?? b.context, limit: b.limit, spaceId: b.space_id });
+      const res = c.json({ memories: rows.map(memoryDto) });
+      deps.engram.fsrs.implicitReview(userId, rows.map((r) => r.id));
+      return res;
     },
   );
 }

@@ -2,6 +2,9 @@ import path from "node:path";
 import { z } from "zod";
 import { parseLogLevel } from "./log-level.js";
 import type { EmbedderConfig } from "../embed/factory.js";
+import type { VectorIndexConfig } from "../vector/vector-store.js";
+import { DEFAULT_JOBS_CONFIG, type JobsConfig } from "../jobs/config.js";
+import { DEFAULT_GRAPH_CONFIG, type GraphConfig } from "../graph/config.js";
 
 /**
  * The one place in core that reads the environment. Everything else receives a
@@ -38,6 +41,30 @@ const envSchema = z.object({
   ENGRAM_EMBEDDING_URL: z.string().url().optional(),
   ENGRAM_EMBEDDING_KEY: z.string().optional(),
   ENGRAM_VECTOR_MIN_SIMILARITY: z.coerce.number().min(-1).max(1).default(0.2),
+  ENGRAM_FUSION: z.enum(["score", "rrf"]).default("score"),
+  ENGRAM_RERANKER_ENABLED: boolFlag.default(true),
+  ENGRAM_RERANKER_MODEL_DIR: z.string().min(1).optional(),
+  ENGRAM_RERANKER_ONNX_FILE: z.string().min(1).default("model_quantized.onnx"),
+  ENGRAM_RERANKER_TOP_K: positiveInt.max(100).default(12),
+  ENGRAM_USE_LANCE_INDEX: boolFlag.default(true),
+  ENGRAM_LANCE_THRESHOLD: z.coerce.number().int().min(0).default(20_000),
+  ENGRAM_MODEL_HUB: z.string().url().default("https://huggingface.co"),
+  ENGRAM_JOB_CONCURRENCY: positiveInt.optional(),
+  ENGRAM_JOB_TYPE_CONCURRENCY: positiveInt.optional(),
+  ENGRAM_JOB_MAX_ATTEMPTS: positiveInt.optional(),
+  ENGRAM_JOB_POLL_MS: positiveInt.optional(),
+  ENGRAM_JOB_BACKOFF_BASE_MS: positiveInt.optional(),
+  ENGRAM_JOB_BACKOFF_MAX_MS: positiveInt.optional(),
+  ENGRAM_JOB_RETENTION_DAYS: positiveInt.optional(),
+  ENGRAM_SWEEP_INTERVAL_SECS: z.coerce.number().int().min(0).optional(),
+  ENGRAM_FSRS_IMPLICIT_WINDOW_SECS: z.coerce.number().int().min(0).default(600),
+  ENGRAM_AUTOLINK_ENABLED: boolFlag.default(true),
+  ENGRAM_AUTOLINK_MIN_SIMILARITY: z.coerce.number().min(-1).max(1).default(0.5),
+  ENGRAM_AUTOLINK_MAX_NEIGHBORS: positiveInt.max(50).default(5),
+  ENGRAM_PAGERANK_ENABLED: boolFlag.default(true),
+  ENGRAM_PAGERANK_REFRESH_INTERVAL_SECS: positiveInt.default(300),
+  ENGRAM_PAGERANK_DIRTY_THRESHOLD: positiveInt.default(100),
+  ENGRAM_PAGERANK_MAX_CONCURRENT: positiveInt.max(16).default(1),
 });
 
 export type LogLevel = "trace" | "debug" | "info" | "warn" | "error" | "silent";
@@ -58,8 +85,23 @@ export interface Config {
   modelsDir: string;
   /** Vector hits below this cosine are not evidence of relevance (measured for USE-lite; see README). */
   vectorMinSimilarity: number;
+  /** Exact in-memory scan per tenant, and LanceDB (under <dataDir>/lance) for tenants past the threshold. */
+  vectorIndex: VectorIndexConfig;
+  /** Hugging Face-compatible hub that `engram-server models pull` downloads from. */
+  modelHub: string;
+  /** ONNX file name of a model folder (at its top or in onnx/), for loading and for pulling. */
+  embeddingOnnxFile: string;
+  /** A memory returned by recall or search gets at most one implicit FSRS review per this many seconds. */
+  fsrsImplicitWindowSecs: number;
+  /** How search combines its channels: weighted score fusion (default) or reciprocal-rank fusion. */
+  fusion: "score" | "rrf";
+  /** The optional cross-encoder; null when switched off. Its folder may still lack a model. */
+  reranker: { dir: string; onnxFile: string; topK: number } | null;
   /** null when embeddings are switched off (ENGRAM_EMBEDDING_PROVIDER=none). */
   embedder: EmbedderConfig | null;
+  jobs: JobsConfig;
+  /** Auto-linking, and the scheduled PageRank and community refresh. */
+  graph: GraphConfig;
 }
 
 export class ConfigError extends Error {
@@ -113,8 +155,50 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     shutdownTimeoutMs: e.ENGRAM_SHUTDOWN_TIMEOUT_MS,
     modelsDir,
     vectorMinSimilarity: e.ENGRAM_VECTOR_MIN_SIMILARITY,
+    vectorIndex: { useLance: e.ENGRAM_USE_LANCE_INDEX, lanceThreshold: e.ENGRAM_LANCE_THRESHOLD, lanceDir: path.join(dataDir, "lance") },
+    modelHub: e.ENGRAM_MODEL_HUB.replace(/\/+$/, ""),
+    embeddingOnnxFile: e.ENGRAM_EMBEDDING_ONNX_FILE,
+    fsrsImplicitWindowSecs: e.ENGRAM_FSRS_IMPLICIT_WINDOW_SECS,
+    fusion: e.ENGRAM_FUSION,
+    reranker: e.ENGRAM_RERANKER_ENABLED
+      ? {
+          dir: e.ENGRAM_RERANKER_MODEL_DIR ? path.resolve(e.ENGRAM_RERANKER_MODEL_DIR) : path.join(modelsDir, "reranker"),
+          onnxFile: e.ENGRAM_RERANKER_ONNX_FILE,
+          topK: e.ENGRAM_RERANKER_TOP_K,
+        }
+      : null,
     embedder: embedderConfig(e, modelsDir),
+    jobs: jobsConfig(e),
+    graph: {
+      autoLinkEnabled: e.ENGRAM_AUTOLINK_ENABLED,
+      autoLinkMinSimilarity: e.ENGRAM_AUTOLINK_MIN_SIMILARITY,
+      autoLinkMinLexical: DEFAULT_GRAPH_CONFIG.autoLinkMinLexical,
+      autoLinkMaxNeighbors: e.ENGRAM_AUTOLINK_MAX_NEIGHBORS,
+      pagerankEnabled: e.ENGRAM_PAGERANK_ENABLED,
+      refreshIntervalMs: e.ENGRAM_PAGERANK_REFRESH_INTERVAL_SECS * 1000,
+      dirtyThreshold: e.ENGRAM_PAGERANK_DIRTY_THRESHOLD,
+      maxConcurrent: e.ENGRAM_PAGERANK_MAX_CONCURRENT,
+    },
   };
+}
+
+/** Unset job variables keep the defaults core uses when no config is given. */
+function jobsConfig(e: z.output<typeof envSchema>): JobsConfig {
+  const d = DEFAULT_JOBS_CONFIG;
+  const cfg: JobsConfig = {
+    concurrency: e.ENGRAM_JOB_CONCURRENCY ?? d.concurrency,
+    typeConcurrency: e.ENGRAM_JOB_TYPE_CONCURRENCY ?? d.typeConcurrency,
+    maxAttempts: e.ENGRAM_JOB_MAX_ATTEMPTS ?? d.maxAttempts,
+    pollMs: e.ENGRAM_JOB_POLL_MS ?? d.pollMs,
+    backoffBaseMs: e.ENGRAM_JOB_BACKOFF_BASE_MS ?? d.backoffBaseMs,
+    backoffMaxMs: e.ENGRAM_JOB_BACKOFF_MAX_MS ?? d.backoffMaxMs,
+    sweepIntervalMs: e.ENGRAM_SWEEP_INTERVAL_SECS !== undefined ? e.ENGRAM_SWEEP_INTERVAL_SECS * 1000 : d.sweepIntervalMs,
+    retentionMs: e.ENGRAM_JOB_RETENTION_DAYS !== undefined ? e.ENGRAM_JOB_RETENTION_DAYS * 86_400_000 : d.retentionMs,
+  };
+  if (cfg.backoffMaxMs < cfg.backoffBaseMs) {
+    throw new ConfigError(`invalid ENGRAM_JOB_BACKOFF_MAX_MS=${cfg.backoffMaxMs}: must be at least ENGRAM_JOB_BACKOFF_BASE_MS (${cfg.backoffBaseMs})`);
+  }
+  return cfg;
 }
 
 /**

@@ -149,4 +149,124 @@ CREATE TABLE memory_vectors (
 CREATE INDEX memory_vectors_user_model ON memory_vectors(user_id, model);
 `,
   },
+  {
+    version: 3,
+    name: "job queue and memory expiry",
+    sql: `
+-- The durable queue: a row per unit of background work. 'failed' is the dead-letter state
+-- (attempts exhausted, last error kept); a 'running' row found at start-up was cut off by a crash.
+CREATE TABLE jobs (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  user_id INTEGER REFERENCES users(id) ON DELETE CASCADE,
+  type TEXT NOT NULL,
+  payload TEXT NOT NULL DEFAULT '{}',
+  status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending','running','completed','failed')),
+  attempts INTEGER NOT NULL DEFAULT 0,
+  max_attempts INTEGER NOT NULL DEFAULT 3,
+  run_at TEXT NOT NULL,
+  dedupe_key TEXT,
+  error TEXT,
+  result TEXT,
+  created_at TEXT NOT NULL,
+  started_at TEXT,
+  completed_at TEXT,
+  updated_at TEXT NOT NULL
+);
+CREATE INDEX jobs_runnable ON jobs(status, run_at, id);
+CREATE INDEX jobs_user_status ON jobs(user_id, status, id);
+CREATE INDEX jobs_dedupe ON jobs(dedupe_key, status) WHERE dedupe_key IS NOT NULL;
+
+-- When set, the TTL sweep forgets the memory once the clock passes it.
+ALTER TABLE memories ADD COLUMN forget_after TEXT;
+CREATE INDEX memories_forget_after ON memories(forget_after) WHERE forget_after IS NOT NULL AND is_forgotten = 0;
+`,
+  },
+  {
+    version: 5,
+    name: "knowledge graph",
+    sql: `
+-- Results of the tenant's last graph refresh (graph/refresh.ts): the Louvain community a
+-- memory belongs to (NULL when it is alone) and its PageRank, scaled so the tenant's top is 1.
+ALTER TABLE memories ADD COLUMN community_id INTEGER;
+ALTER TABLE memories ADD COLUMN pagerank_score REAL NOT NULL DEFAULT 0;
+CREATE INDEX memories_user_community ON memories(user_id, community_id) WHERE community_id IS NOT NULL;
+
+-- The communities of that refresh; a refresh replaces all of a tenant's rows.
+CREATE TABLE graph_communities (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  label TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  created_at TEXT NOT NULL
+);
+CREATE INDEX graph_communities_user ON graph_communities(user_id);
+
+-- People, servers, tools, projects... named in memories. One row per name (key = lower-cased
+-- name) per tenant; 'manual' rows were created through the API and are matched by name and alias.
+CREATE TABLE entities (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  space_id INTEGER REFERENCES spaces(id) ON DELETE SET NULL,
+  name TEXT NOT NULL,
+  key TEXT NOT NULL,
+  entity_type TEXT NOT NULL,
+  description TEXT,
+  aliases TEXT NOT NULL DEFAULT '[]',
+  origin TEXT NOT NULL DEFAULT 'extracted' CHECK (origin IN ('extracted','manual')),
+  occurrence_count INTEGER NOT NULL DEFAULT 0,
+  first_seen_at TEXT,
+  last_seen_at TEXT,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  UNIQUE (user_id, key)
+);
+
+CREATE TABLE memory_entities (
+  memory_id INTEGER NOT NULL REFERENCES memories(id) ON DELETE CASCADE,
+  entity_id INTEGER NOT NULL REFERENCES entities(id) ON DELETE CASCADE,
+  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  salience REAL NOT NULL,
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (memory_id, entity_id)
+);
+CREATE INDEX memory_entities_entity ON memory_entities(entity_id);
+CREATE INDEX memory_entities_user ON memory_entities(user_id, memory_id);
+
+-- Two entities named in the same latest memory; entity_a < entity_b so a pair has one row.
+CREATE TABLE entity_cooccurrences (
+  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  entity_a INTEGER NOT NULL REFERENCES entities(id) ON DELETE CASCADE,
+  entity_b INTEGER NOT NULL REFERENCES entities(id) ON DELETE CASCADE,
+  count INTEGER NOT NULL,
+  weight REAL NOT NULL,
+  updated_at TEXT NOT NULL,
+  PRIMARY KEY (entity_a, entity_b),
+  CHECK (entity_a < entity_b)
+);
+CREATE INDEX entity_cooccurrences_b ON entity_cooccurrences(entity_b);
+CREATE INDEX entity_cooccurrences_user ON entity_cooccurrences(user_id);
+
+-- Per tenant: links added since the last refresh (the scheduler refreshes past a threshold)
+-- and what the last refresh found.
+CREATE TABLE graph_state (
+  user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+  dirty_edges INTEGER NOT NULL DEFAULT 0,
+  refreshed_at TEXT,
+  node_count INTEGER NOT NULL DEFAULT 0,
+  edge_count INTEGER NOT NULL DEFAULT 0,
+  community_count INTEGER NOT NULL DEFAULT 0,
+  modularity REAL,
+  duration_ms REAL
+);
+`,
+  },
+  {
+    version: 7,
+    name: "session neighbours index",
+    sql: `
+-- Search's session channel looks up the memories stored just before and after a hit in the
+-- same session; this index answers each lookup with one seek.
+CREATE INDEX memories_user_session ON memories(user_id, session_id, id) WHERE session_id IS NOT NULL;
+`,
+  },
 ];

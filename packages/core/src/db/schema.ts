@@ -64,8 +64,11 @@ export const memories = sqliteTable("memories", {
   fsrsReps: integer("fsrs_reps").notNull(),
   fsrsLapses: integer("fsrs_lapses").notNull(),
   fsrsLastReviewAt: text("fsrs_last_review_at"),
+  forgetAfter: text("forget_after"),
   createdAt: text("created_at").notNull(),
   updatedAt: text("updated_at").notNull(),
+  communityId: integer("community_id"),
+  pagerankScore: real("pagerank_score").notNull().default(0),
 });
 
 export const memoryLinks = sqliteTable("memory_links", {
@@ -99,9 +102,83 @@ export const memoryVectors = sqliteTable("memory_vectors", {
   createdAt: text("created_at").notNull(),
 });
 
+export const jobs = sqliteTable("jobs", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  userId: integer("user_id"),
+  type: text("type").notNull(),
+  payload: text("payload").notNull(),
+  status: text("status", { enum: ["pending", "running", "completed", "failed"] }).notNull(),
+  attempts: integer("attempts").notNull(),
+  maxAttempts: integer("max_attempts").notNull(),
+  runAt: text("run_at").notNull(),
+  dedupeKey: text("dedupe_key"),
+  error: text("error"),
+  result: text("result"),
+  createdAt: text("created_at").notNull(),
+  startedAt: text("started_at"),
+  completedAt: text("completed_at"),
+  updatedAt: text("updated_at").notNull(),
+});
+
+export const graphCommunities = sqliteTable("graph_communities", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  userId: integer("user_id").notNull(),
+  label: text("label").notNull(),
+  size: integer("size").notNull(),
+  createdAt: text("created_at").notNull(),
+});
+
+export const entities = sqliteTable("entities", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  userId: integer("user_id").notNull(),
+  spaceId: integer("space_id"),
+  name: text("name").notNull(),
+  key: text("key").notNull(),
+  entityType: text("entity_type").notNull(),
+  description: text("description"),
+  aliases: text("aliases", { mode: "json" }).$type<string[]>().notNull(),
+  origin: text("origin", { enum: ["extracted", "manual"] }).notNull(),
+  occurrenceCount: integer("occurrence_count").notNull(),
+  firstSeenAt: text("first_seen_at"),
+  lastSeenAt: text("last_seen_at"),
+  createdAt: text("created_at").notNull(),
+  updatedAt: text("updated_at").notNull(),
+});
+
+export const memoryEntities = sqliteTable("memory_entities", {
+  memoryId: integer("memory_id").notNull(),
+  entityId: integer("entity_id").notNull(),
+  userId: integer("user_id").notNull(),
+  salience: real("salience").notNull(),
+  createdAt: text("created_at").notNull(),
+});
+
+export const entityCooccurrences = sqliteTable("entity_cooccurrences", {
+  userId: integer("user_id").notNull(),
+  entityA: integer("entity_a").notNull(),
+  entityB: integer("entity_b").notNull(),
+  count: integer("count").notNull(),
+  weight: real("weight").notNull(),
+  updatedAt: text("updated_at").notNull(),
+});
+
+export const graphState = sqliteTable("graph_state", {
+  userId: integer("user_id").primaryKey(),
+  dirtyEdges: integer("dirty_edges").notNull(),
+  refreshedAt: text("refreshed_at"),
+  nodeCount: integer("node_count").notNull(),
+  edgeCount: integer("edge_count").notNull(),
+  communityCount: integer("community_count").notNull(),
+  modularity: real("modularity"),
+  durationMs: real("duration_ms"),
+});
+
 export type MemoryRow = typeof memories.$inferSelect;
 export type UserRow = typeof users.$inferSelect;
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
 export type SpaceRow = typeof spaces.$inferSelect;
 export type LinkRow = typeof memoryLinks.$inferSelect;
 export type AuditRow = typeof auditLog.$inferSelect;
+export type JobRow = typeof jobs.$inferSelect;
+export type EntityRow = typeof entities.$inferSelect;
+export type CommunityRow = typeof graphCommunities.$inferSelect;

@@ -5,6 +5,9 @@ import { isoNow, type CoreContext } from "../context.js";
 import { hammingDistance, simhash, simhashTokens } from "./simhash.js";
 import { normalizeTags, type ListFilters, type StoreInput, type UpdateInput } from "./schemas.js";
 import type { VectorStore } from "../vector/vector-store.js";
+import type { JobQueue } from "../jobs/queue.js";
+import { initialColumns, reviewedColumns } from "../fsrs/memory-state.js";
+import { GRADE_AGAIN } from "../fsrs/model.js";
 
 export type StoreResult =
   | { kind: "stored"; memory: MemoryRow }
@@ -20,6 +23,8 @@ export class MemoryService {
   constructor(
     private readonly ctx: CoreContext,
     private readonly vectors: VectorStore,
+    /** Background work a write causes is enqueued here, inside the write's transaction. */
+    private readonly jobs: JobQueue,
     /** Called after every write that can change a tenant's search results. */
     private readonly onWrite: (userId: number) => void = () => {},
   ) {}
@@ -100,6 +105,7 @@ export class MemoryService {
     const sqlite = this.ctx.db.sqlite;
     const result = sqlite.transaction((): StoreResult => {
       const spaceId = this.resolveSpace(userId, input.space_id);
+      const forgetAfter = this.expiry(input);
       const hash = simhash(input.content);
       const dup = this.findNearDuplicate(userId, spaceId, input.content, hash);
       const now = isoNow(this.ctx);
@@ -128,6 +134,7 @@ export class MemoryService {
           importance: input.importance,
           tags: normalizeTags(input.tags),
           sessionId: input.session_id ?? null,
+          forgetAfter,
           isStatic: input.is_static,
           version: 1,
           isLatest: true,
@@ -138,16 +145,16 @@ export class MemoryService {
           status: "active",
           isForgotten: false,
           isArchived: false,
-          decayScore: 1,
           accessCount: 0,
-          fsrsReps: 0,
-          fsrsLapses: 0,
+          // Storing is the memory's first FSRS review (graded Good), in the row's own transaction.
+          ...initialColumns(new Date(now)),
           createdAt: now,
           updatedAt: now,
         })
         .returning()
         .get();
       if (vector) this.vectors.writeRow(userId, row.id, vector);
+      this.jobs.enqueue("auto_link", { memoryId: row.id }, { userId });
       return { kind: "stored", memory: row };
     })();
     if (result.kind === "stored") {
@@ -155,6 +162,18 @@ export class MemoryService {
       this.onWrite(userId);
     }
     return result;
+  }
+
+  /** When the TTL sweep should forget the memory: `forget_after` (a future instant) or now + `ttl_secs`. */
+  private expiry(input: StoreInput): string | null {
+    if (input.forget_after != null && input.ttl_secs != null) throw invalid("forget_after", "give forget_after or ttl_secs, not both");
+    const now = this.ctx.clock.now().getTime();
+    if (input.ttl_secs != null) return new Date(now + input.ttl_secs * 1000).toISOString();
+    if (input.forget_after == null) return null;
+    const at = Date.parse(input.forget_after);
+    if (!(at > now)) throw invalid("forget_after", "must be in the future");
+    // Normalised to UTC ISO so the sweep can compare it as text.
+    return new Date(at).toISOString();
   }
 
   /** Vectors computed after the fact (backfill); memories deleted meanwhile are skipped. */
@@ -228,6 +247,7 @@ export class MemoryService {
         .values({ userId, sourceId: row.id, targetId: old.id, type: "updates", similarity: 1, createdAt: now })
         .run();
       if (vector) this.vectors.writeRow(userId, row.id, vector);
+      this.jobs.enqueue("auto_link", { memoryId: row.id }, { userId });
       return row;
     })();
     // A version without a fresh vector (content unchanged, or no model) is left to the backfill.
@@ -254,9 +274,12 @@ export class MemoryService {
     // Forgetting twice is harmless; anything else on a forgotten memory treats it as gone.
     if (!row || (row.isForgotten && status !== "forgotten")) throw notFound("memory");
     this.onWrite(userId);
+    // Leaving for the archive or oblivion is a failed recall for FSRS: an Again review.
+    const lapse = status !== "active" && status !== row.status ? reviewedColumns(row, GRADE_AGAIN, this.ctx.clock.now()) : {};
     return this.orm
       .update(memories)
       .set({
+        ...lapse,
         status,
         isForgotten: status === "forgotten",
         isArchived: status === "archived",

@@ -30,6 +30,10 @@ export const storeInputSchema = z.object({
   space_id: id.nullish(),
   parent_memory_id: id.nullish(),
   embedding: z.array(z.number()).nullish(),
+  /** The TTL sweep forgets the memory after this instant (ISO-8601 with offset, in the future) … */
+  forget_after: z.iso.datetime({ offset: true, error: "must be an ISO-8601 date-time, e.g. 2030-01-01T00:00:00Z" }).nullish(),
+  /** … or this many seconds after it is stored. */
+  ttl_secs: z.number({ error: typeError("a number") }).int("must be an integer").positive("must be positive").max(100 * 365 * 86_400).nullish(),
 });
 export type StoreInput = z.output<typeof storeInputSchema>;
 

@@ -5,8 +5,14 @@ import { normalizeTags } from "../memory/schemas.js";
 import type { VectorStore } from "../vector/vector-store.js";
 import type { EmbeddingService } from "../vector/embedding-service.js";
 import { lexicalSearch, type SearchFilters } from "./lexical.js";
-import { fuse, type ChannelName, type ChannelRanking, type Fused } from "./fusion.js";
+import { fuse, scoreFuse, type ChannelRanking, type Fused, type FusionMethod } from "./fusion.js";
 import { SearchCache } from "./search-cache.js";
+import { detectQuestionType, type QuestionType } from "./question-type.js";
+import { CHANNELS, FIRST_STAGE, RRF_WEIGHTS, TYPE_WEIGHTS, type ChannelName, type ChannelWeights } from "./weights.js";
+import { graphHits, personalityHits, relativeToBest, sessionNeighbourHits, type Hits } from "./channels.js";
+import { nameCoverage, namesIn } from "./query-names.js";
+import { computeFactors, product, type Factors } from "./factors.js";
+import type { SearchReranker } from "./rerank.js";
 
 export interface SearchRequest extends SearchFilters {
   query: string;
@@ -14,13 +20,37 @@ export interface SearchRequest extends SearchFilters {
   threshold?: number | undefined;
   /** Restricts the channels (benchmarks and explain use this); default all that are available. */
   channels?: ChannelName[] | undefined;
+  /** Overrides question-type detection. */
+  questionType?: QuestionType | undefined;
+  /** Overrides the configured fusion (benchmarks compare both). */
+  fusion?: FusionMethod | undefined;
 }
 
 export interface SearchHit {
   memory: MemoryRow;
+  /** Fused score times the factors, 0..1. */
   score: number;
   searchType: "hybrid" | ChannelName;
   channels: Partial<Record<ChannelName, { rank: number; score: number }>>;
+  /** Fused score before factors. */
+  fused: number;
+  /** Query names found in the memory: boosts the fused score of first-stage hits. */
+  entity: number;
+  factors: Factors;
+  /** Cross-encoder score when the reranker ran over this hit. */
+  reranked: number | null;
+}
+
+export interface SearchTimings {
+  embed: number;
+  lexical: number;
+  vector: number;
+  personality: number;
+  expansion: number;
+  fusion: number;
+  factors: number;
+  rerank: number;
+  total: number;
 }
 
 export interface SearchResult {
@@ -28,34 +58,40 @@ export interface SearchResult {
   abstained: boolean;
   topScore: number;
   channels: ChannelName[];
-  timings: Timings;
+  questionType: QuestionType;
+  fusion: FusionMethod;
+  embedded: boolean;
+  rerankerApplied: boolean;
+  timings: SearchTimings;
   /** True when the ranking came from the tenant's cache of recent searches. */
   cached: boolean;
 }
 
-interface Timings {
-  embed: number;
-  lexical: number;
-  vector: number;
-  fusion: number;
-  total: number;
+interface Ranking {
+  fused: (Fused & { entity: number })[];
+  channels: ChannelName[];
+  questionType: QuestionType;
+  fusion: FusionMethod;
+  embedded: boolean;
+  timings: Omit<SearchTimings, "factors" | "rerank" | "total">;
 }
 
-interface Ranking {
-  fused: Fused[];
-  channels: ChannelName[];
-  timings: Timings;
+export interface SearchOptions {
+  vectorMinSimilarity: number;
+  fusion: FusionMethod;
 }
 
 /** Recent searches kept per tenant. */
 const CACHE_PER_TENANT = 256;
-
-/** Channel weights in the fusion, measured on the dev sets in bench/ (see README). */
-export const CHANNEL_WEIGHTS: Record<ChannelName, number> = { fts: 1, vector: 0.1 };
-
 /** How many candidates each channel hands to the fusion, per result asked for. */
 const CANDIDATES_PER_RESULT = 5;
 const MIN_CANDIDATES = 50;
+/** First-stage hits whose session neighbours and graph links are followed. */
+const SESSION_SEEDS = 30;
+const GRAPH_SEEDS = 10;
+/** A memory naming every name in the query gets this much more first-stage score. */
+const ENTITY_BOOST = 0.4;
+const ZERO_FACTORS: Factors = { decay: 1, importance: 1, static: 1, recency: 1, pagerank: 1, superseded: 1 };
 
 function matchesFilters(m: MemoryRow, f: SearchFilters): boolean {
   if (f.latestOnly !== false && !m.isLatest) return false;
@@ -66,6 +102,13 @@ function matchesFilters(m: MemoryRow, f: SearchFilters): boolean {
   return (f.tags ?? []).every((t) => m.tags.includes(t));
 }
 
+/**
+ * The search pipeline: question type → first-stage channels (BM25, vector, personality) →
+ * fusion with a boost for memories naming the query's names → expansion channels from the
+ * top hits (session neighbours, graph 2-hop) → factors (decay, importance, static, recency,
+ * PageRank, superseded) → optional cross-encoder rerank of the top K.
+ * Everything up to the factors is cached per tenant; rows and factors are always fresh.
+ */
 export class SearchService {
   /** Every write of a tenant must call `cache.invalidate(userId)`; createEngram wires it. */
   readonly cache = new SearchCache<Ranking>(CACHE_PER_TENANT);
@@ -75,7 +118,8 @@ export class SearchService {
     private readonly memories: MemoryService,
     private readonly vectors: VectorStore,
     private readonly embedding: EmbeddingService,
-    private readonly vectorMinSimilarity: number,
+    private readonly reranker: SearchReranker | null,
+    private readonly options: SearchOptions,
   ) {}
 
   async search(userId: number, req: SearchRequest): Promise<SearchResult> {
@@ -88,65 +132,146 @@ export class SearchService {
       ranking = await this.rank(userId, req);
       this.cache.set(userId, key, ranking, generation);
     }
-    // Rows are read fresh each time: a cached ranking never serves stale memory fields.
-    const rows = new Map(this.memories.byIds(userId, ranking.fused.slice(0, req.limit * 2).map((f) => f.id)).map((r) => [r.id, r]));
-    const threshold = req.threshold ?? 0;
+
+    const tf = performance.now();
+    // Rows are read fresh each time: a cached ranking never serves stale fields or statuses.
+    const candidates = ranking.fused.slice(0, Math.max(req.limit * 3, 30));
+    const rows = new Map(this.memories.byIds(userId, candidates.map((f) => f.id)).map((r) => [r.id, r]));
+    const now = this.ctx.clock.now();
     const ran = ranking.channels;
-    const hits: SearchHit[] = ranking.fused
-      .filter((f) => rows.has(f.id) && f.score >= threshold)
-      .slice(0, req.limit)
-      .map((f) => ({ memory: rows.get(f.id)!, score: f.score, channels: f.channels, searchType: ran.length > 1 ? "hybrid" : ran[0]! }));
-    const timings = cached ? { embed: 0, lexical: 0, vector: 0, fusion: 0, total: performance.now() - t0 } : { ...ranking.timings, total: performance.now() - t0 };
-    return { hits, abstained: hits.length === 0, topScore: hits[0]?.score ?? 0, channels: ran, timings, cached: cached !== undefined };
+    let hits: (SearchHit & { raw: number })[] = candidates.flatMap((f) => {
+      const memory = rows.get(f.id);
+      if (!memory || !matchesFilters(memory, req)) return [];
+      const factors = computeFactors(memory, ranking.questionType, now);
+      const raw = f.score * product(factors);
+      const searchType = ran.length > 1 ? ("hybrid" as const) : ran[0]!;
+      return [{ memory, raw, score: Math.min(1, raw), searchType, channels: f.channels, fused: f.score, entity: f.entity, factors, reranked: null }];
+    });
+    // Ordered by the unclipped product: factors above 1 must not tie the best hits at 1.
+    hits.sort((a, b) => b.raw - a.raw || a.memory.id - b.memory.id);
+    const threshold = req.threshold ?? 0;
+    hits = hits.filter((h) => h.score >= threshold);
+    const factorsMs = performance.now() - tf;
+
+    const tr = performance.now();
+    let rerankerApplied = false;
+    if (this.reranker?.ready() && hits.length > 1) {
+      hits = await this.reranker.rerank(req.query, hits);
+      rerankerApplied = true;
+    }
+    const rerankMs = performance.now() - tr;
+
+    const returned: SearchHit[] = hits.slice(0, req.limit).map(({ raw: _raw, ...h }) => h);
+    const zero = { embed: 0, lexical: 0, vector: 0, personality: 0, expansion: 0, fusion: 0 };
+    return {
+      hits: returned,
+      abstained: returned.length === 0,
+      topScore: returned[0]?.score ?? 0,
+      channels: ran,
+      questionType: ranking.questionType,
+      fusion: ranking.fusion,
+      embedded: ranking.embedded,
+      rerankerApplied,
+      timings: { ...(cached ? zero : ranking.timings), factors: factorsMs, rerank: rerankMs, total: performance.now() - t0 },
+      cached: cached !== undefined,
+    };
   }
 
   /** Runs the channels and fuses them: the part of a search worth caching. */
   private async rank(userId: number, req: SearchRequest): Promise<Ranking> {
     const filters: SearchFilters = { ...req, tags: req.tags ? normalizeTags(req.tags) : undefined };
-    const wanted = new Set<ChannelName>(req.channels ?? ["fts", "vector"]);
+    const questionType = req.questionType ?? detectQuestionType(req.query);
+    const fusion = req.fusion ?? this.options.fusion;
+    const weights: ChannelWeights = fusion === "rrf" ? RRF_WEIGHTS : TYPE_WEIGHTS[questionType];
+    const wanted = new Set<ChannelName>((req.channels ?? CHANNELS).filter((c) => weights[c] > 0));
     const k = Math.max(MIN_CANDIDATES, req.limit * CANDIDATES_PER_RESULT);
-    const rankings: ChannelRanking[] = [];
-    const timings = { embed: 0, lexical: 0, vector: 0, fusion: 0, total: 0 };
+    const timings = { embed: 0, lexical: 0, vector: 0, personality: 0, expansion: 0, fusion: 0 };
+    const timed = <T>(stage: keyof typeof timings, run: () => T): T => {
+      const t = performance.now();
+      const out = run();
+      timings[stage] += performance.now() - t;
+      return out;
+    };
 
-    if (wanted.has("fts")) {
+    // The query embedding is the one slow step; start it first so BM25 runs while it computes.
+    const embedding = wanted.has("vector") && this.embedding.status() !== "disabled" ? this.timedEmbed(req.query, timings) : null;
+    const firstStage: ChannelRanking[] = [];
+    const add = (channel: ChannelName, hits: Hits, expansion = false) => {
+      if (wanted.has(channel)) firstStage.push({ channel, weight: weights[channel], hits, expansion });
+    };
+    if (wanted.has("fts")) add("fts", timed("lexical", () => relativeToBest(lexicalSearch(this.ctx, userId, req.query, k, filters).map((h) => ({ id: h.id, score: h.bm25 })))));
+    if (wanted.has("personality")) add("personality", timed("personality", () => personalityHits(this.ctx, userId, req.query, k)));
+    const qv = embedding ? await embedding : null;
+    if (qv) {
       const t = performance.now();
-      const hits = lexicalSearch(this.ctx, userId, req.query, k, filters).map((h) => ({ id: h.id, score: h.bm25 }));
-      rankings.push({ channel: "fts", weight: CHANNEL_WEIGHTS.fts, hits });
-      timings.lexical = performance.now() - t;
+      // Over-fetch: status and filter checks drop some of the nearest neighbours.
+      const near = (await this.vectors.search(userId, qv, k * 2)).filter((h) => h.score >= this.options.vectorMinSimilarity);
+      add("vector", near);
+      timings.vector = performance.now() - t;
     }
-    if (wanted.has("vector") && this.embedding.status() !== "disabled") {
-      const t = performance.now();
-      const [qv] = (await this.embedding.embed([req.query])) ?? [];
-      timings.embed = performance.now() - t;
-      if (qv) {
-        const tv = performance.now();
-        // Over-fetch: status and filter checks below drop some of the nearest neighbours.
-        const near = this.vectors.search(userId, qv, k * 2).filter((h) => h.score >= this.vectorMinSimilarity);
-        const rows = new Map(this.memories.byIds(userId, near.map((h) => h.id)).map((r) => [r.id, r]));
-        const hits = near.filter((h) => rows.has(h.id) && matchesFilters(rows.get(h.id)!, filters)).slice(0, k);
-        rankings.push({ channel: "vector", weight: CHANNEL_WEIGHTS.vector, hits });
-        timings.vector = performance.now() - tv;
-      }
-    }
+
     const tf = performance.now();
-    const fused = fuse(rankings);
-    timings.fusion = performance.now() - tf;
-    return { fused, channels: rankings.map((r) => r.channel), timings };
+    const rows = new Map<number, MemoryRow>();
+    const keep = (hits: Hits) => {
+      const missing = hits.map((h) => h.id).filter((id) => !rows.has(id));
+      for (const r of this.memories.byIds(userId, missing)) rows.set(r.id, r);
+      return hits.filter((h) => rows.has(h.id) && matchesFilters(rows.get(h.id)!, filters)).slice(0, k);
+    };
+    for (const r of firstStage) r.hits = keep(r.hits);
+    const combine = fusion === "rrf" ? fuse : scoreFuse;
+    const queryNames = namesIn(req.query);
+    const boost = (list: Fused[]) =>
+      queryNames.size === 0
+        ? list.map((f) => ({ ...f, entity: 0 }))
+        : list
+        .map((f) => {
+          const entity = nameCoverage(queryNames, rows.get(f.id)!.content);
+          // Scaled so a memory naming every name keeps its fused score and the rest lose up to 1/(1+boost):
+          // the scale stays 0..1 and no score is clipped into a tie.
+          return { ...f, entity, score: (f.score * (1 + ENTITY_BOOST * entity)) / (1 + ENTITY_BOOST) };
+        })
+        .sort((a, b) => b.score - a.score || a.id - b.id);
+    const stage1 = boost(combine(firstStage));
+    timings.fusion += performance.now() - tf;
+
+    const te = performance.now();
+    const expansions: ChannelRanking[] = [];
+    if (wanted.has("session")) {
+      const seeds = stage1.slice(0, SESSION_SEEDS).map((f) => ({ id: f.id, score: f.score, sessionId: rows.get(f.id)!.sessionId }));
+      expansions.push({ channel: "session", weight: weights.session, hits: keep(sessionNeighbourHits(this.ctx, userId, seeds)), expansion: true });
+    }
+    if (wanted.has("graph")) {
+      const seeds = stage1.slice(0, GRAPH_SEEDS);
+      expansions.push({ channel: "graph", weight: weights.graph, hits: keep(graphHits(this.ctx, userId, seeds, k)), expansion: true });
+    }
+    timings.expansion = performance.now() - te;
+
+    const tf2 = performance.now();
+    // Expansions add their weighted share to the first-stage evidence, never to the best possible score.
+    const fused = boost(combine([...firstStage, ...expansions]));
+    timings.fusion += performance.now() - tf2;
+    const channels = [...firstStage, ...expansions].filter((r) => r.hits.length > 0 || r.channel === "fts").map((r) => r.channel);
+    return { fused, channels, questionType, fusion, embedded: qv !== null, timings };
+  }
+
+  private async timedEmbed(query: string, timings: { embed: number }): Promise<Float32Array | null> {
+    const t = performance.now();
+    const [qv] = (await this.embedding.embed([query])) ?? [];
+    timings.embed = performance.now() - t;
+    return qv ?? null;
   }
 
   /**
    * Memories for an agent's current context: search hits when there is text to search with,
-   * otherwise the most important recent ones. Every returned memory is marked as accessed.
+   * otherwise the most important recent ones.
    */
   async recall(userId: number, opts: { query?: string | undefined; limit: number; spaceId?: number | undefined }): Promise<MemoryRow[]> {
-    const rows = opts.query?.trim()
-      ? (await this.search(userId, { query: opts.query, limit: opts.limit, spaceId: opts.spaceId })).hits.map((h) => h.memory)
-      : this.memories
-          .list(userId, { limit: 200, offset: 0, spaceId: opts.spaceId })
-          .sort((a, b) => b.importance - a.importance || b.id - a.id)
-          .slice(0, opts.limit);
-    const ids = rows.map((r) => r.id);
-    this.memories.touch(userId, ids);
-    return this.memories.byIds(userId, ids);
+    if (opts.query?.trim()) {
+      return (await this.search(userId, { query: opts.query, limit: opts.limit, spaceId: opts.spaceId })).hits.map((h) => h.memory);
+    }
+    return this.memories
+      .list(userId, { limit: 200, offset: 0, spaceId: opts.spaceId })
+      .sort((a, b) => b.importance - a.importance || b.id - a.id)
+      .slice(0, opts.limit);
   }
 }

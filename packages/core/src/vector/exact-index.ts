@@ -1,7 +1,7 @@
 import type { VectorHit, VectorIndex } from "./index.js";
 
 /** One tenant's vectors packed row-major in a growable Float32Array. */
-class TenantMatrix {
+export class TenantMatrix {
   private data: Float32Array;
   private ids: number[] = [];
   private slots = new Map<number, number>();
@@ -12,6 +12,14 @@ class TenantMatrix {
 
   get size() {
     return this.ids.length;
+  }
+
+  has(id: number): boolean {
+    return this.slots.has(id);
+  }
+
+  *entries(): Iterable<{ id: number; vector: Float32Array }> {
+    for (const [slot, id] of this.ids.entries()) yield { id, vector: this.data.subarray(slot * this.dim, (slot + 1) * this.dim) };
   }
 
   upsert(id: number, v: Float32Array) {
@@ -100,12 +108,22 @@ export class ExactVectorIndex implements VectorIndex {
     this.tenants.get(userId)?.remove(id);
   }
 
-  search(userId: number, query: Float32Array, k: number): VectorHit[] {
-    if (query.length !== this.dimension) throw new Error(`query has ${query.length} dimensions, index has ${this.dimension}`);
+  async search(userId: number, query: Float32Array, k: number): Promise<VectorHit[]> {
+    checkQuery(query, this.dimension);
     return this.tenant(userId).search(query, k);
   }
 
-  size(userId: number): number {
+  async size(userId: number): Promise<number> {
     return this.tenant(userId).size;
   }
+
+  async flush(): Promise<void> {}
+
+  async close(): Promise<void> {
+    this.tenants.clear();
+  }
+}
+
+export function checkQuery(query: Float32Array, dimension: number): void {
+  if (query.length !== dimension) throw new Error(`query has ${query.length} dimensions, index has ${dimension}`);
 }

@@ -1,39 +1,90 @@
+import { createHash } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
 import { and, eq, ne, sql } from "drizzle-orm";
 import { memories, memoryVectors } from "../db/schema.js";
 import { isoNow, type CoreContext } from "../context.js";
 import { decodeVector, encodeVector } from "./codec.js";
 import { ExactVectorIndex } from "./exact-index.js";
-import type { VectorHit, VectorIndex } from "./index.js";
+import type { VectorHit, VectorIndex, VectorSource } from "./index.js";
+import { LanceVectorIndex, type IndexLog } from "./lance-index.js";
+import { TieredVectorIndex } from "./tiered-index.js";
 
 export interface ActiveModel {
   id: string;
   dimension: number;
 }
 
+/** Which index backs search: the exact scan alone, or LanceDB for tenants past the threshold. */
+export interface VectorIndexConfig {
+  useLance: boolean;
+  lanceThreshold: number;
+  /** Folder of the LanceDB tables (<dataDir>/lance); derived data, rebuilt from SQLite when lost. */
+  lanceDir: string;
+}
+
+/** A folder name per model: readable, and distinct even for ids that sanitise alike. */
+export function modelFolder(model: ActiveModel): string {
+  const readable = model.id.replace(/[^A-Za-z0-9._-]/g, "_").slice(0, 60);
+  const hash = createHash("sha256").update(model.id).digest("hex").slice(0, 8);
+  return `${readable}-${model.dimension}d-${hash}`;
+}
+
 /**
  * The vectors of the active embedding model: rows in memory_vectors (written inside the
- * caller's transaction) and the in-memory index over them (updated after commit).
+ * caller's transaction) and the index over them (updated after commit): the exact in-memory
+ * scan, or LanceDB for tenants past the configured size.
  * Until a model is active there is nothing to search and nothing is written.
  */
 export class VectorStore {
   private active: { model: ActiveModel; index: VectorIndex } | null = null;
 
-  constructor(private readonly ctx: CoreContext) {}
+  constructor(
+    private readonly ctx: CoreContext,
+    private readonly indexConfig: VectorIndexConfig | null = null,
+    private readonly log?: IndexLog,
+  ) {}
 
   get model(): ActiveModel | null {
     return this.active?.model ?? null;
   }
 
   activate(model: ActiveModel): void {
-    const index = new ExactVectorIndex(model.dimension, (userId) => this.load(userId, model.id));
+    const previous = this.active?.index;
+    const source = this.source(model.id);
+    let index: VectorIndex;
+    const cfg = this.indexConfig;
+    if (cfg?.useLance) {
+      const folder = modelFolder(model);
+      removeOtherModels(cfg.lanceDir, folder);
+      const lance = new LanceVectorIndex({ dir: path.join(cfg.lanceDir, folder), dimension: model.dimension, source, log: this.log });
+      index = new TieredVectorIndex(source, lance, cfg.lanceThreshold);
+    } else {
+      index = new ExactVectorIndex(model.dimension, (userId) => source.rows(userId));
+    }
     this.active = { model, index };
+    void previous?.close();
   }
 
-  private *load(userId: number, modelId: string) {
-    const rows = this.ctx.db.sqlite
-      .prepare("SELECT memory_id AS id, vector FROM memory_vectors WHERE user_id = ? AND model = ?")
-      .iterate(userId, modelId) as Iterable<{ id: number; vector: Buffer }>;
-    for (const r of rows) yield { id: r.id, vector: decodeVector(r.vector) };
+  /** The model's committed vectors in SQLite, as the indexes read them. */
+  private source(modelId: string): VectorSource {
+    const sqlite = this.ctx.db.sqlite;
+    const where = "FROM memory_vectors WHERE user_id = ? AND model = ?";
+    const decode = (rows: Iterable<{ id: number; vector: Buffer }>) =>
+      (function* () {
+        for (const r of rows) yield { id: r.id, vector: decodeVector(r.vector) };
+      })();
+    return {
+      rows: (userId) => decode(sqlite.prepare(`SELECT memory_id AS id, vector ${where}`).iterate(userId, modelId) as Iterable<{ id: number; vector: Buffer }>),
+      rowsByIds: (userId, ids) =>
+        decode(
+          sqlite
+            .prepare(`SELECT memory_id AS id, vector ${where} AND memory_id IN (SELECT value FROM json_each(?))`)
+            .iterate(userId, modelId, JSON.stringify(ids)) as Iterable<{ id: number; vector: Buffer }>,
+        ),
+      ids: (userId) => sqlite.prepare(`SELECT memory_id ${where}`).pluck().all(userId, modelId) as number[],
+      count: (userId) => sqlite.prepare(`SELECT count(*) ${where}`).pluck().get(userId, modelId) as number,
+    };
   }
 
   /** Writes the row; call inside the transaction that writes the memory. */
@@ -60,8 +111,15 @@ export class VectorStore {
     else this.active.index.remove(userId, memoryId);
   }
 
-  search(userId: number, query: Float32Array, k: number): VectorHit[] {
+  async search(userId: number, query: Float32Array, k: number): Promise<VectorHit[]> {
     return this.active ? this.active.index.search(userId, query, k) : [];
+  }
+
+  /** Writes out buffered index writes and releases the index's files (at shutdown). */
+  async close(): Promise<void> {
+    const index = this.active?.index;
+    this.active = null;
+    await index?.close();
   }
 
   /** Latest, live memories with no vector of the active model: what the backfill must embed. */
@@ -104,4 +162,15 @@ export class VectorStore {
       .where(and(eq(memoryVectors.memoryId, memoryId), eq(memories.userId, userId)))
       .get();
   }
+}
+
+/** Tables of other models are stale (their vectors in SQLite were replaced), so they go. */
+function removeOtherModels(lanceDir: string, keep: string): void {
+  let entries: string[];
+  try {
+    entries = fs.readdirSync(lanceDir);
+  } catch {
+    return;
+  }
+  for (const name of entries) if (name !== keep) fs.rmSync(path.join(lanceDir, name), { recursive: true, force: true });
 }

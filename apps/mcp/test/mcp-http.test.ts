@@ -1,0 +1,166 @@
+import http from "node:http";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { api, bootstrap, startServer, type RunningServer } from "../../../test/support/server.js";
+import { connectHttp, ok, startHttpMcp, toolError, type HttpMcp } from "./mcp-process.js";
+
+/**
+ * engram-mcp --http: the built binary serves MCP over streamable HTTP; the SDK's
+ * StreamableHTTPClientTransport drives it, against a real engram-server.
+ */
+
+const NO_EMBEDDINGS = { ENGRAM_EMBEDDING_PROVIDER: "none" };
+
+/** A raw request, for what fetch will not send (a forged Host header). */
+function rawPost(url: string, headers: Record<string, string>, body: unknown): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method: "POST", headers: { "content-type": "application/json", accept: "application/json, text/event-stream", ...headers } }, (res) => {
+      let text = "";
+      res.on("data", (c: Buffer) => (text += c.toString()));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text }));
+    });
+    req.on("error", reject);
+    req.end(JSON.stringify(body));
+  });
+}
+
+const initialize = {
+  jsonrpc: "2.0",
+  id: 1,
+  method: "initialize",
+  params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "raw", version: "0" } },
+};
+
+describe("engram-mcp --http against a running engram-server", () => {
+  let server: RunningServer;
+  let adminKey: string;
+  let bobKey: string;
+  let mcp: HttpMcp;
+
+  beforeAll(async () => {
+    server = await startServer(NO_EMBEDDINGS);
+    adminKey = await bootstrap(server.url);
+    const bob = await api(server.url, adminKey).post("/users", { username: "bob" });
+    bobKey = (await api(server.url, adminKey).post("/keys", { user_id: bob.body.id })).body.key;
+    mcp = await startHttpMcp({ ENGRAM_URL: server.url, ENGRAM_API_KEY: adminKey });
+  });
+  afterAll(async () => {
+    await mcp?.stop();
+    await server?.stop();
+  });
+
+  it("listens on loopback at /mcp", () => {
+    expect(mcp.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/mcp$/);
+  });
+
+  it("lists tools, stores and searches with the configured key", async () => {
+    const { client } = await connectHttp(mcp.url);
+    try {
+      const names = (await client.listTools()).tools.map((t) => t.name);
+      expect(names).toEqual(expect.arrayContaining(["memory_store", "memory.store", "memory_search", "graph_neighborhood", "graph.neighborhood"]));
+
+      const stored = await ok(client, "memory_store", { content: "the VPN config lives in the ops vault", tags: ["vpn"] });
+      expect((await api(server.url, adminKey).get(`/memory/${stored.id}`)).body).toMatchObject({ source: "mcp", tags: ["vpn"] });
+      const found = await ok(client, "memory.search", { query: "VPN config" });
+      expect(found.results.map((r: { id: number }) => r.id)).toContain(stored.id);
+      expect(await toolError(client, "memory_store", { content: "x", importance: 0 })).toMatch(/importance/);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("a client's own Bearer key is forwarded: it acts as that engram user", async () => {
+    const { client } = await connectHttp(mcp.url, { authorization: `Bearer ${bobKey}` });
+    try {
+      const stored = await ok(client, "memory_store", { content: "bob's locker code is 4411" });
+      expect((await api(server.url, bobKey).get(`/memory/${stored.id}`)).status).toBe(200);
+      expect((await api(server.url, adminKey).get(`/memory/${stored.id}`)).status).toBe(404);
+      expect((await ok(client, "memory_search", { query: "VPN config" })).results).toEqual([]);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("a bad key is the server's 401 as a tool error; a header that is not Bearer is refused up front", async () => {
+    const { client } = await connectHttp(mcp.url, { authorization: "Bearer engram_00000000000000000000000000000000" });
+    try {
+      expect(await toolError(client, "memory_list", {})).toBe("engram-server answered 401: invalid API key");
+    } finally {
+      await client.close();
+    }
+    await expect(connectHttp(mcp.url, { authorization: "Basic Ym9iOnB3" })).rejects.toThrow(/Bearer/);
+  });
+
+  it("a session belongs to the credential that opened it", async () => {
+    const { client, transport } = await connectHttp(mcp.url, { authorization: `Bearer ${bobKey}` });
+    try {
+      const host = new URL(mcp.url).host;
+      const list = { jsonrpc: "2.0", id: 2, method: "tools/list", params: {} };
+      const stolen = await rawPost(mcp.url, { host, "mcp-session-id": transport.sessionId!, "mcp-protocol-version": "2025-06-18" }, list);
+      expect(stolen.status).toBe(404);
+      expect(stolen.body).toContain("session not found");
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("a terminated session is gone", async () => {
+    const { client, transport } = await connectHttp(mcp.url);
+    const sessionId = transport.sessionId!;
+    await transport.terminateSession();
+    await client.close();
+    const r = await rawPost(mcp.url, { host: new URL(mcp.url).host, "mcp-session-id": sessionId }, { jsonrpc: "2.0", id: 2, method: "tools/list", params: {} });
+    expect(r.status).toBe(404);
+  });
+
+  it("refuses a foreign Host or Origin (DNS rebinding) and unknown paths", async () => {
+    const port = new URL(mcp.url).port;
+    const rebound = await rawPost(mcp.url, { host: `evil.example:${port}` }, initialize);
+    expect(rebound.status).toBe(403);
+    expect(rebound.body).toContain("loopback");
+    const fromPage = await rawPost(mcp.url, { host: `127.0.0.1:${port}`, origin: "https://evil.example" }, initialize);
+    expect(fromPage.status).toBe(403);
+    const local = await rawPost(mcp.url, { host: `localhost:${port}`, origin: `http://localhost:${port}` }, initialize);
+    expect(local.status).toBe(200);
+    const elsewhere = await rawPost(mcp.url.replace(/\/mcp$/, "/other"), { host: `127.0.0.1:${port}` }, initialize);
+    expect(elsewhere.status).toBe(404);
+  });
+
+  it("a request that does not initialize cannot open a session", async () => {
+    const r = await rawPost(mcp.url, { host: new URL(mcp.url).host }, { jsonrpc: "2.0", id: 1, method: "tools/list", params: {} });
+    expect(r.status).toBe(400);
+  });
+});
+
+describe("engram-mcp --http on a network address", () => {
+  let server: RunningServer;
+  let adminKey: string;
+  let mcp: HttpMcp;
+
+  beforeAll(async () => {
+    server = await startServer(NO_EMBEDDINGS);
+    adminKey = await bootstrap(server.url);
+    mcp = await startHttpMcp({ ENGRAM_URL: server.url, ENGRAM_API_KEY: adminKey }, ["--host", "0.0.0.0"]);
+  });
+  afterAll(async () => {
+    await mcp?.stop();
+    await server?.stop();
+  });
+
+  it("never lends the configured key: a client must bring its own", async () => {
+    const local = mcp.url.replace("0.0.0.0", "127.0.0.1");
+    await expect(connectHttp(local)).rejects.toThrow(/Authorization: Bearer/);
+    const { client } = await connectHttp(local, { authorization: `Bearer ${adminKey}` });
+    try {
+      expect(await ok(client, "memory_list", {})).toMatchObject({ results: [] });
+    } finally {
+      await client.close();
+    }
+  });
+});
+
+describe("engram-mcp --http lifecycle", () => {
+  it("exits 0 on SIGTERM", async () => {
+    const mcp = await startHttpMcp({ ENGRAM_URL: "http://127.0.0.1:9" });
+    expect(await mcp.stop()).toBe(0);
+  });
+});

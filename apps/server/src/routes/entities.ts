@@ -1,0 +1,148 @@
+import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
+import { z } from "zod";
+import { ENTITY_TYPES, entityInputSchema, type EntityRow } from "@engram/core";
+import type { AppEnv, ServerDeps } from "../env.js";
+import { memoryDto } from "../dto.js";
+import { described, idParam, jsonBody, scoped } from "./define.js";
+
+const page = {
+  limit: z.coerce.number({ error: "must be a number" }).int("must be an integer").min(1).max(1000).default(50),
+  offset: z.coerce.number({ error: "must be a number" }).int("must be an integer").min(0).default(0),
+};
+const listQuery = z.object({
+  ...page,
+  type: z.enum(ENTITY_TYPES, { error: `must be one of ${ENTITY_TYPES.join(", ")}` }).optional(),
+});
+const limitQuery = z.object({ limit: page.limit });
+const projectInput = entityInputSchema.omit({ entity_type: true });
+
+export const entityDto = (e: EntityRow) => ({
+  id: e.id,
+  name: e.name,
+  entity_type: e.entityType,
+  description: e.description,
+  aliases: e.aliases,
+  space_id: e.spaceId,
+  origin: e.origin,
+  occurrence_count: e.occurrenceCount,
+  first_seen_at: e.firstSeenAt,
+  last_seen_at: e.lastSeenAt,
+  created_at: e.createdAt,
+  updated_at: e.updatedAt,
+});
+
+export function registerEntityRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps) {
+  const { entities } = deps.engram.graph;
+  const userOf = (c: { get(k: "principal"): { user: { id: number } } }) => c.get("principal").user.id;
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/entities",
+      tags: ["entities"],
+      summary: "Declare an entity (person, server, tool, project...); an existing name is updated",
+      middleware: scoped("write"),
+      request: jsonBody(entityInputSchema),
+      responses: { ...described("created", 201), ...described("an entity of that name existed and was updated", 200) },
+    }),
+    (c) => {
+      const { entity, created } = entities.declare(userOf(c), c.req.valid("json"));
+      c.set("auditTargets", [entity.id]);
+      return c.json(entityDto(entity), created ? 201 : 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/projects",
+      tags: ["entities"],
+      summary: "Declare a project: an entity of type project",
+      middleware: scoped("write"),
+      request: jsonBody(projectInput),
+      responses: { ...described("created", 201), ...described("a project of that name existed and was updated", 200) },
+    }),
+    (c) => {
+      const { entity, created } = entities.declare(userOf(c), { ...c.req.valid("json"), entity_type: "project" });
+      c.set("auditTargets", [entity.id]);
+      return c.json(entityDto(entity), created ? 201 : 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/entities",
+      tags: ["entities"],
+      summary: "Your entities, most often named first",
+      middleware: scoped("read"),
+      request: { query: listQuery },
+      responses: described("entities"),
+    }),
+    (c) => {
+      const q = c.req.valid("query");
+      const rows = entities.list(userOf(c), q);
+      return c.json({ entities: rows.map(entityDto), count: rows.length, limit: q.limit, offset: q.offset });
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/entities/{id}",
+      tags: ["entities"],
+      summary: "One entity and the entities named together with it",
+      middleware: scoped("read"),
+      request: { params: idParam },
+      responses: described("entity"),
+    }),
+    (c) => {
+      const userId = userOf(c);
+      const { id } = c.req.valid("param");
+      const entity = entities.get(userId, id);
+      const cooccurrences = entities.cooccurring(userId, id, 20).map((o) => ({ ...entityDto(o.entity), count: o.count, weight: o.weight }));
+      return c.json({ ...entityDto(entity), cooccurrences });
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/entities/{id}/memories",
+      tags: ["entities"],
+      summary: "The memories naming an entity, newest first",
+      middleware: scoped("read"),
+      request: { params: idParam, query: limitQuery },
+      responses: described("memories"),
+    }),
+    (c) => {
+      const { id } = c.req.valid("param");
+      const rows = entities.memories(userOf(c), id, c.req.valid("query").limit);
+      return c.json({
+        entity_id: id,
+        memory_ids: rows.map((r) => r.memory.id),
+        memories: rows.map((r) => ({ ...memoryDto(r.memory), salience: r.salience })),
+      });
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/memory/{id}/entities",
+      tags: ["entities"],
+      summary: "The entities a memory names, most salient first",
+      middleware: scoped("read"),
+      request: { params: idParam },
+      responses: described("entities"),
+    }),
+    (c) => {
+      const { id } = c.req.valid("param");
+      const mentions = entities.ofMemory(userOf(c), id);
+      return c.json({
+        memory_id: id,
+        entities: mentions.map((m) => ({ id: m.entity.id, name: m.entity.name, entity_type: m.entity.entityType, salience: m.salience })),
+      });
+    },
+  );
+}

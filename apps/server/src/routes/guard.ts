@@ -1,0 +1,32 @@
+import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
+import { z } from "zod";
+import { typeError } from "@engram/core";
+import type { AppEnv, ServerDeps } from "../env.js";
+import { described, jsonBody, scoped } from "./define.js";
+
+const guardBody = z.object({
+  action: z
+    .string({ error: typeError("a string") })
+    .max(10_000)
+    .refine((s) => s.trim().length > 0, "must not be empty"),
+});
+
+export function registerGuardRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps) {
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/guard",
+      tags: ["guardrails"],
+      summary: "Check an action against your stored rules: allow, warn (a rule may apply) or block (an important rule forbids it)",
+      middleware: scoped("read"),
+      request: jsonBody(guardBody),
+      responses: described("the verdict with the matching rules"),
+    }),
+    (c) => {
+      const verdict = deps.engram.guard.check(c.get("principal").user.id, c.req.valid("json").action);
+      // The audit log then shows which rules an agent's action ran into.
+      c.set("auditTargets", verdict.rules.map((r) => r.id));
+      return c.json(verdict);
+    },
+  );
+}

@@ -1,0 +1,99 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import path from "node:path";
+import { expect } from "vitest";
+import { api, ROOT } from "../../../test/support/server.js";
+
+export const SIDECAR_BIN = path.join(ROOT, "apps/sidecar/bin/engram-sidecar.js");
+
+export interface RunningSidecar {
+  url: string;
+  port: number;
+  proc: ChildProcess;
+  logs: string[];
+  http: ReturnType<typeof api>;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/**
+ * Spawns the built engram-sidecar with only PATH and the given env, and resolves once it prints
+ * its `listening` line (the bound port: tests use --port 0).
+ */
+export async function startSidecar(args: string[], env: Record<string, string> = {}): Promise<RunningSidecar> {
+  const proc = spawn(process.execPath, [SIDECAR_BIN, "--port", "0", ...args], {
+    env: { PATH: process.env.PATH ?? "", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const logs: string[] = [];
+  const port = await new Promise<number>((resolve, reject) => {
+    let buf = "";
+    const timer = setTimeout(() => reject(new Error(`sidecar did not start:\n${logs.join("\n")}`)), 30_000);
+    proc.stdout!.on("data", (chunk: Buffer) => {
+      buf += chunk.toString();
+      for (let nl = buf.indexOf("\n"); nl >= 0; nl = buf.indexOf("\n")) {
+        const line = buf.slice(0, nl);
+        buf = buf.slice(nl + 1);
+        logs.push(line);
+        try {
+          const rec = JSON.parse(line) as { msg?: string; port?: number };
+          if (rec.msg === "listening" && rec.port) {
+            clearTimeout(timer);
+            resolve(rec.port);
+          }
+        } catch {
+          // not a log record
+        }
+      }
+    });
+    proc.stderr!.on("data", (c: Buffer) => logs.push(c.toString()));
+    proc.on("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`sidecar exited with ${code} before listening:\n${logs.join("\n")}`));
+    });
+  });
+  const exited = new Promise<number | null>((resolve) => proc.once("exit", (code) => resolve(code)));
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    url,
+    port,
+    proc,
+    logs,
+    http: api(url),
+    stop: async (signal = "SIGTERM") => {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
+      return exited;
+    },
+  };
+}
+
+/**
+ * Retries `check` while its assertions fail, for work the sidecar does in the background. The
+ * bound only keeps the last assertion's message from being swallowed by vitest's test timeout.
+ */
+export async function eventually<T>(check: () => Promise<T>, attempts = 400): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await check();
+    } catch (err) {
+      if (i >= attempts || !(err instanceof Error) || err.name !== "AssertionError") throw err;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+export interface ServerMemory {
+  id: number;
+  content: string;
+  category: string;
+  source: string;
+  tags: string[];
+  session_id: string | null;
+  importance: number;
+  source_count: number;
+}
+
+/** Every memory the key's user owns, oldest first. */
+export async function memoriesOn(server: ReturnType<typeof api>): Promise<ServerMemory[]> {
+  const res = await server.get("/list?limit=1000&include_archived=true&include_forgotten=true");
+  expect(res.status).toBe(200);
+  return (res.body.results as ServerMemory[]).slice().reverse();
+}

@@ -1,0 +1,309 @@
+/**
+ * Latency and throughput through the HTTP API of a real server, at each size in BENCH_SIZES
+ * (default 10000,100000) memories in one tenant, with the exact in-memory scan and with the
+ * LanceDB backend: store throughput, search latency single-client and under 8 concurrent
+ * clients (query embedding included: the server embeds each query with its model), the share
+ * of each search stage (from POST /search/explain), the LanceDB answers' overlap with the
+ * exact scan's, and the server's memory (VmRSS / VmHWM from /proc).
+ *
+ * Seeding 100k memories through the model would cost ~13 ms each (about 22 minutes), so the
+ * benchmark embeds the 2,760 distinct LoCoMo dev turns once, here, with the same USE-lite
+ * model, and stores every memory with `embedding`: turn i mod 2,760 with its year shifted per
+ * cycle, and its vector perturbed by Gaussian noise (cosine ≈ 0.95 to the original). Queries
+ * are the LoCoMo dev questions, embedded by the server.
+ * Run alone with `pnpm build && BENCH_SIZES=10000 tsx bench/latency.ts`.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { UseLiteEmbedder } from "@engram/core";
+import { api, bootstrap, ROOT, startServer, tempDir, type RunningServer } from "../test/support/server.js";
+import { loadLocomo, locomoTurns } from "./datasets.js";
+
+type Client = ReturnType<typeof api>;
+
+const SEED_CONCURRENCY = 4;
+const STORES_AT_SIZE = 1_000;
+const SINGLE_QUERIES = 200;
+const CLIENTS = 8;
+const QUERIES_PER_CLIENT = 40;
+const EXPLAIN_QUERIES = 50;
+const OVERLAP_QUERIES = 100;
+/** Per-dimension noise: for unit 512-d vectors, cos(v, v + noise) ≈ 1 / sqrt(1 + 512 σ²) ≈ 0.95. */
+const NOISE_SIGMA = 0.0145;
+/** The Lance run moves the tenant at this size (far below every benchmark size). */
+const LANCE_THRESHOLD = 1_000;
+/** Rows from which the Lance index builds its HNSW index (LanceVectorIndex's default). */
+const ANN_MIN_ROWS = 20_000;
+
+interface Corpus {
+  texts: string[];
+  vectors: Float32Array[];
+  questions: string[];
+}
+
+async function corpus(): Promise<Corpus> {
+  const convs = loadLocomo();
+  const texts = convs.flatMap((c) => locomoTurns(c).map((t) => t.content));
+  const questions = convs.flatMap((c) => c.qa.map((q) => q.question));
+  const embedder = new UseLiteEmbedder();
+  const vectors: Float32Array[] = [];
+  for (let i = 0; i < texts.length; i += 64) vectors.push(...(await embedder.embed(texts.slice(i, i + 64))));
+  return { texts, vectors, questions };
+}
+
+/** Deterministic standard normal numbers (mulberry32 + Box-Muller), so runs store the same data. */
+function gaussian(seed: number) {
+  let s = seed;
+  const uniform = () => {
+    s = (s + 0x6d2b79f5) | 0;
+    let t = Math.imul(s ^ (s >>> 15), 1 | s);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return () => Math.sqrt(-2 * Math.log(uniform() + 1e-12)) * Math.cos(2 * Math.PI * uniform());
+}
+
+function memoryAt(i: number, c: Corpus, noise: () => number): { content: string; embedding: number[] } {
+  const base = i % c.texts.length;
+  const cycle = Math.floor(i / c.texts.length);
+  const content = cycle === 0 ? c.texts[base]! : c.texts[base]!.replace(/(\d{4})\]/, (_, year: string) => `${Number(year) + cycle}]`);
+  const v = c.vectors[base]!;
+  const out = Array.from(v, (x) => x + NOISE_SIGMA * noise());
+  const norm = Math.hypot(...out);
+  return { content, embedding: out.map((x) => Math.round((x / norm) * 1e6) / 1e6) };
+}
+
+/** Stores memories [from, to) with `concurrency` clients; resolves with the rate and the new ids. */
+async function store(c: Client, corpusData: Corpus, from: number, to: number, concurrency: number) {
+  const noise = gaussian(from + 1);
+  let next = from;
+  const ids: number[] = [];
+  let duplicates = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < to) {
+        const res = await c.post("/store", memoryAt(next++, corpusData, noise));
+        if (res.status === 201) ids.push(res.body.id);
+        else if (res.status === 200 && res.body.duplicate) duplicates++;
+        else throw new Error(`store failed: ${res.status} ${JSON.stringify(res.body)}`);
+      }
+    }),
+  );
+  const seconds = (performance.now() - t0) / 1000;
+  return { rate: { stored: ids.length, duplicates, seconds: round(seconds), per_second: round((to - from) / seconds) }, ids };
+}
+
+const round = (x: number, digits = 1) => Math.round(x * 10 ** digits) / 10 ** digits;
+
+function percentiles(ms: number[]) {
+  const s = [...ms].sort((a, b) => a - b);
+  const at = (q: number) => s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)]!;
+  return { n: s.length, p50: round(at(0.5)), p95: round(at(0.95)), p99: round(at(0.99)), max: round(s[s.length - 1]!) };
+}
+
+async function timedSearch(c: Client, query: string): Promise<number> {
+  const t = performance.now();
+  const res = await c.post("/search", { query, limit: 10 });
+  if (res.status !== 200) throw new Error(`search failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return performance.now() - t;
+}
+
+async function sequential(c: Client, queries: string[]) {
+  const ms: number[] = [];
+  for (const query of queries) ms.push(await timedSearch(c, query));
+  return percentiles(ms);
+}
+
+async function concurrent(url: string, key: string, queries: string[]) {
+  const latencies: number[] = [];
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: CLIENTS }, async (_, client) => {
+      const c = api(url, key);
+      for (let i = 0; i < QUERIES_PER_CLIENT; i++) latencies.push(await timedSearch(c, queries[client * QUERIES_PER_CLIENT + i]!));
+    }),
+  );
+  const seconds = (performance.now() - t0) / 1000;
+  return { clients: CLIENTS, ...percentiles(latencies), queries_per_second: round(latencies.length / seconds) };
+}
+
+/** Each stage's share of the summed stage times over explained searches (timings_ms from /search/explain). */
+async function stageShares(c: Client, queries: string[]) {
+  const sums: Record<string, number> = {};
+  for (const query of queries) {
+    const res = await c.post("/search/explain", { query, limit: 10 });
+    if (res.status !== 200) throw new Error(`explain failed: ${res.status}`);
+    for (const [stage, ms] of Object.entries(res.body.timings_ms as Record<string, number>)) sums[stage] = (sums[stage] ?? 0) + ms;
+  }
+  const total = sums["total"] ?? 0;
+  const stages = Object.entries(sums).filter(([stage]) => stage !== "total" && stage !== "hybrid");
+  return {
+    mean_total_ms: round(total / queries.length),
+    share: Object.fromEntries(stages.map(([stage, ms]) => [stage, round(ms / total, 3)])),
+    mean_ms: Object.fromEntries(stages.map(([stage, ms]) => [stage, round(ms / queries.length, 2)])),
+  };
+}
+
+function memoryMb(pid: number) {
+  const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
+  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? NaN);
+  return { rss_mb: Math.round(kb("VmRSS") / 1024), peak_rss_mb: Math.round(kb("VmHWM") / 1024) };
+}
+
+async function waitFor<T>(probe: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs: number): Promise<T> {
+  const t0 = performance.now();
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (performance.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+const logged = (server: RunningServer, msg: string) =>
+  server.logs.map((l) => {
+    try {
+      return JSON.parse(l) as { msg?: string; rows?: number; ms?: number };
+    } catch {
+      return {};
+    }
+  }).filter((r) => r.msg === msg);
+
+interface Phases {
+  single: string[];
+  concurrent: string[];
+  explain: string[];
+  overlap: string[];
+}
+
+/** The questions split so that no phase repeats another's query (the search cache would answer it). */
+function phases(questions: string[]): Phases {
+  let at = 0;
+  const take = (n: number) => {
+    const out = Array.from({ length: n }, (_, i) => {
+      const q = questions[(at + i) % questions.length]!;
+      return at + i < questions.length ? q : `${q} (${Math.floor((at + i) / questions.length)})`;
+    });
+    at += n;
+    return out;
+  };
+  return { single: take(SINGLE_QUERIES), concurrent: take(CLIENTS * QUERIES_PER_CLIENT), explain: take(EXPLAIN_QUERIES), overlap: take(OVERLAP_QUERIES) };
+}
+
+async function vectorTop10(c: Client, queries: string[]): Promise<number[][]> {
+  const out: number[][] = [];
+  for (const query of queries) out.push(((await c.post("/search", { query, limit: 10, channels: ["vector"] })).body.results as { id: number }[]).map((r) => r.id));
+  return out;
+}
+
+async function loaded(admin: Client) {
+  return waitFor(
+    async () => {
+      const info = (await admin.get("/admin/embedding-info")).body;
+      return info.status === "loaded" ? info : undefined;
+    },
+    "the embedding model",
+    120_000,
+  );
+}
+
+/**
+ * One server over the seeded database. Both backends search the same `size` memories: the
+ * exact run deletes the memories its store measurement added, so the LanceDB run's answers
+ * can be compared with the exact scan's.
+ */
+async function measureBackend(backend: "exact" | "lancedb", size: number, dataDir: string, key: string, data: Corpus, q: Phases, exactTop?: number[][]) {
+  const env: Record<string, string> = {
+    ENGRAM_RATE_LIMIT_ENABLED: "0",
+    ENGRAM_USE_LANCE_INDEX: backend === "lancedb" ? "1" : "0",
+    ENGRAM_LANCE_THRESHOLD: String(LANCE_THRESHOLD),
+  };
+  const server = await startServer(env, dataDir);
+  try {
+    const c = api(server.url, key);
+    await loaded(c);
+    // The first search loads the tenant: the exact scan reads every vector from SQLite; LanceDB builds its table from them.
+    const cold = await timedSearch(c, "warm-up: what did they talk about first?");
+    let annIndex: { rows: number | undefined; build_seconds: number } | null = null;
+    if (backend === "lancedb" && size >= ANN_MIN_ROWS) {
+      const built = await waitFor(() => logged(server, "vector table ANN index built")[0], "the ANN index", 30 * 60_000);
+      annIndex = { rows: built.rows, build_seconds: round((built.ms ?? 0) / 1000) };
+    }
+    for (let i = 0; i < 10; i++) await timedSearch(c, `warm-up ${i}: where did they go?`);
+    const result: Record<string, unknown> = { backend, cold_first_search_ms: round(cold), ann_index: annIndex };
+    // Overlap first, so both backends answer over the same memories.
+    const top = await vectorTop10(c, q.overlap);
+    if (exactTop) {
+      const overlaps = top.map((ids, i) => {
+        const truth = exactTop[i]!;
+        return truth.length === 0 ? 1 : ids.filter((id) => truth.includes(id)).length / truth.length;
+      });
+      result.vector_top10_overlap_with_exact = round(overlaps.reduce((a, b) => a + b, 0) / overlaps.length, 3);
+    }
+    result.search_single_client_ms = await sequential(c, q.single);
+    result.search_concurrent_ms = await concurrent(server.url, key, q.concurrent);
+    result.stages = await stageShares(c, q.explain);
+    result.memory_after_search = memoryMb(server.proc.pid!);
+    // Texts past the seeded range, different for each backend.
+    const from = size + (backend === "exact" ? 0 : STORES_AT_SIZE);
+    const added = await store(c, data, from, from + STORES_AT_SIZE, SEED_CONCURRENCY);
+    result.store_at_size = added.rate;
+    result.memory_end = memoryMb(server.proc.pid!);
+    if (backend === "exact") for (const id of added.ids) await c.del(`/memory/${id}`);
+    return { result, top };
+  } finally {
+    await server.stop();
+  }
+}
+
+async function runSize(size: number, data: Corpus) {
+  const dataDir = tempDir("engram-bench-latency-");
+  const q = phases(data.questions);
+  // Seed through a server on the exact backend (its index is not loaded until the first search).
+  const seeder = await startServer({ ENGRAM_RATE_LIMIT_ENABLED: "0", ENGRAM_USE_LANCE_INDEX: "0" }, dataDir);
+  let key: string;
+  let seed;
+  try {
+    key = await bootstrap(seeder.url);
+    const c = api(seeder.url, key);
+    await loaded(c);
+    seed = (await store(c, data, 0, size, SEED_CONCURRENCY)).rate;
+  } finally {
+    await seeder.stop();
+  }
+  const exact = await measureBackend("exact", size, dataDir, key, data, q);
+  const lance = await measureBackend("lancedb", size, dataDir, key, data, q, exact.top);
+  fs.rmSync(dataDir, { recursive: true, force: true });
+  return { memories: size, seed, backends: [exact.result, lance.result] };
+}
+
+export async function runLatencyBench(): Promise<object> {
+  const sizes = (process.env.BENCH_SIZES ?? "10000,100000").split(",").map((s) => Number(s.trim()));
+  if (sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`BENCH_SIZES must be positive integers, got ${process.env.BENCH_SIZES}`);
+  const t0 = performance.now();
+  const data = await corpus();
+  const runs = [];
+  for (const size of sizes) {
+    console.log(`latency: ${size} memories…`);
+    runs.push(await runSize(size, data));
+  }
+  const result = {
+    measured_at: new Date().toISOString(),
+    machine: "2 shared cores; other work ran on them at the same time, so these are upper bounds",
+    model: "use-lite-512 (query embedding by the server, included in every search latency)",
+    data:
+      `one tenant; LoCoMo dev turns (${data.texts.length} distinct) recycled with the year shifted per cycle, stored with ` +
+      `precomputed vectors: the turns' USE-lite vectors plus Gaussian noise (cosine ≈ 0.95); queries are LoCoMo dev questions`,
+    settings: { seed_concurrency: SEED_CONCURRENCY, single_client_queries: SINGLE_QUERIES, clients: CLIENTS, queries_per_client: QUERIES_PER_CLIENT, lance_threshold: LANCE_THRESHOLD },
+    runs,
+    runtime_seconds: round((performance.now() - t0) / 1000),
+  };
+  const out = path.join(ROOT, "bench/results", process.env.BENCH_LATENCY_OUT ?? "latency.json");
+  fs.writeFileSync(out, JSON.stringify(result, null, 2) + "\n");
+  console.log(`written to ${out}`);
+  return result;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) await runLatencyBench();

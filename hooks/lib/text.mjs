@@ -1,0 +1,35 @@
+import path from "node:path";
+
+/** Small text helpers shared by the hooks' node scripts. */
+
+/** One line, at most `max` characters, an ellipsis where it was cut. */
+export function clip(value, max) {
+  const flat = String(value ?? "").replace(/\s+/g, " ").trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+/** The end of a long text (where errors usually are), on one line. */
+export function tail(value, max) {
+  const flat = String(value ?? "").replace(/\s+/g, " ").trim();
+  return flat.length > max ? `…${flat.slice(flat.length - max + 1)}` : flat;
+}
+
+/** engram-cli splits --tags on commas, so a tag must not contain one. */
+export function tag(value) {
+  return String(value).replace(/[,\s]+/g, "-").toLowerCase();
+}
+
+export function projectOf(cwd) {
+  return typeof cwd === "string" && cwd ? path.basename(cwd) : null;
+}
+
+/** Arguments for engram-cli, NUL-separated for engram_hook_read_args. */
+export function printArgs(args) {
+  process.stdout.write(args.map((a) => `${a}\0`).join(""));
+}
+
+export async function readStdin() {
+  let text = "";
+  for await (const chunk of process.stdin) text += chunk;
+  return text;
+}

@@ -1,0 +1,126 @@
+import { isoNow, type CoreContext } from "../context.js";
+import { lexicalSearch } from "../search/lexical.js";
+import { decodeVector } from "../vector/codec.js";
+import type { VectorStore } from "../vector/vector-store.js";
+import type { GraphState } from "./graph-state.js";
+import { ruleClassifier, type LinkClassifier, type LinkNeighbour, type ProposedLink } from "./link-rules.js";
+import { contentTerms, jaccard } from "./terms.js";
+
+export interface AutoLinkConfig {
+  /** Cosine above which two memories get a `similarity` link (vectors of the active model). */
+  minSimilarity: number;
+  /** Jaccard of content words above which they do, when the memory has no vector. */
+  lexicalMinSimilarity: number;
+  /** Nearest neighbours considered per memory: bounds the links a store can add. */
+  maxNeighbors: number;
+}
+
+export interface AutoLinkResult {
+  /** vector: neighbours by cosine; lexical: by FTS and word overlap (no vector); skipped: nothing to link. */
+  method: "vector" | "lexical" | "skipped";
+  neighbors: number;
+  links: number;
+}
+
+interface MemoryText {
+  id: number;
+  content: string;
+}
+
+/** Candidates per neighbour kept: over-fetch, since old versions and hidden memories are dropped. */
+const OVERFETCH = 3;
+
+/**
+ * Links a stored memory to its nearest neighbours of the same tenant. Neighbours come from
+ * the vector index of the active model when the memory has a vector there; otherwise (no
+ * embeddings, or not embedded yet) from FTS5 candidates ranked by the Jaccard overlap of
+ * their content words, so a server without embeddings still grows a graph.
+ */
+export class AutoLinker {
+  constructor(
+    private readonly ctx: CoreContext,
+    private readonly vectors: VectorStore,
+    private readonly state: GraphState,
+    private readonly config: AutoLinkConfig,
+    private readonly classifier: LinkClassifier = ruleClassifier,
+  ) {}
+
+  async link(userId: number, memoryId: number): Promise<AutoLinkResult> {
+    const memory = this.live(userId, [memoryId])[0];
+    if (!memory) return { method: "skipped", neighbors: 0, links: 0 };
+    const vector = this.vectorOf(userId, memoryId);
+    const neighbours = vector ? await this.byVector(userId, memory, vector) : this.byWords(userId, memory);
+    const threshold = vector ? this.config.minSimilarity : this.config.lexicalMinSimilarity;
+    const classified = neighbours.length ? await this.classifier.classify(memory, neighbours, threshold) : [];
+    // Whatever the classifier says, a link joins this memory to one of its (same-tenant) neighbours.
+    const allowed = new Set(neighbours.map((n) => n.id));
+    const proposed = classified.filter(
+      (p) => (p.sourceId === memoryId && allowed.has(p.targetId)) || (p.targetId === memoryId && allowed.has(p.sourceId)),
+    );
+    // The memory may have changed while the classifier ran (an LLM is slow): link only what is still live.
+    const links = this.ctx.db.sqlite.transaction(() => (this.live(userId, [memoryId]).length ? this.insert(userId, proposed) : 0))();
+    return { method: vector ? "vector" : "lexical", neighbors: neighbours.length, links };
+  }
+
+  /** Latest, not forgotten, not archived memories of the user among `ids`, in the order given. */
+  private live(userId: number, ids: readonly number[]): MemoryText[] {
+    if (ids.length === 0) return [];
+    const rows = this.ctx.db.sqlite
+      .prepare(
+        `SELECT id, content FROM memories WHERE user_id = ? AND id IN (SELECT value FROM json_each(?))
+           AND is_latest = 1 AND is_forgotten = 0 AND is_archived = 0`,
+      )
+      .all(userId, JSON.stringify(ids)) as MemoryText[];
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return ids.flatMap((id) => byId.get(id) ?? []);
+  }
+
+  private vectorOf(userId: number, memoryId: number): Float32Array | null {
+    const model = this.vectors.model;
+    if (!model) return null;
+    const row = this.ctx.db.sqlite
+      .prepare("SELECT vector FROM memory_vectors WHERE memory_id = ? AND user_id = ? AND model = ?")
+      .get(memoryId, userId, model.id) as { vector: Buffer } | undefined;
+    return row ? decodeVector(row.vector) : null;
+  }
+
+  private async byVector(userId: number, memory: MemoryText, vector: Float32Array): Promise<LinkNeighbour[]> {
+    const k = this.config.maxNeighbors;
+    const hits = (await this.vectors.search(userId, vector, k * OVERFETCH + 1)).filter((h) => h.id !== memory.id);
+    const score = new Map(hits.map((h) => [h.id, h.score]));
+    return this.live(userId, hits.map((h) => h.id))
+      .slice(0, k)
+      .map((r) => ({ id: r.id, content: r.content, similarity: score.get(r.id)! }));
+  }
+
+  private byWords(userId: number, memory: MemoryText): LinkNeighbour[] {
+    const k = this.config.maxNeighbors;
+    // lexicalSearch keeps to the user's latest, live memories.
+    const candidates = lexicalSearch(this.ctx, userId, memory.content, k * OVERFETCH + 1).filter((h) => h.id !== memory.id);
+    const mine = contentTerms(memory.content);
+    return this.live(userId, candidates.map((c) => c.id))
+      .map((r) => ({ id: r.id, content: r.content, similarity: jaccard(mine, contentTerms(r.content)) }))
+      .sort((a, b) => b.similarity - a.similarity || b.id - a.id)
+      .slice(0, k);
+  }
+
+  /**
+   * Unique per (source, target, type); a similarity link is symmetric, so one already made
+   * in the other direction counts. Returns how many links were new.
+   */
+  private insert(userId: number, proposed: readonly ProposedLink[]): number {
+    const now = isoNow(this.ctx);
+    const insert = this.ctx.db.sqlite.prepare(
+      `INSERT OR IGNORE INTO memory_links (user_id, source_id, target_id, type, similarity, created_at)
+       SELECT ?, ?, ?, ?, ?, ?
+        WHERE NOT (? = 'similarity' AND EXISTS (SELECT 1 FROM memory_links WHERE source_id = ? AND target_id = ? AND type = 'similarity'))`,
+    );
+    let added = 0;
+    for (const p of proposed) {
+      const similarity = Math.round(p.similarity * 1e4) / 1e4;
+      added += insert.run(userId, p.sourceId, p.targetId, p.type, similarity, now, p.type, p.targetId, p.sourceId).changes;
+    }
+    this.state.addDirty(userId, added);
+    return added;
+  }
+}

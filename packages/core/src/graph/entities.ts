@@ -1,0 +1,316 @@
+import { and, desc, eq, inArray } from "drizzle-orm";
+import { z } from "zod";
+import { entities, memories, spaces, type EntityRow, type MemoryRow } from "../db/schema.js";
+import { isoNow, type CoreContext } from "../context.js";
+import { invalid, notFound } from "../errors.js";
+import { typeError } from "../memory/schemas.js";
+import { ENTITY_TYPES, entityKey, extractEntities, type EntityType, type KnownEntity } from "./entity-rules.js";
+
+const nameSchema = z
+  .string({ error: typeError("a string") })
+  .trim()
+  .min(1, "must not be empty")
+  .max(200, "must be at most 200 characters");
+
+/** POST /entities and POST /projects. */
+export const entityInputSchema = z.object({
+  name: nameSchema,
+  entity_type: z.enum(ENTITY_TYPES, { error: `must be one of ${ENTITY_TYPES.join(", ")}` }).optional(),
+  description: z.string().max(2000, "must be at most 2000 characters").nullish(),
+  aliases: z.array(nameSchema).max(50, "at most 50 aliases").optional(),
+  space_id: z.number().int().positive().nullish(),
+});
+export type EntityInput = z.output<typeof entityInputSchema>;
+
+export interface EntityMention {
+  entity: EntityRow;
+  salience: number;
+}
+
+export interface Cooccurrence {
+  entity: EntityRow;
+  count: number;
+  weight: number;
+}
+
+/** Memories scanned for a newly declared entity's name: enough for a tenant's working set. */
+const RETRO_SCAN_LIMIT = 2000;
+const LIVE = "m.is_latest = 1 AND m.is_forgotten = 0";
+
+/**
+ * Entities named in memories, the memories naming them, and how often two are named
+ * together (co-occurrence: count of latest memories, weight = sum of salience products).
+ * Indexing a memory updates the counts incrementally; `rebuildCounts` recomputes them from
+ * the links, and the graph refresh runs it so forgets and deletes are accounted for.
+ */
+export class EntityService {
+  constructor(private readonly ctx: CoreContext) {}
+
+  private get sqlite() {
+    return this.ctx.db.sqlite;
+  }
+
+  get(userId: number, id: number): EntityRow {
+    const row = this.ctx.db.orm
+      .select()
+      .from(entities)
+      .where(and(eq(entities.id, id), eq(entities.userId, userId)))
+      .get();
+    if (!row) throw notFound("entity");
+    return row;
+  }
+
+  list(userId: number, opts: { limit: number; offset: number; type?: EntityType | undefined }): EntityRow[] {
+    const where = opts.type ? and(eq(entities.userId, userId), eq(entities.entityType, opts.type)) : eq(entities.userId, userId);
+    return this.ctx.db.orm
+      .select()
+      .from(entities)
+      .where(where)
+      .orderBy(desc(entities.occurrenceCount), desc(entities.id))
+      .limit(opts.limit)
+      .offset(opts.offset)
+      .all();
+  }
+
+  /**
+   * Declares an entity (POST /entities, /projects). An existing one of the same name is
+   * updated instead: it becomes 'manual', takes the given type and description, and gains
+   * the aliases. Either way, the user's memories that already name it are linked to it.
+   */
+  declare(userId: number, input: EntityInput, defaultType: EntityType = "other"): { entity: EntityRow; created: boolean } {
+    return this.sqlite.transaction(() => {
+      if (input.space_id != null) {
+        const own = this.ctx.db.orm
+          .select({ id: spaces.id })
+          .from(spaces)
+          .where(and(eq(spaces.id, input.space_id), eq(spaces.userId, userId)))
+          .get();
+        if (!own) throw invalid("space_id", "no such space");
+      }
+      const now = isoNow(this.ctx);
+      const key = entityKey(input.name);
+      const existing = this.ctx.db.orm
+        .select()
+        .from(entities)
+        .where(and(eq(entities.userId, userId), eq(entities.key, key)))
+        .get();
+      let id: number;
+      if (existing) {
+        const aliases = [...new Set([...existing.aliases, ...(input.aliases ?? [])])];
+        this.ctx.db.orm
+          .update(entities)
+          .set({
+            origin: "manual",
+            entityType: input.entity_type ?? (existing.origin === "manual" ? existing.entityType : defaultType),
+            description: input.description !== undefined ? input.description : existing.description,
+            aliases,
+            spaceId: input.space_id !== undefined ? input.space_id : existing.spaceId,
+            updatedAt: now,
+          })
+          .where(eq(entities.id, existing.id))
+          .run();
+        id = existing.id;
+      } else {
+        id = this.ctx.db.orm
+          .insert(entities)
+          .values({
+            userId,
+            spaceId: input.space_id ?? null,
+            name: input.name,
+            key,
+            entityType: input.entity_type ?? defaultType,
+            description: input.description ?? null,
+            aliases: [...new Set(input.aliases ?? [])],
+            origin: "manual",
+            occurrenceCount: 0,
+            createdAt: now,
+            updatedAt: now,
+          })
+          .returning({ id: entities.id })
+          .get().id;
+      }
+      const entity = this.get(userId, id);
+      this.linkExisting(userId, entity, now);
+      return { entity: this.get(userId, id), created: !existing };
+    })();
+  }
+
+  /** Links the memories that already name a just-declared entity (FTS finds candidates, the name rule confirms). */
+  private linkExisting(userId: number, entity: EntityRow, now: string): void {
+    const known: KnownEntity = { name: entity.name, aliases: entity.aliases, type: entity.entityType as EntityType };
+    const phrases = [entity.name, ...entity.aliases]
+      .map((n) => [...n.matchAll(/[\p{L}\p{N}_]+/gu)].map((w) => w[0]).join(" "))
+      .filter(Boolean)
+      .map((p) => `"${p}"`);
+    if (phrases.length === 0) return;
+    const candidates = this.sqlite
+      .prepare(
+        `SELECT m.id, m.content FROM memories_fts JOIN memories m ON m.id = memories_fts.rowid
+          WHERE memories_fts MATCH ? AND m.user_id = ? AND ${LIVE} ORDER BY m.id DESC LIMIT ?`,
+      )
+      .all(phrases.join(" OR "), userId, RETRO_SCAN_LIMIT) as { id: number; content: string }[];
+    for (const c of candidates) {
+      const mention = extractEntities(c.content, [known]).find((e) => e.key === entity.key);
+      if (mention) this.attach(userId, c.id, entity.id, mention.salience, now);
+    }
+  }
+
+  /**
+   * Extracts and links the entities a stored memory names. A memory already indexed is left
+   * alone (a retried job must not count twice). For a new version, the previous version's
+   * contribution to the counts is taken back, so a chain counts once.
+   */
+  indexMemory(userId: number, memoryId: number): number {
+    const memory = this.sqlite
+      .prepare(`SELECT m.id, m.content, m.parent_memory_id AS parentId FROM memories m WHERE m.id = ? AND m.user_id = ? AND ${LIVE}`)
+      .get(memoryId, userId) as { id: number; content: string; parentId: number | null } | undefined;
+    if (!memory) return 0;
+    if (this.sqlite.prepare("SELECT 1 FROM memory_entities WHERE memory_id = ? LIMIT 1").get(memoryId)) return 0;
+    const manual = this.sqlite
+      .prepare("SELECT name, aliases, entity_type AS type FROM entities WHERE user_id = ? AND origin = 'manual'")
+      .all(userId) as { name: string; aliases: string; type: EntityType }[];
+    const found = extractEntities(
+      memory.content,
+      manual.map((m) => ({ name: m.name, aliases: JSON.parse(m.aliases) as string[], type: m.type })),
+    );
+    return this.sqlite.transaction(() => {
+      const now = isoNow(this.ctx);
+      const upsert = this.sqlite.prepare(
+        `INSERT INTO entities (user_id, name, key, entity_type, aliases, origin, occurrence_count, first_seen_at, last_seen_at, created_at, updated_at)
+         VALUES (?, ?, ?, ?, '[]', 'extracted', 0, ?, ?, ?, ?)
+         ON CONFLICT (user_id, key) DO UPDATE SET last_seen_at = excluded.last_seen_at,
+           first_seen_at = coalesce(entities.first_seen_at, excluded.first_seen_at),
+           -- A later mention may say what a bare name is ("project Phoenix"); a declared type stays.
+           entity_type = CASE WHEN entities.origin = 'extracted' AND entities.entity_type = 'other' THEN excluded.entity_type ELSE entities.entity_type END
+         RETURNING id`,
+      );
+      for (const e of found) {
+        const { id } = upsert.get(userId, e.name, e.key, e.type, now, now, now, now) as { id: number };
+        this.attach(userId, memoryId, id, e.salience, now);
+      }
+      if (memory.parentId != null) this.retireVersion(userId, memory.parentId);
+      return found.length;
+    })();
+  }
+
+  /** Links one entity to one memory and counts it: one more occurrence, one more co-occurrence with each entity already there. */
+  private attach(userId: number, memoryId: number, entityId: number, salience: number, now: string): void {
+    const added = this.sqlite
+      .prepare("INSERT OR IGNORE INTO memory_entities (memory_id, entity_id, user_id, salience, created_at) VALUES (?, ?, ?, ?, ?)")
+      .run(memoryId, entityId, userId, salience, now).changes;
+    if (!added) return;
+    this.sqlite.prepare("UPDATE entities SET occurrence_count = occurrence_count + 1, last_seen_at = ? WHERE id = ?").run(now, entityId);
+    const others = this.sqlite
+      .prepare("SELECT entity_id AS id, salience FROM memory_entities WHERE memory_id = ? AND entity_id != ?")
+      .all(memoryId, entityId) as { id: number; salience: number }[];
+    const pair = this.sqlite.prepare(
+      `INSERT INTO entity_cooccurrences (user_id, entity_a, entity_b, count, weight, updated_at) VALUES (?, ?, ?, 1, ?, ?)
+       ON CONFLICT (entity_a, entity_b) DO UPDATE SET count = count + 1, weight = weight + excluded.weight, updated_at = excluded.updated_at`,
+    );
+    for (const o of others) pair.run(userId, Math.min(o.id, entityId), Math.max(o.id, entityId), o.salience * salience, now);
+  }
+
+  /** Takes a superseded version's entities out of the counts (only if it is no longer the latest). */
+  private retireVersion(userId: number, parentId: number): void {
+    const parent = this.sqlite.prepare("SELECT is_latest FROM memories WHERE id = ? AND user_id = ?").get(parentId, userId) as
+      | { is_latest: number }
+      | undefined;
+    if (!parent || parent.is_latest) return;
+    const mentions = this.sqlite.prepare("SELECT entity_id AS id, salience FROM memory_entities WHERE memory_id = ?").all(parentId) as {
+      id: number;
+      salience: number;
+    }[];
+    const occurrence = this.sqlite.prepare("UPDATE entities SET occurrence_count = max(0, occurrence_count - 1) WHERE id = ?");
+    const pair = this.sqlite.prepare("UPDATE entity_cooccurrences SET count = count - 1, weight = weight - ? WHERE entity_a = ? AND entity_b = ?");
+    for (const [i, a] of mentions.entries()) {
+      occurrence.run(a.id);
+      for (const b of mentions.slice(i + 1)) pair.run(a.salience * b.salience, Math.min(a.id, b.id), Math.max(a.id, b.id));
+    }
+    this.sqlite.prepare("DELETE FROM entity_cooccurrences WHERE user_id = ? AND count <= 0").run(userId);
+  }
+
+  /** Recomputes occurrence and co-occurrence counts from the links of the user's latest, live memories. */
+  rebuildCounts(userId: number): { entities: number; pairs: number } {
+    return this.sqlite.transaction(() => {
+      const now = isoNow(this.ctx);
+      const updated = this.sqlite
+        .prepare(
+          `UPDATE entities SET occurrence_count = (SELECT count(*) FROM memory_entities me JOIN memories m ON m.id = me.memory_id
+             WHERE me.entity_id = entities.id AND ${LIVE}) WHERE user_id = ?`,
+        )
+        .run(userId).changes;
+      this.sqlite.prepare("DELETE FROM entity_cooccurrences WHERE user_id = ?").run(userId);
+      const pairs = this.sqlite
+        .prepare(
+          `INSERT INTO entity_cooccurrences (user_id, entity_a, entity_b, count, weight, updated_at)
+           SELECT ?, a.entity_id, b.entity_id, count(*), sum(a.salience * b.salience), ?
+             FROM memory_entities a JOIN memory_entities b ON b.memory_id = a.memory_id AND b.entity_id > a.entity_id
+             JOIN memories m ON m.id = a.memory_id
+            WHERE a.user_id = ? AND ${LIVE}
+            GROUP BY a.entity_id, b.entity_id`,
+        )
+        .run(userId, now, userId).changes;
+      return { entities: updated, pairs };
+    })();
+  }
+
+  /** The entities a memory names, most salient first; another tenant's memory is a 404. */
+  ofMemory(userId: number, memoryId: number): EntityMention[] {
+    const own = this.sqlite.prepare("SELECT 1 FROM memories WHERE id = ? AND user_id = ? AND is_forgotten = 0").get(memoryId, userId);
+    if (!own) throw notFound("memory");
+    const rows = this.sqlite
+      .prepare(
+        `SELECT e.id, me.salience FROM memory_entities me JOIN entities e ON e.id = me.entity_id
+          WHERE me.memory_id = ? AND e.user_id = ? ORDER BY me.salience DESC, e.id`,
+      )
+      .all(memoryId, userId) as { id: number; salience: number }[];
+    return this.withEntities(userId, rows, (r, entity) => ({ entity, salience: r.salience }));
+  }
+
+  /** Latest, live memories naming the entity, newest first. */
+  memories(userId: number, entityId: number, limit: number): { memory: MemoryRow; salience: number }[] {
+    this.get(userId, entityId);
+    const rows = this.sqlite
+      .prepare(
+        `SELECT m.id, me.salience FROM memory_entities me JOIN memories m ON m.id = me.memory_id
+          WHERE me.entity_id = ? AND m.user_id = ? AND ${LIVE} AND m.is_archived = 0 ORDER BY m.id DESC LIMIT ?`,
+      )
+      .all(entityId, userId, limit) as { id: number; salience: number }[];
+    if (rows.length === 0) return [];
+    const byId = new Map(
+      this.ctx.db.orm
+        .select()
+        .from(memories)
+        .where(and(eq(memories.userId, userId), inArray(memories.id, rows.map((r) => r.id))))
+        .all()
+        .map((m) => [m.id, m]),
+    );
+    return rows.flatMap((r) => (byId.has(r.id) ? [{ memory: byId.get(r.id)!, salience: r.salience }] : []));
+  }
+
+  /** Entities named together with this one, strongest first. */
+  cooccurring(userId: number, entityId: number, limit: number): Cooccurrence[] {
+    this.get(userId, entityId);
+    const rows = this.sqlite
+      .prepare(
+        `SELECT CASE WHEN entity_a = ? THEN entity_b ELSE entity_a END AS id, count, weight FROM entity_cooccurrences
+          WHERE user_id = ? AND (entity_a = ? OR entity_b = ?) ORDER BY weight DESC, count DESC LIMIT ?`,
+      )
+      .all(entityId, userId, entityId, entityId, limit) as { id: number; count: number; weight: number }[];
+    return this.withEntities(userId, rows, (r, entity) => ({ entity, count: r.count, weight: Math.round(r.weight * 1e4) / 1e4 }));
+  }
+
+  /** Pairs each row with the user's entity of its id, dropping any that is not the user's. */
+  private withEntities<R extends { id: number }, T>(userId: number, rows: R[], make: (r: R, e: EntityRow) => T): T[] {
+    if (rows.length === 0) return [];
+    const byId = new Map(
+      this.ctx.db.orm
+        .select()
+        .from(entities)
+        .where(and(eq(entities.userId, userId), inArray(entities.id, rows.map((r) => r.id))))
+        .all()
+        .map((e) => [e.id, e]),
+    );
+    return rows.flatMap((r) => (byId.has(r.id) ? [make(r, byId.get(r.id)!)] : []));
+  }
+}

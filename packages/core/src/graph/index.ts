@@ -1,0 +1,13 @@
+export { graphNeighbors, edgeWeight, EDGE_TYPE_WEIGHTS, SECOND_HOP_DECAY, type GraphNeighbor, type GraphNeighborOptions } from "./neighbors.js";
+export { GraphService, type IndexResult } from "./service.js";
+export { registerGraphJobs } from "./jobs.js";
+export { DEFAULT_GRAPH_CONFIG, type GraphConfig } from "./config.js";
+export { LINK_TYPES, ruleClassifier, type LinkType, type LinkClassifier, type LinkNeighbour, type ProposedLink } from "./link-rules.js";
+export { ENTITY_TYPES, extractEntities, entityKey, type EntityType, type ExtractedEntity, type KnownEntity } from "./entity-rules.js";
+export { entityInputSchema, type EntityInput, type EntityMention, type Cooccurrence } from "./entities.js";
+export type { AutoLinkResult } from "./auto-link.js";
+export type { PagerankResult, CommunitiesResult, RefreshResult } from "./refresh.js";
+export type { GraphView, Neighborhood, TimelineWeek, CommunitySummary } from "./views.js";
+export type { GraphStateRow } from "./graph-state.js";
+export { buildGraph, rankNodes, detectCommunities, type EdgeInput } from "./algorithms.js";
+export type { EntityRow, CommunityRow } from "../db/schema.js";

@@ -1,0 +1,98 @@
+import type { Db } from "../db/connection.js";
+
+/** A memory reached from the seeds: its score, the node it was reached through, and the edge type. */
+export interface GraphNeighbor {
+  id: number;
+  score: number;
+  /** The seed (hop 1) or hop-1 memory (hop 2) this one was reached from. */
+  via: number;
+  type: string;
+}
+
+export interface GraphNeighborOptions {
+  hops?: 1 | 2;
+  limit: number;
+  /** Only follow these link types; default all. */
+  types?: readonly string[] | undefined;
+}
+
+/**
+ * How much an edge of each type says "if the seed is relevant, so is this". Versions and
+ * extensions are about the same subject; causes and prerequisites are close context; a
+ * contradiction is worth showing but less so. `similarity` edges carry their own cosine.
+ */
+export const EDGE_TYPE_WEIGHTS: Readonly<Record<string, number>> = {
+  updates: 1,
+  extends: 1,
+  caused_by: 0.8,
+  prerequisite_for: 0.8,
+  contradicts: 0.5,
+};
+/** Types this module does not know (added by other features) count as a weak association. */
+const DEFAULT_TYPE_WEIGHT = 0.5;
+/** A second hop is weaker evidence than a first. */
+export const SECOND_HOP_DECAY = 0.5;
+/** Hop-1 memories expanded further: bounds the second hop on densely linked graphs. */
+const MAX_FRONTIER = 64;
+
+export function edgeWeight(type: string, similarity: number): number {
+  if (type === "similarity") return Math.max(0, Math.min(1, similarity));
+  return EDGE_TYPE_WEIGHTS[type] ?? DEFAULT_TYPE_WEIGHT;
+}
+
+interface Step {
+  from: number;
+  to: number;
+  type: string;
+  similarity: number;
+}
+
+/**
+ * Links of the user touching any of `from`, in either direction, whose far end is a
+ * latest, live (not forgotten, not archived) memory of the same user. Links are per
+ * tenant, and the far end is checked too, so nothing crosses tenants.
+ */
+function steps(db: Db, userId: number, from: readonly number[], types: readonly string[] | undefined): Step[] {
+  if (from.length === 0) return [];
+  const typeFilter = types ? "AND l.type IN (SELECT value FROM json_each(?))" : "";
+  const live = "m.user_id = ? AND m.is_latest = 1 AND m.is_forgotten = 0 AND m.is_archived = 0";
+  const sql = `
+    SELECT l.source_id AS "from", l.target_id AS "to", l.type, l.similarity FROM memory_links l
+      JOIN memories m ON m.id = l.target_id
+     WHERE l.user_id = ? AND l.source_id IN (SELECT value FROM json_each(?)) ${typeFilter} AND ${live}
+    UNION ALL
+    SELECT l.target_id, l.source_id, l.type, l.similarity FROM memory_links l
+      JOIN memories m ON m.id = l.source_id
+     WHERE l.user_id = ? AND l.target_id IN (SELECT value FROM json_each(?)) ${typeFilter} AND ${live}`;
+  const ids = JSON.stringify(from);
+  const half = types ? [userId, ids, JSON.stringify(types), userId] : [userId, ids, userId];
+  return db.sqlite.prepare(sql).all(...half, ...half) as Step[];
+}
+
+/**
+ * Graph channel for search: expands the seed memories along memory_links up to two hops.
+ * A hop-1 neighbour scores the weight of its best edge from a seed; a hop-2 neighbour
+ * scores (hop-1 score) x (edge weight) x SECOND_HOP_DECAY. Seeds themselves are not
+ * returned. Sorted by score, best first.
+ */
+export function graphNeighbors(db: Db, userId: number, seedIds: readonly number[], opts: GraphNeighborOptions): GraphNeighbor[] {
+  const seeds = new Set(seedIds);
+  const best = new Map<number, GraphNeighbor>();
+  const offer = (n: GraphNeighbor) => {
+    if (seeds.has(n.id) || n.score <= 0) return;
+    const current = best.get(n.id);
+    if (!current || n.score > current.score) best.set(n.id, n);
+  };
+
+  for (const s of steps(db, userId, [...seeds], opts.types)) {
+    offer({ id: s.to, score: edgeWeight(s.type, s.similarity), via: s.from, type: s.type });
+  }
+  if ((opts.hops ?? 2) === 2 && best.size > 0) {
+    const frontier = [...best.values()].sort((a, b) => b.score - a.score).slice(0, MAX_FRONTIER);
+    const scoreOf = new Map(frontier.map((n) => [n.id, n.score]));
+    for (const s of steps(db, userId, [...scoreOf.keys()], opts.types)) {
+      offer({ id: s.to, score: scoreOf.get(s.from)! * edgeWeight(s.type, s.similarity) * SECOND_HOP_DECAY, via: s.from, type: s.type });
+    }
+  }
+  return [...best.values()].sort((a, b) => b.score - a.score || a.id - b.id).slice(0, opts.limit);
+}

@@ -1,0 +1,54 @@
+import type { CoreContext } from "../context.js";
+import type { VectorStore } from "../vector/vector-store.js";
+import { AutoLinker, type AutoLinkResult } from "./auto-link.js";
+import type { GraphConfig } from "./config.js";
+import { EntityService } from "./entities.js";
+import { GraphState } from "./graph-state.js";
+import type { LinkClassifier } from "./link-rules.js";
+import { graphNeighbors, type GraphNeighbor, type GraphNeighborOptions } from "./neighbors.js";
+import { GraphRefresher } from "./refresh.js";
+import { GraphViews } from "./views.js";
+
+export interface IndexResult {
+  links: AutoLinkResult;
+  entities: number;
+}
+
+/** The knowledge graph: auto-linking, entities, PageRank and communities, and their read models. */
+export class GraphService {
+  readonly state: GraphState;
+  readonly entities: EntityService;
+  readonly linker: AutoLinker;
+  readonly refresher: GraphRefresher;
+  readonly views: GraphViews;
+
+  constructor(
+    private readonly ctx: CoreContext,
+    vectors: VectorStore,
+    readonly config: GraphConfig,
+    classifier?: LinkClassifier,
+  ) {
+    this.state = new GraphState(ctx);
+    this.entities = new EntityService(ctx);
+    this.linker = new AutoLinker(
+      ctx,
+      vectors,
+      this.state,
+      { minSimilarity: config.autoLinkMinSimilarity, lexicalMinSimilarity: config.autoLinkMinLexical, maxNeighbors: config.autoLinkMaxNeighbors },
+      classifier,
+    );
+    this.refresher = new GraphRefresher(ctx, this.state, this.entities);
+    this.views = new GraphViews(ctx, this.state);
+  }
+
+  /** What the auto_link job does for a stored memory: its links, then its entities. */
+  async indexMemory(userId: number, memoryId: number): Promise<IndexResult> {
+    const links = this.config.autoLinkEnabled ? await this.linker.link(userId, memoryId) : { method: "skipped" as const, neighbors: 0, links: 0 };
+    return { links, entities: this.entities.indexMemory(userId, memoryId) };
+  }
+
+  /** The search graph channel: 2-hop expansion from the seeds (see neighbors.ts). */
+  neighbors(userId: number, seedIds: readonly number[], opts: GraphNeighborOptions): GraphNeighbor[] {
+    return graphNeighbors(this.ctx.db, userId, seedIds, opts);
+  }
+}
