@@ -40,7 +40,9 @@ const SETTLE_MS = 50;
  * saved right after each line that produced any, so a restart resumes without storing a line's
  * memories twice; the rare crash between a store and its offset save replays that one line and
  * the server's near-duplicate check absorbs it. A file that shrank, or whose first bytes changed,
- * was truncated or replaced and is read again from the start. Files are processed one at a time.
+ * was truncated or replaced and is read again from the start. A file with no saved offset is read
+ * from the start if it appeared after the sidecar started (or `readExisting` picks it), else from
+ * the end it had at start. Files are processed one at a time.
  */
 export class TranscriptWatcher {
   private watcher: FSWatcher | null = null;
@@ -51,7 +53,8 @@ export class TranscriptWatcher {
   private readonly seen = new Set<string>();
   /** chokidar reported the files present at start (they are in `existing`). */
   private ready = false;
-  private readonly existing = new Set<string>();
+  /** Files present at start, with their size then: what was already written is not new. */
+  private readonly existing = new Map<string, number>();
   /** The files present at start have been read to their end. */
   private caughtUp = false;
   private linesRead = 0;
@@ -66,8 +69,8 @@ export class TranscriptWatcher {
       ignoreInitial: false,
     });
     this.watcher = watcher;
-    watcher.on("add", (p) => {
-      if (!this.ready) this.existing.add(p);
+    watcher.on("add", (p, stats) => {
+      if (!this.ready) this.existing.set(p, stats?.size ?? Number.MAX_SAFE_INTEGER);
       this.enqueue(p);
     });
     watcher.on("change", (p) => this.enqueue(p));
@@ -147,8 +150,9 @@ export class TranscriptWatcher {
         this.opts.log("info", "transcript truncated or replaced; reading it from the start", { file });
         cursor = undefined;
       }
-      if (!cursor && this.existing.has(file) && !this.opts.readExisting(file)) {
-        cursor = { path: file, offset: await lastLineEnd(fh, stat.size), head: null, headBytes: 0 };
+      const sizeAtStart = this.existing.get(file);
+      if (!cursor && sizeAtStart !== undefined && !this.opts.readExisting(file)) {
+        cursor = { path: file, offset: await lastLineEnd(fh, Math.min(sizeAtStart, stat.size)), head: null, headBytes: 0 };
         this.opts.log("info", "following a transcript from its end", { file, offset: cursor.offset });
       }
       this.existing.delete(file);

@@ -17,7 +17,7 @@ describe("parsing transcript lines", () => {
       { type: "tool_use", id: "t1", name: "Bash", input: { command: "we decided to use rm -rf" } },
       { type: "text", text: "Second block." },
     ]);
-    expect(parseTranscriptLine(raw)).toEqual({ role: "assistant", texts: ["Looking at the config.", "Second block."] });
+    expect(parseTranscriptLine(raw)).toEqual({ role: "assistant", texts: ["Looking at the config.", "Second block."], sessionId: "s-1" });
   });
 
   it.each([

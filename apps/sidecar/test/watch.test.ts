@@ -62,6 +62,7 @@ describe("watching Claude Code transcripts", () => {
     fs.writeFileSync(older, line("user", "We decided to use Jenkins for everything.", "older-session") + '{"type":"user","mess');
     let sidecar: RunningSidecar = await start();
     await expectStored("I prefer integration tests over mocks in this codebase.");
+    await eventually(async () => expect((await sidecar.http.get("/health")).body.watcher.caught_up).toBe(true));
     fs.appendFileSync(older, 'age":{"role":"user","content":"half a line from before the start"}}\n');
     fs.appendFileSync(older, line("user", "Never deploy the older service on Fridays.", "older-session"));
     await expectStored("Never deploy the older service on Fridays.");

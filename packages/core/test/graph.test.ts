@@ -228,7 +228,7 @@ describe("scheduled refresh", () => {
     clock.advance(30_000); // the scan's own rhythm
     await settle();
     const first = engram.graph.state.get(alice)!;
-    expect(first).toMatchObject({ dirtyEdges: 0, nodeCount: 3, edgeCount: 6 });
+    expect(first).toMatchObject({ dirtyEdges: 0, nodeCount: 3, edgeCount: 3 });
     expect(first.refreshedAt).toBe(clock.now().toISOString());
 
     store(alice, "Unrelated: the office plants need watering on Tuesdays");

@@ -23,8 +23,9 @@ export type MemoryGraph = DirectedGraph<Record<string, never>, { weight: number 
  * gains rank); a similarity link is symmetric and becomes an arc each way. Two links
  * between the same pair add up. Links to memories not in `nodes` are left out.
  */
-export function buildGraph(nodes: readonly number[], edges: readonly EdgeInput[]): MemoryGraph {
+export function buildGraph(nodes: readonly number[], edges: readonly EdgeInput[]): { graph: MemoryGraph; links: number } {
   const graph: MemoryGraph = new DirectedGraph({ allowSelfLoops: false });
+  let links = 0;
   for (const id of nodes) graph.addNode(String(id));
   const arc = (s: string, t: string, w: number) => graph.updateDirectedEdge(s, t, (a) => ({ weight: (a.weight ?? 0) + w }));
   for (const e of edges) {
@@ -34,8 +35,9 @@ export function buildGraph(nodes: readonly number[], edges: readonly EdgeInput[]
     if (s === t || w <= 0 || !graph.hasNode(s) || !graph.hasNode(t)) continue;
     arc(s, t, w);
     if (e.type === "similarity") arc(t, s, w);
+    links++;
   }
-  return graph;
+  return { graph, links };
 }
 
 /** Weighted PageRank (damping 0.85), scaled so the top memory scores 1. */

@@ -56,16 +56,17 @@ function steps(db: Db, userId: number, from: readonly number[], types: readonly 
   if (from.length === 0) return [];
   const typeFilter = types ? "AND l.type IN (SELECT value FROM json_each(?))" : "";
   const live = "m.user_id = ? AND m.is_latest = 1 AND m.is_forgotten = 0 AND m.is_archived = 0";
+  // CROSS JOIN keeps the order: from the few ids to their links by index, never a scan of the tenant's links.
   const sql = `
-    SELECT l.source_id AS "from", l.target_id AS "to", l.type, l.similarity FROM memory_links l
-      JOIN memories m ON m.id = l.target_id
-     WHERE l.user_id = ? AND l.source_id IN (SELECT value FROM json_each(?)) ${typeFilter} AND ${live}
+    SELECT l.source_id AS "from", l.target_id AS "to", l.type, l.similarity
+      FROM json_each(?) f CROSS JOIN memory_links l ON l.source_id = f.value CROSS JOIN memories m ON m.id = l.target_id
+     WHERE +l.user_id = ? ${typeFilter} AND ${live}
     UNION ALL
-    SELECT l.target_id, l.source_id, l.type, l.similarity FROM memory_links l
-      JOIN memories m ON m.id = l.source_id
-     WHERE l.user_id = ? AND l.target_id IN (SELECT value FROM json_each(?)) ${typeFilter} AND ${live}`;
+    SELECT l.target_id, l.source_id, l.type, l.similarity
+      FROM json_each(?) f CROSS JOIN memory_links l ON l.target_id = f.value CROSS JOIN memories m ON m.id = l.source_id
+     WHERE +l.user_id = ? ${typeFilter} AND ${live}`;
   const ids = JSON.stringify(from);
-  const half = types ? [userId, ids, JSON.stringify(types), userId] : [userId, ids, userId];
+  const half = types ? [ids, userId, JSON.stringify(types), userId] : [ids, userId, userId];
   return db.sqlite.prepare(sql).all(...half, ...half) as Step[];
 }
 

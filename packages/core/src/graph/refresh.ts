@@ -54,7 +54,8 @@ export class GraphRefresher {
     private readonly entities: EntityService,
   ) {}
 
-  private load(userId: number): { graph: MemoryGraph; edges: number } {
+  /** The graph, and how many links it was built from (a similarity link is two arcs). */
+  private load(userId: number): { graph: MemoryGraph; links: number } {
     const sqlite = this.ctx.db.sqlite;
     const nodes = (sqlite.prepare(`SELECT id FROM memories WHERE user_id = ? AND ${LIVE} ORDER BY id`).raw().all(userId) as [number][]).map(
       (r) => r[0],
@@ -62,28 +63,27 @@ export class GraphRefresher {
     const edges = sqlite
       .prepare("SELECT source_id AS source, target_id AS target, type, similarity FROM memory_links WHERE user_id = ?")
       .all(userId) as EdgeInput[];
-    const graph = buildGraph(nodes, edges);
-    return { graph, edges: edges.length };
+    return buildGraph(nodes, edges);
   }
 
   pagerank(userId: number): PagerankResult {
     const t0 = performance.now();
-    const { graph } = this.load(userId);
+    const { graph, links } = this.load(userId);
     const ranks = rankNodes(graph);
     this.ctx.db.sqlite.transaction(() => this.writeRanks(userId, ranks))();
-    return { success: true, user_id: userId, nodes: graph.order, edges: graph.size, memories_updated: ranks.size, duration_ms: round(performance.now() - t0) };
+    return { success: true, user_id: userId, nodes: graph.order, edges: links, memories_updated: ranks.size, duration_ms: round(performance.now() - t0) };
   }
 
   communities(userId: number): CommunitiesResult {
     const t0 = performance.now();
-    const { graph } = this.load(userId);
+    const { graph, links } = this.load(userId);
     const partition = detectCommunities(graph, userId);
     const { count, assigned } = this.ctx.db.sqlite.transaction(() => this.writeCommunities(userId, partition.membership, null))();
     return {
       success: true,
       user_id: userId,
       nodes: graph.order,
-      edges: graph.size,
+      edges: links,
       communities: count,
       modularity: partition.modularity,
       memories_assigned: assigned,
@@ -94,7 +94,7 @@ export class GraphRefresher {
   /** Both algorithms, the entity counts, and the tenant's graph state (dirty count back to zero). */
   refresh(userId: number): RefreshResult {
     const t0 = performance.now();
-    const { graph } = this.load(userId);
+    const { graph, links } = this.load(userId);
     const t1 = performance.now();
     const ranks = rankNodes(graph);
     const t2 = performance.now();
@@ -106,7 +106,7 @@ export class GraphRefresher {
       this.entities.rebuildCounts(userId);
       this.state.refreshed(
         userId,
-        { nodeCount: graph.order, edgeCount: graph.size, communityCount: written.count, modularity: partition.modularity, durationMs: round(performance.now() - t0) },
+        { nodeCount: graph.order, edgeCount: links, communityCount: written.count, modularity: partition.modularity, durationMs: round(performance.now() - t0) },
         isoNow(this.ctx),
       );
       return written;
@@ -115,7 +115,7 @@ export class GraphRefresher {
     return {
       user_id: userId,
       nodes: graph.order,
-      edges: graph.size,
+      edges: links,
       communities: count,
       modularity: partition.modularity,
       memories_updated: ranks.size,
@@ -165,9 +165,9 @@ export class GraphRefresher {
   /** The words most of a community's central members share, e.g. "kubernetes, cluster, upgrade". */
   private label(userId: number, memberIds: number[]): string {
     const rows = this.ctx.db.sqlite
-      .prepare("SELECT content FROM memories WHERE user_id = ? AND id IN (SELECT value FROM json_each(?))")
+      .prepare("SELECT m.content FROM json_each(?) j CROSS JOIN memories m ON m.id = j.value WHERE +m.user_id = ?")
       .raw()
-      .all(userId, JSON.stringify(memberIds)) as [string][];
+      .all(JSON.stringify(memberIds), userId) as [string][];
     const df = new Map<string, number>();
     for (const [content] of rows) {
       for (const t of queryTerms(content)) if (t.length > 2 && !/^\d+$/.test(t)) df.set(t, (df.get(t) ?? 0) + 1);

@@ -61,11 +61,12 @@ export class GraphViews {
     const json = JSON.stringify(ids);
     const rows = this.ctx.db.sqlite
       .prepare(
-        `SELECT id, user_id AS userId, source_id AS sourceId, target_id AS targetId, type, similarity, created_at AS createdAt
-           FROM memory_links WHERE user_id = ? AND source_id IN (SELECT value FROM json_each(?)) AND target_id IN (SELECT value FROM json_each(?))
-          ORDER BY id LIMIT ?`,
+        `SELECT l.id, l.user_id AS userId, l.source_id AS sourceId, l.target_id AS targetId, l.type, l.similarity, l.created_at AS createdAt
+           FROM json_each(?) s CROSS JOIN memory_links l ON l.source_id = s.value
+          WHERE +l.user_id = ? AND l.target_id IN (SELECT value FROM json_each(?))
+          ORDER BY l.id LIMIT ?`,
       )
-      .all(userId, json, json, limit + 1) as LinkRow[];
+      .all(json, userId, json, limit + 1) as LinkRow[];
     return { edges: rows.slice(0, limit), truncated: rows.length > limit };
   }
 
@@ -92,27 +93,24 @@ export class GraphViews {
     const center = this.rows(userId, [centerId])[0];
     if (!center || center.isForgotten) throw notFound("memory");
     const typeFilter = opts.types ? "AND l.type IN (SELECT value FROM json_each(?))" : "";
+    // Both directions, each from the frontier's ids by index (never a scan of the tenant's links).
     const step = this.ctx.db.sqlite.prepare(
-      `SELECT CASE WHEN l.source_id IN (SELECT value FROM json_each(?)) THEN l.target_id ELSE l.source_id END AS id
-         FROM memory_links l
-        WHERE l.user_id = ? ${typeFilter}
-          AND (l.source_id IN (SELECT value FROM json_each(?)) OR l.target_id IN (SELECT value FROM json_each(?)))
-        ORDER BY l.id`,
+      `SELECT l.id AS link, l.target_id AS id FROM json_each(?) f CROSS JOIN memory_links l ON l.source_id = f.value WHERE +l.user_id = ? ${typeFilter}
+       UNION ALL
+       SELECT l.id, l.source_id FROM json_each(?) f CROSS JOIN memory_links l ON l.target_id = f.value WHERE +l.user_id = ? ${typeFilter}
+       ORDER BY link`,
+    );
+    const visibleAmong = this.ctx.db.sqlite.prepare(
+      `SELECT m.id FROM json_each(?) j CROSS JOIN memories m ON m.id = j.value WHERE +m.user_id = ? AND m.is_forgotten = 0 AND m.is_archived = 0`,
     );
     const hops = new Map<number, number>([[centerId, 0]]);
     let frontier = [centerId];
     for (let depth = 1; depth <= opts.depth && frontier.length && hops.size < opts.limit; depth++) {
       const json = JSON.stringify(frontier);
-      const reached = (step.all(json, userId, ...(opts.types ? [JSON.stringify(opts.types)] : []), json, json) as { id: number }[]).map((r) => r.id);
+      const half = opts.types ? [json, userId, JSON.stringify(opts.types)] : [json, userId];
+      const reached = (step.all(...half, ...half) as { id: number }[]).map((r) => r.id);
       const fresh = [...new Set(reached)].filter((id) => !hops.has(id));
-      const visible = new Set(
-        (
-          this.ctx.db.sqlite
-            .prepare("SELECT id FROM memories WHERE user_id = ? AND is_forgotten = 0 AND is_archived = 0 AND id IN (SELECT value FROM json_each(?))")
-            .raw()
-            .all(userId, JSON.stringify(fresh)) as [number][]
-        ).map((r) => r[0]),
-      );
+      const visible = new Set((visibleAmong.raw().all(JSON.stringify(fresh), userId) as [number][]).map((r) => r[0]));
       frontier = [];
       for (const id of fresh) {
         if (!visible.has(id) || hops.size >= opts.limit) continue;

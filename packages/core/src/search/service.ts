@@ -122,8 +122,9 @@ export class SearchService {
     private readonly options: SearchOptions,
   ) {}
 
-  async search(userId: number, req: SearchRequest): Promise<SearchResult> {
+  async search(userId: number, raw: SearchRequest): Promise<SearchResult> {
     const t0 = performance.now();
+    const req = { ...raw, tags: raw.tags ? normalizeTags(raw.tags) : undefined };
     const key = JSON.stringify(req);
     const cached = this.cache.get(userId, key);
     let ranking = cached;
@@ -145,7 +146,8 @@ export class SearchService {
       const factors = computeFactors(memory, ranking.questionType, now);
       const raw = f.score * product(factors);
       const searchType = ran.length > 1 ? ("hybrid" as const) : ran[0]!;
-      return [{ memory, raw, score: Math.min(1, raw), searchType, channels: f.channels, fused: f.score, entity: f.entity, factors, reranked: null }];
+      // Rounded: the decay factor moves by ~1e-8 a second, which must not move a result across a threshold.
+      return [{ memory, raw, score: Math.round(Math.min(1, raw) * 1e6) / 1e6, searchType, channels: f.channels, fused: f.score, entity: f.entity, factors, reranked: null }];
     });
     // Ordered by the unclipped product: factors above 1 must not tie the best hits at 1.
     hits.sort((a, b) => b.raw - a.raw || a.memory.id - b.memory.id);
@@ -179,7 +181,7 @@ export class SearchService {
 
   /** Runs the channels and fuses them: the part of a search worth caching. */
   private async rank(userId: number, req: SearchRequest): Promise<Ranking> {
-    const filters: SearchFilters = { ...req, tags: req.tags ? normalizeTags(req.tags) : undefined };
+    const filters: SearchFilters = req;
     const questionType = req.questionType ?? detectQuestionType(req.query);
     const fusion = req.fusion ?? this.options.fusion;
     const weights: ChannelWeights = fusion === "rrf" ? RRF_WEIGHTS : TYPE_WEIGHTS[questionType];
@@ -263,15 +265,17 @@ export class SearchService {
 
   /**
    * Memories for an agent's current context: search hits when there is text to search with,
-   * otherwise the most important recent ones.
+   * otherwise the most important recent ones. Every returned memory is marked as accessed.
    */
   async recall(userId: number, opts: { query?: string | undefined; limit: number; spaceId?: number | undefined }): Promise<MemoryRow[]> {
-    if (opts.query?.trim()) {
-      return (await this.search(userId, { query: opts.query, limit: opts.limit, spaceId: opts.spaceId })).hits.map((h) => h.memory);
-    }
-    return this.memories
-      .list(userId, { limit: 200, offset: 0, spaceId: opts.spaceId })
-      .sort((a, b) => b.importance - a.importance || b.id - a.id)
-      .slice(0, opts.limit);
+    const rows = opts.query?.trim()
+      ? (await this.search(userId, { query: opts.query, limit: opts.limit, spaceId: opts.spaceId })).hits.map((h) => h.memory)
+      : this.memories
+          .list(userId, { limit: 200, offset: 0, spaceId: opts.spaceId })
+          .sort((a, b) => b.importance - a.importance || b.id - a.id)
+          .slice(0, opts.limit);
+    const ids = rows.map((r) => r.id);
+    this.memories.touch(userId, ids);
+    return this.memories.byIds(userId, ids);
   }
 }
