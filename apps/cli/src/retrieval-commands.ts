@@ -25,7 +25,7 @@ export const GUARD_BLOCK_EXIT = 2;
 export function registerRetrievalCommands(program: Command): void {
   program
     .command("recall")
-    .description("recall the memories that matter for a topic (they count as accessed); with an id, show that memory")
+    .description("recall the memories that matter for a topic (each counts as reviewed); with an id, show that memory")
     .argument("[id]", "a memory id: show that one memory, as get does", parse.id)
     .option("--query <text>", "the topic; without it, the most important recent memories")
     .option("--limit <n>", "at most this many (1-100, server default: 10)", parse.integer(1, 100))

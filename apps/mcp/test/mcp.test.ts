@@ -1,7 +1,8 @@
+import { execFile } from "node:child_process";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api, bootstrap, startServer, type RunningServer } from "../../../test/support/server.js";
-import { callTool, connectStdio, ok, toolError, type StdioSession } from "./mcp-process.js";
+import { callTool, connectStdio, MCP_BIN, ok, toolError, type StdioSession } from "./mcp-process.js";
 
 /**
  * Black-box tests of engram-mcp over stdio: the built binary is spawned by the SDK's own
@@ -28,6 +29,13 @@ const TOOLS = [
 const dotted = (name: string) => name.replace("_", ".");
 
 const NO_EMBEDDINGS = { ENGRAM_EMBEDDING_PROVIDER: "none" };
+
+/** The text of a resource read's first content (engram's resources are all JSON text). */
+const resourceText = (read: { contents: ({ text: string } | { blob: string })[] }) => {
+  const first = read.contents[0]!;
+  expect("text" in first).toBe(true);
+  return (first as { text: string }).text;
+};
 
 describe("engram-mcp over stdio against a running engram-server", () => {
   let server: RunningServer;
@@ -197,7 +205,7 @@ describe("engram-mcp over stdio against a running engram-server", () => {
       expect(resources.map((r) => r.uri)).toContain("engram://memories/recent");
       const read = await client.readResource({ uri: "engram://memories/recent" });
       const latest = (await admin().get("/list?limit=20")).body.results as { id: number }[];
-      const shown = JSON.parse(read.contents[0]!.text as string) as { id: number }[];
+      const shown = JSON.parse(resourceText(read)) as { id: number }[];
       expect(read.contents[0]!.mimeType).toBe("application/json");
       expect(shown.map((m) => m.id)).toEqual(latest.map((m) => m.id));
     });
@@ -209,7 +217,7 @@ describe("engram-mcp over stdio against a running engram-server", () => {
       const one = resources.find((r) => r.uri.startsWith("engram://memory/"))!;
       const id = Number(one.uri.split("/").pop());
       const read = await client.readResource({ uri: one.uri });
-      expect(JSON.parse(read.contents[0]!.text as string)).toMatchObject({ id });
+      expect(JSON.parse(resourceText(read))).toMatchObject({ id });
       await expect(client.readResource({ uri: "engram://memory/999999" })).rejects.toThrow(/memory not found/);
       await expect(client.readResource({ uri: "engram://memory/abc" })).rejects.toThrow(/positive integer/);
     });
@@ -263,5 +271,35 @@ describe("engram-mcp when engram-server is down", () => {
     } finally {
       await mcp.close();
     }
+  });
+});
+
+describe("engram-mcp command line", () => {
+  const run = (args: string[], env: Record<string, string> = {}) =>
+    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      execFile(process.execPath, [MCP_BIN, ...args], { env: { PATH: process.env.PATH ?? "", ...env }, timeout: 30_000 }, (err, stdout, stderr) =>
+        resolve({ code: err ? (typeof err.code === "number" ? err.code : null) : 0, stdout, stderr }),
+      );
+    });
+
+  it("--help prints the usage and the environment it reads", async () => {
+    const r = await run(["--help"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^usage: engram-mcp \[--http \[--port N\] \[--host ADDR\]\]/);
+    expect(r.stdout).toContain("ENGRAM_MCP_BEARER_TOKEN");
+  });
+
+  it("a bad flag or value is exit 2 with the reason", async () => {
+    const unknown = await run(["--bogus"]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/^engram-mcp: Unknown option '--bogus'/);
+    expect((await run(["--http", "--port", "99999"])).stderr).toMatch(/^engram-mcp: --port must be an integer from 0 to 65535, got "99999"/);
+    expect((await run(["--port", "4000"])).stderr).toMatch(/^engram-mcp: --port and --host only apply with --http/);
+  });
+
+  it("a malformed ENGRAM_URL is exit 1 and says so", async () => {
+    const r = await run([], { ENGRAM_URL: "localhost:4200" });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('engram-mcp: invalid engram-server URL "localhost:4200": only http and https are supported\n');
   });
 });

@@ -2,6 +2,7 @@ import { EngramApiError, type ContextRequest, type EngramClient, type RecallRequ
 import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { Log } from "./log.js";
 import { cacheKey, type ReadCache } from "./read-cache.js";
 import { parseRead, parseStore } from "./requests.js";
 import { isUnavailableStatus, type Writer } from "./writer.js";
@@ -16,6 +17,7 @@ export interface SidecarDeps {
   writer: Writer;
   cache: ReadCache;
   watcher: { status(): Record<string, unknown> } | null;
+  log: Log;
 }
 
 /** Room for the largest allowed content (100 KiB) even when JSON escaping inflates it. */
@@ -33,6 +35,7 @@ export function createSidecarApp(deps: SidecarDeps): Hono {
 
   app.onError((err, c) => {
     if (err instanceof EngramApiError) return upstreamError(c, err);
+    deps.log("error", "unhandled error", { method: c.req.method, path: c.req.path, error: err.stack ?? err.message });
     return c.json({ error: `internal sidecar error: ${err.message}` }, 500);
   });
   app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${c.req.path}` }, 404));

@@ -46,18 +46,21 @@ async function start(opts: SidecarOptions): Promise<void> {
         dir: opts.watch,
         offsets: await FileOffsets.open(path.join(opts.stateDir, "watch-offsets.json")),
         // Claude Code names a transcript after its session: this session's is read whole.
-        readExisting: (file) => path.basename(file).startsWith(opts.sessionId),
+        readExisting: (file) => path.basename(file).startsWith(`${opts.sessionId}.jsonl`),
         handleLine: transcriptMemories({ sessionId: opts.sessionId, store: (r) => writer.store(r), log }),
         log,
       })
     : null;
 
-  const app = createSidecarApp({ sessionId: opts.sessionId, version, client, probe, writer, cache, watcher });
+  const app = createSidecarApp({ sessionId: opts.sessionId, version, client, probe, writer, cache, watcher, log });
   const server = serve({ fetch: app.fetch, hostname: "127.0.0.1", port: opts.port }, (info) => {
     const url = `http://127.0.0.1:${info.port}`;
-    void lock.announce({ port: info.port, url, session_id: opts.sessionId, server: client.baseUrl }).then(() =>
-      log("info", "listening", { port: info.port, url, session_id: opts.sessionId, server: client.baseUrl, state_dir: opts.stateDir, buffered: buffer.size }),
-    );
+    void lock
+      .announce({ port: info.port, url, session_id: opts.sessionId, server: client.baseUrl })
+      .catch((err: unknown) => log("warn", "could not record the port in sidecar.json", { error: err instanceof Error ? err.message : String(err) }))
+      .then(() =>
+        log("info", "listening", { port: info.port, url, session_id: opts.sessionId, server: client.baseUrl, state_dir: opts.stateDir, buffered: buffer.size }),
+      );
   });
   server.on("error", (err) => {
     log("error", "sidecar failed to listen", { error: err.message });

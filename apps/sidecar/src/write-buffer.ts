@@ -47,7 +47,7 @@ export class WriteBuffer {
       .filter((l) => l.length > 0)
       .map((line, i) => parseEntry(line, i + 1));
     const pending = all.filter((e) => e.seq > acked);
-    const lastSeq = Math.max(acked, ...all.map((e) => e.seq));
+    const lastSeq = all.reduce((max, e) => Math.max(max, e.seq), acked);
     const rejectedText = (await readIfExists(path.join(dir, REJECTED))) ?? "";
     const buffer = new WriteBuffer(dir, pending, lastSeq, rejectedText.split("\n").filter(Boolean).length);
     if (pending.length !== all.length || complete.length !== text.length) await buffer.compact();

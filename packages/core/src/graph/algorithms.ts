@@ -24,26 +24,35 @@ export type MemoryGraph = DirectedGraph<Record<string, never>, { weight: number 
  * between the same pair add up. Links to memories not in `nodes` are left out.
  */
 export function buildGraph(nodes: readonly number[], edges: readonly EdgeInput[]): { graph: MemoryGraph; links: number } {
-  const graph: MemoryGraph = new DirectedGraph({ allowSelfLoops: false });
+  const known = new Set(nodes);
+  // Weights are summed first and each arc added once: adding to graphology is the costly part.
+  const weights = new Map<number, Map<number, number>>();
+  const arc = (s: number, t: number, w: number) => {
+    let out = weights.get(s);
+    if (!out) weights.set(s, (out = new Map()));
+    out.set(t, (out.get(t) ?? 0) + w);
+  };
   let links = 0;
-  for (const id of nodes) graph.addNode(String(id));
-  const arc = (s: string, t: string, w: number) => graph.updateDirectedEdge(s, t, (a) => ({ weight: (a.weight ?? 0) + w }));
   for (const e of edges) {
-    const s = String(e.source);
-    const t = String(e.target);
     const w = edgeWeight(e.type, e.similarity);
-    if (s === t || w <= 0 || !graph.hasNode(s) || !graph.hasNode(t)) continue;
-    arc(s, t, w);
-    if (e.type === "similarity") arc(t, s, w);
+    if (e.source === e.target || w <= 0 || !known.has(e.source) || !known.has(e.target)) continue;
+    arc(e.source, e.target, w);
+    if (e.type === "similarity") arc(e.target, e.source, w);
     links++;
   }
+  const graph: MemoryGraph = new DirectedGraph({ allowSelfLoops: false });
+  for (const id of nodes) graph.addNode(String(id));
+  for (const [s, out] of weights) for (const [t, weight] of out) graph.addDirectedEdge(String(s), String(t), { weight });
   return { graph, links };
 }
 
-/** Weighted PageRank (damping 0.85), scaled so the top memory scores 1. */
+/**
+ * Weighted PageRank (damping 0.85), scaled so the top memory scores 1. Iterates until the
+ * scores move less than 1e-4 in total (graphology compares the L1 change with N·tolerance).
+ */
 export function rankNodes(graph: MemoryGraph): Map<number, number> {
   if (graph.order === 0) return new Map();
-  const raw = pagerank(graph, { getEdgeWeight: "weight", alpha: 0.85, maxIterations: 1000, tolerance: 1e-9 });
+  const raw = pagerank(graph, { getEdgeWeight: "weight", alpha: 0.85, maxIterations: 1000, tolerance: 1e-4 / graph.order });
   let max = 0;
   for (const v of Object.values(raw)) max = Math.max(max, v);
   return new Map(Object.entries(raw).map(([k, v]) => [Number(k), max > 0 ? v / max : 0]));
