@@ -238,7 +238,8 @@ export async function runGraphBench(): Promise<object> {
   const result = {
     benchmark: "graph",
     measured_at: new Date().toISOString(),
-    machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? "unknown", node: process.version },
+    // The load average says whether other work shared the CPUs while this ran.
+    machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? "unknown", node: process.version, load_average_at_end: os.loadavg().map(round) },
     settings: {
       dimension: DIMENSION,
       vector_index: "exact in-memory scan",

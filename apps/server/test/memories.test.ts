@@ -44,7 +44,7 @@ describe("storing memories", () => {
     ["blank content", { content: "   \n\t" }, /content: must not be empty/],
     ["numeric content", { content: 42 }, /content: must be a string/],
     ["content over 102400 bytes", { content: "x".repeat(102_401) }, /content: must be at most 102400 bytes/],
-    ["importance 11", { content: "ok", importance: 11 }, /importance/],
+    ["importance 11", { content: "ok", importance: 11 }, /importance: must be between 1 and 10/],
     ["importance 2.5", { content: "ok", importance: 2.5 }, /importance: must be an integer/],
     ["importance as a string", { content: "ok", importance: "5" }, /importance/],
     ["tags as a string", { content: "ok", tags: "a,b" }, /tags/],

@@ -15,17 +15,25 @@ export interface EdgeInput {
   similarity: number;
 }
 
-export type MemoryGraph = DirectedGraph<Record<string, never>, { weight: number }>;
+/**
+ * A tenant's memory graph as flat arrays, so it can be handed to a worker thread without
+ * copying object by object: one weighted arc per (source, target), weights summed.
+ */
+export interface GraphData {
+  nodes: Float64Array;
+  sources: Float64Array;
+  targets: Float64Array;
+  weights: Float64Array;
+}
 
 /**
- * A tenant's memory graph: a node per memory, a weighted arc per link (weights as in the
- * graph search channel). Typed links point the way they read ("A extends B": A → B, so B
- * gains rank); a similarity link is symmetric and becomes an arc each way. Two links
- * between the same pair add up. Links to memories not in `nodes` are left out.
+ * Turns links into arcs. Typed links point the way they read ("A extends B": A → B, so B
+ * gains rank); a similarity link is symmetric and becomes an arc each way; weights are the
+ * graph search channel's (neighbors.ts); two links between the same pair add up. Links to
+ * memories not in `nodes` are left out. Returns the arcs and how many links they came from.
  */
-export function buildGraph(nodes: readonly number[], edges: readonly EdgeInput[]): { graph: MemoryGraph; links: number } {
+export function graphData(nodes: readonly number[], edges: readonly EdgeInput[]): { data: GraphData; links: number } {
   const known = new Set(nodes);
-  // Weights are summed first and each arc added once: adding to graphology is the costly part.
   const weights = new Map<number, Map<number, number>>();
   const arc = (s: number, t: number, w: number) => {
     let out = weights.get(s);
@@ -33,6 +41,7 @@ export function buildGraph(nodes: readonly number[], edges: readonly EdgeInput[]
     out.set(t, (out.get(t) ?? 0) + w);
   };
   let links = 0;
+  let arcs = 0;
   for (const e of edges) {
     const w = edgeWeight(e.type, e.similarity);
     if (e.source === e.target || w <= 0 || !known.has(e.source) || !known.has(e.target)) continue;
@@ -40,22 +49,31 @@ export function buildGraph(nodes: readonly number[], edges: readonly EdgeInput[]
     if (e.type === "similarity") arc(e.target, e.source, w);
     links++;
   }
-  const graph: MemoryGraph = new DirectedGraph({ allowSelfLoops: false });
-  for (const id of nodes) graph.addNode(String(id));
-  for (const [s, out] of weights) for (const [t, weight] of out) graph.addDirectedEdge(String(s), String(t), { weight });
-  return { graph, links };
+  for (const out of weights.values()) arcs += out.size;
+  const data: GraphData = {
+    nodes: Float64Array.from(nodes),
+    sources: new Float64Array(arcs),
+    targets: new Float64Array(arcs),
+    weights: new Float64Array(arcs),
+  };
+  let i = 0;
+  for (const [s, out] of weights) {
+    for (const [t, w] of out) {
+      data.sources[i] = s;
+      data.targets[i] = t;
+      data.weights[i++] = w;
+    }
+  }
+  return { data, links };
 }
 
-/**
- * Weighted PageRank (damping 0.85), scaled so the top memory scores 1. Iterates until the
- * scores move less than 1e-4 in total (graphology compares the L1 change with N·tolerance).
- */
-export function rankNodes(graph: MemoryGraph): Map<number, number> {
-  if (graph.order === 0) return new Map();
-  const raw = pagerank(graph, { getEdgeWeight: "weight", alpha: 0.85, maxIterations: 1000, tolerance: 1e-4 / graph.order });
-  let max = 0;
-  for (const v of Object.values(raw)) max = Math.max(max, v);
-  return new Map(Object.entries(raw).map(([k, v]) => [Number(k), max > 0 ? v / max : 0]));
+type MemoryGraph = DirectedGraph<Record<string, never>, { weight: number }>;
+
+function toGraphology(data: GraphData): MemoryGraph {
+  const graph: MemoryGraph = new DirectedGraph({ allowSelfLoops: false });
+  for (const id of data.nodes) graph.addNode(String(id));
+  for (let i = 0; i < data.sources.length; i++) graph.addDirectedEdge(String(data.sources[i]), String(data.targets[i]), { weight: data.weights[i]! });
+  return graph;
 }
 
 /** Deterministic generator for Louvain's node order, so a tenant's communities are stable run to run. */
@@ -70,20 +88,44 @@ function mulberry32(seed: number): () => number {
   };
 }
 
-export interface Partition {
-  /** Memory id → community index (0-based, as Louvain numbers them). */
-  membership: Map<number, number>;
+export interface Analysis {
+  /** PageRank per node, in `nodes` order, scaled so the top one is 1 (empty when not asked for). */
+  ranks: Float64Array;
+  /** Louvain community index (0-based) per node, in `nodes` order (empty when not asked for). */
+  membership: Int32Array;
   modularity: number;
+  timings: { build: number; pagerank: number; louvain: number };
 }
 
-/** Louvain communities over the weighted graph; memories without links end up alone. */
-export function detectCommunities(graph: MemoryGraph, seed: number): Partition {
-  if (graph.size === 0) {
-    return { membership: new Map(graph.nodes().map((n, i) => [Number(n), i])), modularity: 0 };
+/**
+ * Weighted PageRank (damping 0.85, iterated until the scores move less than 1e-4 in total:
+ * graphology compares the L1 change with N·tolerance) and Louvain communities (resolution 1,
+ * node order from `seed`). Memories without links each end up alone.
+ */
+export function analyse(data: GraphData, opts: { pagerank: boolean; communities: boolean; seed: number }): Analysis {
+  const t0 = performance.now();
+  const graph = toGraphology(data);
+  const n = data.nodes.length;
+  const t1 = performance.now();
+  let ranks = new Float64Array(0);
+  if (opts.pagerank && n > 0) {
+    const raw = pagerank(graph, { getEdgeWeight: "weight", alpha: 0.85, maxIterations: 1000, tolerance: 1e-4 / n });
+    let max = 0;
+    for (const v of Object.values(raw)) max = Math.max(max, v);
+    ranks = data.nodes.map((id) => (max > 0 ? raw[String(id)]! / max : 0));
   }
-  const result = louvain.detailed(graph, { getEdgeWeight: "weight", rng: mulberry32(seed), resolution: 1 });
-  return {
-    membership: new Map(Object.entries(result.communities).map(([k, c]) => [Number(k), c])),
-    modularity: result.modularity,
-  };
+  const t2 = performance.now();
+  let membership = new Int32Array(0);
+  let modularity = 0;
+  if (opts.communities) {
+    if (graph.size === 0) {
+      membership = Int32Array.from(data.nodes, (_, i) => i);
+    } else {
+      const result = louvain.detailed(graph, { getEdgeWeight: "weight", rng: mulberry32(opts.seed), resolution: 1 });
+      membership = Int32Array.from(data.nodes, (id) => result.communities[String(id)]!);
+      modularity = result.modularity;
+    }
+  }
+  const t3 = performance.now();
+  return { ranks, membership, modularity, timings: { build: t1 - t0, pagerank: t2 - t1, louvain: t3 - t2 } };
 }

@@ -14,7 +14,12 @@ export const contentSchema = z
     message: `must be at most ${MAX_CONTENT_BYTES} bytes`,
   });
 
-export const importanceSchema = z.number({ error: typeError("a number") }).int("must be an integer").min(1).max(10);
+// Each check names its own message: a schema-level `error` would otherwise answer "must be a number" for 11.
+export const importanceSchema = z
+  .number({ error: typeError("a number") })
+  .int("must be an integer")
+  .min(1, "must be between 1 and 10")
+  .max(10, "must be between 1 and 10");
 export const tagsSchema = z.array(z.string().max(100, "each tag must be at most 100 characters")).max(100);
 const label = z.string().trim().min(1, "must not be empty").max(200);
 const id = z.number().int().positive();
