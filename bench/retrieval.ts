@@ -23,6 +23,8 @@ const MODES: Record<string, ModeSpec> = {
   ...Object.fromEntries(CHANNELS.map((c) => [`without_${c}`, { channels: CHANNELS.filter((x) => x !== c) }])),
 };
 type Mode = keyof typeof MODES;
+/** BENCH_MODES=hybrid,fts limits a run to some modes (quick comparisons of a setting). */
+const RUN_MODES = process.env.BENCH_MODES ? process.env.BENCH_MODES.split(",") : Object.keys(MODES);
 
 /** Stores in order, one at a time: ids then follow the conversation, as an agent's writes would. */
 async function storeAll(c: Client, items: { key: string; content: string; session_id?: string }[], concurrency = 1): Promise<Map<string, number>> {
@@ -63,7 +65,9 @@ async function waitForJobs(admin: Client) {
 
 async function rank(c: Client, query: string): Promise<Record<Mode, number[]>> {
   const out: Record<Mode, number[]> = {};
-  for (const [mode, spec] of Object.entries(MODES)) {
+  for (const mode of RUN_MODES) {
+    const spec = MODES[mode];
+    if (!spec) throw new Error(`unknown mode ${mode} in BENCH_MODES (known: ${Object.keys(MODES).join(", ")})`);
     const res = await c.post("/search", { query, limit: 10, ...spec });
     if (res.status !== 200) throw new Error(`search failed: ${res.status} ${JSON.stringify(res.body)}`);
     out[mode] = (res.body.results as { id: number }[]).map((r) => r.id);
@@ -102,7 +106,7 @@ async function locomo(admin: Client, url: string) {
     }
     return row;
   };
-  const modes = Object.fromEntries(Object.keys(MODES).map((m) => [m, summarise((q) => q.rankings[m]!)]));
+  const modes = Object.fromEntries(RUN_MODES.map((m) => [m, summarise((q) => q.rankings[m]!)]));
   return { questions: perQuestion.length, memories: stored, seconds: round((performance.now() - t0) / 1000), modes };
 }
 
@@ -130,7 +134,7 @@ async function agentMemory(admin: Client, url: string) {
         ];
       }),
     );
-  const modes = Object.fromEntries(Object.keys(MODES).map((m) => [m, metrics((r) => r.rankings[m]!)]));
+  const modes = Object.fromEntries(RUN_MODES.map((m) => [m, metrics((r) => r.rankings[m]!)]));
   return { queries: rows.length, modes };
 }
 
@@ -146,6 +150,7 @@ async function main() {
       embedder: info.model,
       vector_min_similarity: Number(process.env.ENGRAM_VECTOR_MIN_SIMILARITY ?? 0.2),
       score_fusion_weights: TYPE_WEIGHTS,
+      vector_weight_scale: Number(process.env.ENGRAM_VECTOR_WEIGHT ?? 1),
       rrf_weights: RRF_WEIGHTS,
       agent_memory: await agentMemory(admin, server.url),
       locomo: await locomo(admin, server.url),

@@ -54,7 +54,7 @@ const silentLog: EmbeddingLog = { info: () => {}, warn: () => {} };
  */
 export function createEngram(
   config: Pick<Config, "dbPath" | "dbSynchronous" | "apiKeyPepper" | "embedder" | "vectorMinSimilarity"> &
-    Partial<Pick<Config, "fsrsImplicitWindowSecs" | "jobs" | "vectorIndex" | "fusion" | "reranker" | "graph">>,
+    Partial<Pick<Config, "fsrsImplicitWindowSecs" | "jobs" | "vectorIndex" | "fusion" | "vectorWeight" | "reranker" | "graph">>,
   opts: { clock?: Clock; log?: EmbeddingLog; jobLog?: JobLog } = {},
 ): Engram {
   const db = openDb({ path: config.dbPath, synchronous: config.dbSynchronous });
@@ -68,7 +68,7 @@ export function createEngram(
   const ttl = new TtlSweeper(ctx, memories);
   registerMaintenanceJobs(jobs, ttl, jobsConfig, () => ctx.clock.now());
   const graphConfig = config.graph ?? DEFAULT_GRAPH_CONFIG;
-  const graph = new GraphService(ctx, vectors, graphConfig);
+  const graph = new GraphService(ctx, vectors, graphConfig, (userId) => search?.cache.invalidate(userId));
   registerGraphJobs(jobs, graph, graphConfig, () => ctx.clock.now());
   const embedding = new EmbeddingService(
     config.embedder ? createEmbedder(config.embedder) : null,
@@ -80,6 +80,7 @@ export function createEngram(
   search = new SearchService(ctx, memories, vectors, embedding, reranker, {
     vectorMinSimilarity: config.vectorMinSimilarity,
     fusion: config.fusion ?? "score",
+    vectorWeight: config.vectorWeight ?? 1,
   });
   return {
     db,

@@ -19,9 +19,20 @@ describe("config", () => {
     ["ENGRAM_OPEN_ACCESS", "maybe"],
     ["ENGRAM_RATE_LIMIT_PER_MINUTE", "-5"],
     ["ENGRAM_LOG_LEVEL", "chatty"],
+    ["ENGRAM_USE_LANCE_INDEX", "sometimes"],
+    ["ENGRAM_LANCE_THRESHOLD", "-1"],
+    ["ENGRAM_MODEL_HUB", "not a url"],
   ])("stops on invalid %s=%s, naming the variable", (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(name));
+  });
+
+  it("puts LanceDB tables under the data folder and takes the hub without a trailing slash", () => {
+    const c = loadConfig({ ENGRAM_DATA_DIR: "/srv/engram", ENGRAM_MODEL_HUB: "https://hf-mirror.example/" });
+    expect(c.vectorIndex).toEqual({ useLance: true, lanceThreshold: 20_000, lanceDir: path.join("/srv/engram", "lance") });
+    expect(c.modelHub).toBe("https://hf-mirror.example");
+    expect(loadConfig({}).modelHub).toBe("https://huggingface.co");
+    expect(loadConfig({ ENGRAM_USE_LANCE_INDEX: "0", ENGRAM_LANCE_THRESHOLD: "500" }).vectorIndex).toMatchObject({ useLance: false, lanceThreshold: 500 });
   });
 
   it("refuses open access off loopback", () => {

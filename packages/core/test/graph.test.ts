@@ -170,7 +170,7 @@ describe("PageRank and communities", () => {
     const leaves = ["amber birch", "cedar dune", "ember fjord"].map((words, i) => store(alice, `leaf ${words}`, vec([i, 1])));
     const lonely = store(alice, "a lonely memory about glades", vec([5, 1]));
     await settle();
-    engram.graph.refresher.refresh(alice);
+    await engram.graph.refresher.refresh(alice);
     const score = (id: number) => engram.memories.find(alice, id)!.pagerankScore;
     expect(score(hub)).toBe(1);
     for (const l of leaves) expect(score(l)).toBeLessThan(score(hub));
@@ -185,7 +185,7 @@ describe("PageRank and communities", () => {
     const words = ["amber birch", "cedar dune", "ember fjord", "glade heath", "inlet jetty"];
     const ids = topics.map((t, k) => words.map((w, j) => store(alice, `${t}: ${w} ${k}`, vec([k, 1], [3 + (j % 3), 0.3]))));
     await settle();
-    const result = engram.graph.refresher.refresh(alice);
+    const result = await engram.graph.refresher.refresh(alice);
     expect(result.communities).toBe(3);
     const community = (id: number) => engram.memories.find(alice, id)!.communityId;
     for (const group of ids) expect(new Set(group.map(community)).size).toBe(1);
@@ -195,7 +195,7 @@ describe("PageRank and communities", () => {
     expect(communities.every((c) => c.community.size === 5 && c.topMemories.length === 5)).toBe(true);
     // Louvain runs with a per-tenant seed: a second refresh finds the same partition.
     const before = ids.flat().map(community);
-    engram.graph.refresher.refresh(alice);
+    await engram.graph.refresher.refresh(alice);
     const after = ids.flat().map(community);
     expect(after.map((c) => after.indexOf(c))).toEqual(before.map((c) => before.indexOf(c)));
     expect(engram.graph.views.communities(bob).communities).toEqual([]);
@@ -207,10 +207,10 @@ describe("PageRank and communities", () => {
     const a = store(alice, "Grafana dashboards for the payments service latency");
     const b = store(alice, "Payments service latency alerts page the on-call in Grafana");
     await settle();
-    engram.graph.refresher.refresh(alice);
+    await engram.graph.refresher.refresh(alice);
     expect(engram.memories.find(alice, a)!.pagerankScore).toBeGreaterThan(0);
     engram.memories.setStatus(alice, a, "forgotten");
-    engram.graph.refresher.refresh(alice);
+    await engram.graph.refresher.refresh(alice);
     expect(engram.memories.find(alice, a)).toMatchObject({ pagerankScore: 0, communityId: null });
     expect(engram.memories.find(alice, b)!.pagerankScore).toBe(1);
   });

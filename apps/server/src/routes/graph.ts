@@ -163,7 +163,7 @@ export function registerGraphRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps) 
       middleware: scoped("write"),
       responses: described("communities found"),
     }),
-    (c) => c.json(graph.refresher.communities(userOf(c))),
+    async (c) => c.json(await graph.refresher.communities(userOf(c))),
   );
 
   app.openapi(
@@ -175,7 +175,7 @@ export function registerGraphRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps) 
       middleware: scoped("write"),
       responses: described("scores updated"),
     }),
-    (c) => c.json(graph.refresher.pagerank(userOf(c))),
+    async (c) => c.json(await graph.refresher.pagerank(userOf(c))),
   );
 
   app.openapi(
@@ -188,7 +188,7 @@ export function registerGraphRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps) 
       request: { query: adminQuery },
       responses: described("communities found"),
     }),
-    (c) => c.json(graph.refresher.communities(targetUser(c.req.valid("query").user_id, userOf(c)))),
+    async (c) => c.json(await graph.refresher.communities(targetUser(c.req.valid("query").user_id, userOf(c)))),
   );
 
   app.openapi(
@@ -201,10 +201,11 @@ export function registerGraphRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps) 
       request: { query: adminQuery },
       responses: described("users and memories updated"),
     }),
-    (c) => {
+    async (c) => {
       const { user_id } = c.req.valid("query");
       const users = user_id !== undefined ? [targetUser(user_id, userOf(c))] : auth.listUsers().map((u) => u.id);
-      const results = users.map((u) => graph.refresher.pagerank(u));
+      const results = [];
+      for (const u of users) results.push(await graph.refresher.pagerank(u));
       return c.json({
         success: true,
         users_updated: results.length,

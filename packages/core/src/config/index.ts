@@ -42,6 +42,7 @@ const envSchema = z.object({
   ENGRAM_EMBEDDING_KEY: z.string().optional(),
   ENGRAM_VECTOR_MIN_SIMILARITY: z.coerce.number().min(-1).max(1).default(0.2),
   ENGRAM_FUSION: z.enum(["score", "rrf"]).default("score"),
+  ENGRAM_VECTOR_WEIGHT: z.coerce.number().min(0).max(10).default(1),
   ENGRAM_RERANKER_ENABLED: boolFlag.default(true),
   ENGRAM_RERANKER_MODEL_DIR: z.string().min(1).optional(),
   ENGRAM_RERANKER_ONNX_FILE: z.string().min(1).default("model_quantized.onnx"),
@@ -95,6 +96,8 @@ export interface Config {
   fsrsImplicitWindowSecs: number;
   /** How search combines its channels: weighted score fusion (default) or reciprocal-rank fusion. */
   fusion: "score" | "rrf";
+  /** Scales the vector channel's weight for every question type: raise it for a stronger embedder. */
+  vectorWeight: number;
   /** The optional cross-encoder; null when switched off. Its folder may still lack a model. */
   reranker: { dir: string; onnxFile: string; topK: number } | null;
   /** null when embeddings are switched off (ENGRAM_EMBEDDING_PROVIDER=none). */
@@ -160,6 +163,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     embeddingOnnxFile: e.ENGRAM_EMBEDDING_ONNX_FILE,
     fsrsImplicitWindowSecs: e.ENGRAM_FSRS_IMPLICIT_WINDOW_SECS,
     fusion: e.ENGRAM_FUSION,
+    vectorWeight: e.ENGRAM_VECTOR_WEIGHT,
     reranker: e.ENGRAM_RERANKER_ENABLED
       ? {
           dir: e.ENGRAM_RERANKER_MODEL_DIR ? path.resolve(e.ENGRAM_RERANKER_MODEL_DIR) : path.join(modelsDir, "reranker"),

@@ -8,32 +8,47 @@ const require = createRequire(import.meta.url);
 const louvain: typeof import("graphology-communities-louvain").default = require("graphology-communities-louvain");
 const pagerank: typeof import("graphology-metrics/centrality/pagerank.js").default = require("graphology-metrics/centrality/pagerank.js");
 
-export interface EdgeInput {
-  source: number;
-  target: number;
-  type: string;
-  similarity: number;
-}
-
 /**
- * A tenant's memory graph as flat arrays, so it can be handed to a worker thread without
- * copying object by object: one weighted arc per (source, target), weights summed.
+ * A tenant's memory graph as flat arrays, one entry per link, so it can be handed to a
+ * worker thread without copying object by object. Weights are the graph search channel's
+ * (neighbors.ts); `symmetric` marks similarity links.
  */
 export interface GraphData {
-  nodes: Float64Array;
-  sources: Float64Array;
-  targets: Float64Array;
-  weights: Float64Array;
+  nodes: Float64Array<ArrayBuffer>;
+  sources: Float64Array<ArrayBuffer>;
+  targets: Float64Array<ArrayBuffer>;
+  weights: Float64Array<ArrayBuffer>;
+  symmetric: Uint8Array<ArrayBuffer>;
 }
 
+/** Packs memory ids and links (source, target, type, similarity) into GraphData. */
+export function graphData(nodes: readonly number[], links: readonly (readonly [number, number, string, number])[]): GraphData {
+  const data: GraphData = {
+    nodes: Float64Array.from(nodes),
+    sources: new Float64Array(links.length),
+    targets: new Float64Array(links.length),
+    weights: new Float64Array(links.length),
+    symmetric: new Uint8Array(links.length),
+  };
+  links.forEach(([source, target, type, similarity], i) => {
+    data.sources[i] = source;
+    data.targets[i] = target;
+    data.weights[i] = edgeWeight(type, similarity);
+    data.symmetric[i] = type === "similarity" ? 1 : 0;
+  });
+  return data;
+}
+
+type MemoryGraph = DirectedGraph<Record<string, never>, { weight: number }>;
+
 /**
- * Turns links into arcs. Typed links point the way they read ("A extends B": A → B, so B
- * gains rank); a similarity link is symmetric and becomes an arc each way; weights are the
- * graph search channel's (neighbors.ts); two links between the same pair add up. Links to
- * memories not in `nodes` are left out. Returns the arcs and how many links they came from.
+ * The graphology graph: typed links point the way they read ("A extends B": A → B, so B
+ * gains rank); a similarity link is symmetric and becomes an arc each way; two links
+ * between the same pair add up. Links to memories outside `nodes` are left out. Weights are
+ * summed first and each arc added once: adding to graphology is the costly part.
  */
-export function graphData(nodes: readonly number[], edges: readonly EdgeInput[]): { data: GraphData; links: number } {
-  const known = new Set(nodes);
+function toGraphology(data: GraphData): { graph: MemoryGraph; links: number } {
+  const known = new Set(data.nodes);
   const weights = new Map<number, Map<number, number>>();
   const arc = (s: number, t: number, w: number) => {
     let out = weights.get(s);
@@ -41,39 +56,19 @@ export function graphData(nodes: readonly number[], edges: readonly EdgeInput[])
     out.set(t, (out.get(t) ?? 0) + w);
   };
   let links = 0;
-  let arcs = 0;
-  for (const e of edges) {
-    const w = edgeWeight(e.type, e.similarity);
-    if (e.source === e.target || w <= 0 || !known.has(e.source) || !known.has(e.target)) continue;
-    arc(e.source, e.target, w);
-    if (e.type === "similarity") arc(e.target, e.source, w);
+  for (let i = 0; i < data.sources.length; i++) {
+    const s = data.sources[i]!;
+    const t = data.targets[i]!;
+    const w = data.weights[i]!;
+    if (s === t || w <= 0 || !known.has(s) || !known.has(t)) continue;
+    arc(s, t, w);
+    if (data.symmetric[i]) arc(t, s, w);
     links++;
   }
-  for (const out of weights.values()) arcs += out.size;
-  const data: GraphData = {
-    nodes: Float64Array.from(nodes),
-    sources: new Float64Array(arcs),
-    targets: new Float64Array(arcs),
-    weights: new Float64Array(arcs),
-  };
-  let i = 0;
-  for (const [s, out] of weights) {
-    for (const [t, w] of out) {
-      data.sources[i] = s;
-      data.targets[i] = t;
-      data.weights[i++] = w;
-    }
-  }
-  return { data, links };
-}
-
-type MemoryGraph = DirectedGraph<Record<string, never>, { weight: number }>;
-
-function toGraphology(data: GraphData): MemoryGraph {
   const graph: MemoryGraph = new DirectedGraph({ allowSelfLoops: false });
   for (const id of data.nodes) graph.addNode(String(id));
-  for (let i = 0; i < data.sources.length; i++) graph.addDirectedEdge(String(data.sources[i]), String(data.targets[i]), { weight: data.weights[i]! });
-  return graph;
+  for (const [s, out] of weights) for (const [t, weight] of out) graph.addDirectedEdge(String(s), String(t), { weight });
+  return { graph, links };
 }
 
 /** Deterministic generator for Louvain's node order, so a tenant's communities are stable run to run. */
@@ -89,10 +84,12 @@ function mulberry32(seed: number): () => number {
 }
 
 export interface Analysis {
+  /** Links between the nodes (a similarity link counts once). */
+  links: number;
   /** PageRank per node, in `nodes` order, scaled so the top one is 1 (empty when not asked for). */
-  ranks: Float64Array;
+  ranks: Float64Array<ArrayBuffer>;
   /** Louvain community index (0-based) per node, in `nodes` order (empty when not asked for). */
-  membership: Int32Array;
+  membership: Int32Array<ArrayBuffer>;
   modularity: number;
   timings: { build: number; pagerank: number; louvain: number };
 }
@@ -104,7 +101,7 @@ export interface Analysis {
  */
 export function analyse(data: GraphData, opts: { pagerank: boolean; communities: boolean; seed: number }): Analysis {
   const t0 = performance.now();
-  const graph = toGraphology(data);
+  const { graph, links } = toGraphology(data);
   const n = data.nodes.length;
   const t1 = performance.now();
   let ranks = new Float64Array(0);
@@ -127,5 +124,5 @@ export function analyse(data: GraphData, opts: { pagerank: boolean; communities:
     }
   }
   const t3 = performance.now();
-  return { ranks, membership, modularity, timings: { build: t1 - t0, pagerank: t2 - t1, louvain: t3 - t2 } };
+  return { links, ranks, membership, modularity, timings: { build: t1 - t0, pagerank: t2 - t1, louvain: t3 - t2 } };
 }

@@ -31,17 +31,17 @@ export class GraphState {
       .run(userId, edges);
   }
 
-  /** Records a finished refresh and starts the dirty count again from zero. */
-  refreshed(userId: number, s: RefreshSummary, at: string): void {
+  /** Records a finished refresh; the `covered` links it saw leave the dirty count, any added since stay. */
+  refreshed(userId: number, s: RefreshSummary, at: string, covered: number): void {
     this.ctx.db.sqlite
       .prepare(
         `INSERT INTO graph_state (user_id, dirty_edges, refreshed_at, node_count, edge_count, community_count, modularity, duration_ms)
          VALUES (?, 0, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (user_id) DO UPDATE SET dirty_edges = 0, refreshed_at = excluded.refreshed_at,
+         ON CONFLICT (user_id) DO UPDATE SET dirty_edges = max(0, dirty_edges - ?), refreshed_at = excluded.refreshed_at,
            node_count = excluded.node_count, edge_count = excluded.edge_count, community_count = excluded.community_count,
            modularity = excluded.modularity, duration_ms = excluded.duration_ms`,
       )
-      .run(userId, at, s.nodeCount, s.edgeCount, s.communityCount, s.modularity, s.durationMs);
+      .run(userId, at, s.nodeCount, s.edgeCount, s.communityCount, s.modularity, s.durationMs, covered);
   }
 
   /**

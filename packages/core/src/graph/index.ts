@@ -9,5 +9,5 @@ export type { AutoLinkResult } from "./auto-link.js";
 export type { PagerankResult, CommunitiesResult, RefreshResult } from "./refresh.js";
 export type { GraphView, Neighborhood, TimelineWeek, CommunitySummary } from "./views.js";
 export type { GraphStateRow } from "./graph-state.js";
-export { buildGraph, rankNodes, detectCommunities, type EdgeInput } from "./algorithms.js";
+export { graphData, analyse, type GraphData, type Analysis } from "./algorithms.js";
 export type { EntityRow, CommunityRow } from "../db/schema.js";

@@ -28,6 +28,6 @@ export function analyseOffThread(data: GraphData, opts: { pagerank: boolean; com
     worker.once("exit", (code) => {
       if (!done) reject(new Error(`graph analysis worker exited with code ${code} before answering`));
     });
-    worker.postMessage({ data, opts }, [data.nodes.buffer, data.sources.buffer, data.targets.buffer, data.weights.buffer]);
+    worker.postMessage({ data, opts }, [data.nodes.buffer, data.sources.buffer, data.targets.buffer, data.weights.buffer, data.symmetric.buffer]);
   });
 }

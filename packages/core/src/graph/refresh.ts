@@ -1,13 +1,15 @@
 import { isoNow, type CoreContext } from "../context.js";
 import { queryTerms } from "../search/fts-query.js";
-import { buildGraph, detectCommunities, rankNodes, type EdgeInput, type MemoryGraph } from "./algorithms.js";
+import { graphData, type Analysis, type GraphData } from "./algorithms.js";
 import type { EntityService } from "./entities.js";
 import type { GraphState } from "./graph-state.js";
+import { analyseOffThread } from "./offload.js";
 
 export interface PagerankResult {
   success: true;
   user_id: number;
   nodes: number;
+  /** Links among the nodes (a similarity link counts once). */
   edges: number;
   memories_updated: number;
   duration_ms: number;
@@ -31,7 +33,8 @@ export interface RefreshResult {
   communities: number;
   modularity: number;
   memories_updated: number;
-  timings_ms: { load: number; pagerank: number; louvain: number; persist: number; total: number };
+  /** load and persist run on the main thread; build, pagerank and louvain on the worker. */
+  timings_ms: { load: number; build: number; pagerank: number; louvain: number; persist: number; total: number };
 }
 
 const LIVE = "is_latest = 1 AND is_forgotten = 0 AND is_archived = 0";
@@ -40,120 +43,177 @@ const LABEL_MEMBERS = 10;
 const LABEL_TERMS = 3;
 
 const round = (ms: number) => Math.round(ms * 10) / 10;
+const score = (rank: number) => Math.round(rank * 1e6) / 1e6;
+
+interface Loaded {
+  nodes: number[];
+  data: GraphData;
+  /** The dirty-edge count the refresh accounts for; links added while it runs stay counted. */
+  dirty: number;
+}
 
 /**
  * Runs PageRank and Louvain over a tenant's graph (its latest, live memories and their
  * links) and stores the results on the memories: pagerank_score, scaled so the tenant's
  * top memory is 1, and community_id, a graph_communities row for every community of two
  * or more (a memory alone has none). Superseded, forgotten and archived memories score 0.
+ * The algorithms run on a worker thread; reading the graph and writing the results do not.
  */
 export class GraphRefresher {
   constructor(
     private readonly ctx: CoreContext,
     private readonly state: GraphState,
     private readonly entities: EntityService,
+    /** Called after new scores or communities are written (search ranks with them). */
+    private readonly onChange: (userId: number) => void = () => {},
   ) {}
 
-  /** The graph, and how many links it was built from (a similarity link is two arcs). */
-  private load(userId: number): { graph: MemoryGraph; links: number } {
+  private load(userId: number): Loaded {
     const sqlite = this.ctx.db.sqlite;
-    const nodes = (sqlite.prepare(`SELECT id FROM memories WHERE user_id = ? AND ${LIVE} ORDER BY id`).raw().all(userId) as [number][]).map(
-      (r) => r[0],
-    );
-    const edges = sqlite
-      .prepare("SELECT source_id AS source, target_id AS target, type, similarity FROM memory_links WHERE user_id = ?")
-      .all(userId) as EdgeInput[];
-    return buildGraph(nodes, edges);
+    return sqlite.transaction(() => {
+      const nodes = (sqlite.prepare(`SELECT id FROM memories WHERE user_id = ? AND ${LIVE} ORDER BY id`).raw().all(userId) as [number][]).map((r) => r[0]);
+      const links = sqlite.prepare("SELECT source_id, target_id, type, similarity FROM memory_links WHERE user_id = ?").raw().all(userId) as [
+        number,
+        number,
+        string,
+        number,
+      ][];
+      return { nodes, data: graphData(nodes, links), dirty: this.state.get(userId)?.dirtyEdges ?? 0 };
+    })();
   }
 
-  pagerank(userId: number): PagerankResult {
+  async pagerank(userId: number): Promise<PagerankResult> {
     const t0 = performance.now();
-    const { graph, links } = this.load(userId);
-    const ranks = rankNodes(graph);
-    this.ctx.db.sqlite.transaction(() => this.writeRanks(userId, ranks))();
-    return { success: true, user_id: userId, nodes: graph.order, edges: links, memories_updated: ranks.size, duration_ms: round(performance.now() - t0) };
+    const g = this.load(userId);
+    const a = await analyseOffThread(g.data, { pagerank: true, communities: false, seed: userId });
+    const updated = this.ctx.db.sqlite.transaction(() => {
+      const set = this.ctx.db.sqlite.prepare(`UPDATE memories SET pagerank_score = ? WHERE id = ? AND user_id = ? AND ${LIVE}`);
+      let n = 0;
+      g.nodes.forEach((id, i) => (n += set.run(score(a.ranks[i]!), id, userId).changes));
+      this.clearStale(userId);
+      return n;
+    })();
+    this.onChange(userId);
+    return { success: true, user_id: userId, nodes: g.nodes.length, edges: a.links, memories_updated: updated, duration_ms: round(performance.now() - t0) };
   }
 
-  communities(userId: number): CommunitiesResult {
+  async communities(userId: number): Promise<CommunitiesResult> {
     const t0 = performance.now();
-    const { graph, links } = this.load(userId);
-    const partition = detectCommunities(graph, userId);
-    const { count, assigned } = this.ctx.db.sqlite.transaction(() => this.writeCommunities(userId, partition.membership, null))();
+    const g = this.load(userId);
+    const a = await analyseOffThread(g.data, { pagerank: false, communities: true, seed: userId });
+    const { count, assigned } = this.ctx.db.sqlite.transaction(() => {
+      const communityOf = this.replaceCommunities(userId, g.nodes, a, this.storedRanks(userId));
+      const set = this.ctx.db.sqlite.prepare(`UPDATE memories SET community_id = ? WHERE id = ? AND user_id = ? AND ${LIVE}`);
+      let n = 0;
+      for (const id of g.nodes) {
+        const community = communityOf.get(id) ?? null;
+        const changed = set.run(community, id, userId).changes;
+        if (community !== null) n += changed;
+      }
+      this.clearStale(userId);
+      return { count: new Set(communityOf.values()).size, assigned: n };
+    })();
+    this.onChange(userId);
     return {
       success: true,
       user_id: userId,
-      nodes: graph.order,
-      edges: links,
+      nodes: g.nodes.length,
+      edges: a.links,
       communities: count,
-      modularity: partition.modularity,
+      modularity: a.modularity,
       memories_assigned: assigned,
       duration_ms: round(performance.now() - t0),
     };
   }
 
-  /** Both algorithms, the entity counts, and the tenant's graph state (dirty count back to zero). */
-  refresh(userId: number): RefreshResult {
+  /** Both algorithms, the entity counts, and the tenant's graph state (the dirty count it covered goes back to zero). */
+  async refresh(userId: number): Promise<RefreshResult> {
     const t0 = performance.now();
-    const { graph, links } = this.load(userId);
+    const g = this.load(userId);
     const t1 = performance.now();
-    const ranks = rankNodes(graph);
+    const a = await analyseOffThread(g.data, { pagerank: true, communities: true, seed: userId });
     const t2 = performance.now();
-    const partition = detectCommunities(graph, userId);
-    const t3 = performance.now();
-    const { count } = this.ctx.db.sqlite.transaction(() => {
-      this.writeRanks(userId, ranks);
-      const written = this.writeCommunities(userId, partition.membership, ranks);
+    const { count, updated } = this.ctx.db.sqlite.transaction(() => {
+      const rank = new Map(g.nodes.map((id, i) => [id, a.ranks[i]!]));
+      const communityOf = this.replaceCommunities(userId, g.nodes, a, (id) => rank.get(id) ?? 0);
+      // One write per memory for both results.
+      const set = this.ctx.db.sqlite.prepare(`UPDATE memories SET pagerank_score = ?, community_id = ? WHERE id = ? AND user_id = ? AND ${LIVE}`);
+      let n = 0;
+      g.nodes.forEach((id, i) => (n += set.run(score(a.ranks[i]!), communityOf.get(id) ?? null, id, userId).changes));
+      this.clearStale(userId);
+      const count = new Set(communityOf.values()).size;
       this.entities.rebuildCounts(userId);
       this.state.refreshed(
         userId,
-        { nodeCount: graph.order, edgeCount: links, communityCount: written.count, modularity: partition.modularity, durationMs: round(performance.now() - t0) },
+        { nodeCount: g.nodes.length, edgeCount: a.links, communityCount: count, modularity: a.modularity, durationMs: round(performance.now() - t0) },
         isoNow(this.ctx),
+        g.dirty,
       );
-      return written;
+      return { count, updated: n };
     })();
-    const t4 = performance.now();
+    this.onChange(userId);
+    const t3 = performance.now();
     return {
       user_id: userId,
-      nodes: graph.order,
-      edges: links,
+      nodes: g.nodes.length,
+      edges: a.links,
       communities: count,
-      modularity: partition.modularity,
-      memories_updated: ranks.size,
-      timings_ms: { load: round(t1 - t0), pagerank: round(t2 - t1), louvain: round(t3 - t2), persist: round(t4 - t3), total: round(t4 - t0) },
+      modularity: a.modularity,
+      memories_updated: updated,
+      timings_ms: {
+        load: round(t1 - t0),
+        build: round(a.timings.build),
+        pagerank: round(a.timings.pagerank),
+        louvain: round(a.timings.louvain),
+        persist: round(t3 - t2),
+        total: round(t3 - t0),
+      },
     };
   }
 
-  private writeRanks(userId: number, ranks: Map<number, number>): void {
-    const sqlite = this.ctx.db.sqlite;
-    sqlite.prepare(`UPDATE memories SET pagerank_score = 0 WHERE user_id = ? AND pagerank_score != 0 AND NOT (${LIVE})`).run(userId);
-    const set = sqlite.prepare("UPDATE memories SET pagerank_score = ? WHERE id = ? AND user_id = ?");
-    for (const [id, score] of ranks) set.run(Math.round(score * 1e6) / 1e6, id, userId);
-  }
-
-  /** Replaces the tenant's communities; `ranks` (when fresh) picks the members that label each one. */
-  private writeCommunities(userId: number, membership: Map<number, number>, ranks: Map<number, number> | null) {
+  /**
+   * Replaces the tenant's communities with those of two or more members, biggest first (so
+   * ids of one refresh read in order of size), each labelled by its most central members.
+   * Returns the community id of every member.
+   */
+  private replaceCommunities(userId: number, nodes: readonly number[], a: Analysis, rankOf: (id: number) => number): Map<number, number> {
     const sqlite = this.ctx.db.sqlite;
     sqlite.prepare("DELETE FROM graph_communities WHERE user_id = ?").run(userId);
-    sqlite.prepare("UPDATE memories SET community_id = NULL WHERE user_id = ? AND community_id IS NOT NULL").run(userId);
     const groups = new Map<number, number[]>();
-    for (const [id, c] of membership) {
+    nodes.forEach((id, i) => {
+      const c = a.membership[i]!;
       const g = groups.get(c);
       if (g) g.push(id);
       else groups.set(c, [id]);
-    }
-    const rankOf = ranks ? (id: number) => ranks.get(id) ?? 0 : this.storedRanks(userId);
-    // Biggest first, so community ids of a refresh read in order of size.
-    const communities = [...groups.values()].filter((g) => g.length >= 2).sort((a, b) => b.length - a.length || a[0]! - b[0]!);
+    });
+    const communities = [...groups.values()].filter((g) => g.length >= 2).sort((x, y) => y.length - x.length || x[0]! - y[0]!);
     const now = isoNow(this.ctx);
     const insert = sqlite.prepare("INSERT INTO graph_communities (user_id, label, size, created_at) VALUES (?, ?, ?, ?) RETURNING id");
-    const assign = sqlite.prepare("UPDATE memories SET community_id = ? WHERE id = ? AND user_id = ?");
-    let assigned = 0;
+    const communityOf = new Map<number, number>();
     for (const members of communities) {
-      members.sort((a, b) => rankOf(b) - rankOf(a) || a - b);
+      members.sort((x, y) => rankOf(y) - rankOf(x) || x - y);
       const { id } = insert.get(userId, this.label(userId, members.slice(0, LABEL_MEMBERS)), members.length, now) as { id: number };
-      for (const m of members) assigned += assign.run(id, m, userId).changes;
+      for (const m of members) communityOf.set(m, id);
     }
-    return { count: communities.length, assigned };
+    return communityOf;
+  }
+
+  /**
+   * Superseded, forgotten and archived memories lose their score and community, and no
+   * memory keeps the id of a community that no longer exists (a version made while the
+   * worker ran carries its predecessor's).
+   */
+  private clearStale(userId: number): void {
+    const sqlite = this.ctx.db.sqlite;
+    sqlite
+      .prepare(`UPDATE memories SET pagerank_score = 0, community_id = NULL WHERE user_id = ? AND NOT (${LIVE}) AND (pagerank_score != 0 OR community_id IS NOT NULL)`)
+      .run(userId);
+    sqlite
+      .prepare(
+        `UPDATE memories SET community_id = NULL WHERE user_id = ? AND community_id IS NOT NULL
+           AND community_id NOT IN (SELECT id FROM graph_communities WHERE user_id = ?)`,
+      )
+      .run(userId, userId);
   }
 
   private storedRanks(userId: number): (id: number) => number {
@@ -173,7 +233,7 @@ export class GraphRefresher {
       for (const t of queryTerms(content)) if (t.length > 2 && !/^\d+$/.test(t)) df.set(t, (df.get(t) ?? 0) + 1);
     }
     return [...df.entries()]
-      .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+      .sort((x, y) => y[1] - x[1] || x[0].localeCompare(y[0]))
       .slice(0, LABEL_TERMS)
       .map(([t]) => t)
       .join(", ");

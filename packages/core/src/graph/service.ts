@@ -26,6 +26,8 @@ export class GraphService {
     private readonly ctx: CoreContext,
     vectors: VectorStore,
     readonly config: GraphConfig,
+    /** Called when a tenant's links or scores change (the search cache listens). */
+    private readonly onChange: (userId: number) => void = () => {},
     classifier?: LinkClassifier,
   ) {
     this.state = new GraphState(ctx);
@@ -37,13 +39,14 @@ export class GraphService {
       { minSimilarity: config.autoLinkMinSimilarity, lexicalMinSimilarity: config.autoLinkMinLexical, maxNeighbors: config.autoLinkMaxNeighbors },
       classifier,
     );
-    this.refresher = new GraphRefresher(ctx, this.state, this.entities);
+    this.refresher = new GraphRefresher(ctx, this.state, this.entities, onChange);
     this.views = new GraphViews(ctx, this.state);
   }
 
   /** What the auto_link job does for a stored memory: its links, then its entities. */
   async indexMemory(userId: number, memoryId: number): Promise<IndexResult> {
     const links = this.config.autoLinkEnabled ? await this.linker.link(userId, memoryId) : { method: "skipped" as const, neighbors: 0, links: 0 };
+    if (links.links > 0) this.onChange(userId);
     return { links, entities: this.entities.indexMemory(userId, memoryId) };
   }
 

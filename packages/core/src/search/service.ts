@@ -79,6 +79,8 @@ interface Ranking {
 export interface SearchOptions {
   vectorMinSimilarity: number;
   fusion: FusionMethod;
+  /** Multiplies the vector channel's weight in score fusion (ENGRAM_VECTOR_WEIGHT). */
+  vectorWeight: number;
 }
 
 /** Recent searches kept per tenant. */
@@ -184,7 +186,8 @@ export class SearchService {
     const filters: SearchFilters = req;
     const questionType = req.questionType ?? detectQuestionType(req.query);
     const fusion = req.fusion ?? this.options.fusion;
-    const weights: ChannelWeights = fusion === "rrf" ? RRF_WEIGHTS : TYPE_WEIGHTS[questionType];
+    const typed = TYPE_WEIGHTS[questionType];
+    const weights: ChannelWeights = fusion === "rrf" ? RRF_WEIGHTS : { ...typed, vector: typed.vector * this.options.vectorWeight };
     const wanted = new Set<ChannelName>((req.channels ?? CHANNELS).filter((c) => weights[c] > 0));
     const k = Math.max(MIN_CANDIDATES, req.limit * CANDIDATES_PER_RESULT);
     const timings = { embed: 0, lexical: 0, vector: 0, personality: 0, expansion: 0, fusion: 0 };

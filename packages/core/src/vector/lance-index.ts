@@ -29,8 +29,9 @@ const DEFAULT_FLUSH_ROWS = 1_000;
 const DEFAULT_FLUSH_DELAY_MS = 1_000;
 /** Rows added per write while healing, so a rebuild of a large tenant stays within bounded memory. */
 const HEAL_BATCH = 5_000;
-/** Flushes between compactions: each flush leaves a small fragment and a table version behind. */
+/** Flushes between compactions (each leaves a small fragment and a table version), and at most one a minute. */
 const FLUSHES_PER_OPTIMIZE = 20;
+const MIN_OPTIMIZE_INTERVAL_MS = 60_000;
 /** Rows the ANN index does not cover (scanned flat) before compaction folds them in, as a share of those it does. */
 const MAX_UNINDEXED_SHARE = 0.1;
 /** Versions older than this are pruned by compaction; a search takes milliseconds. */
@@ -165,6 +166,7 @@ class LanceTenant {
   private annCovered = 0;
   private flushesSinceOptimize = 0;
   private optimizeQueued = false;
+  private lastOptimize = -Infinity;
   private closed = false;
 
   constructor(
@@ -349,7 +351,8 @@ class LanceTenant {
       return;
     }
     const unindexed = this.annTrained > 0 && rows - this.annCovered > MAX_UNINDEXED_SHARE * this.annCovered;
-    if (unindexed || this.flushesSinceOptimize >= FLUSHES_PER_OPTIMIZE) {
+    const fragmented = this.flushesSinceOptimize >= FLUSHES_PER_OPTIMIZE && performance.now() - this.lastOptimize >= MIN_OPTIMIZE_INTERVAL_MS;
+    if (unindexed || fragmented) {
       this.flushesSinceOptimize = 0;
       this.optimizeQueued = true;
       this.queue = this.queue.then(() => this.optimize(rows)).finally(() => {
@@ -372,9 +375,12 @@ class LanceTenant {
 
   private async optimize(rows: number): Promise<void> {
     if (this.closed || this.building) return;
+    const t0 = performance.now();
+    this.lastOptimize = t0;
     try {
       await this.live.optimize({ cleanupOlderThan: new Date(Date.now() - KEEP_VERSIONS_MS) });
       if (this.annTrained > 0) this.annCovered = rows;
+      this.owner.log.info({ userId: this.userId, rows, ms: Math.round(performance.now() - t0) }, "vector table compacted");
     } catch (err) {
       this.owner.log.warn({ err: (err as Error).message, userId: this.userId }, "vector table compaction failed");
     }
