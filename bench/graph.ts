@@ -19,7 +19,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { createEngram, DEFAULT_GRAPH_CONFIG, graphNeighbors, simhash, storeInputSchema, type Engram } from "@engram/core";
+import { createEngram, seededRandom, DEFAULT_GRAPH_CONFIG, graphNeighbors, simhash, storeInputSchema, type Engram } from "@engram/core";
 import { ROOT, tempDir } from "../test/support/server.js";
 
 const DIMENSION = 384;
@@ -30,17 +30,6 @@ const TYPED_SHARE = 0.1;
 const NOISE = 0.75;
 const TYPED = ["extends", "caused_by", "prerequisite_for"] as const;
 const WORDS_PER_TOPIC = 24;
-
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function unitGaussian(rand: () => number, dim: number): Float32Array {
   const v = new Float32Array(dim);
@@ -73,7 +62,7 @@ const median = (xs: number[]) => round(quantile(xs, 0.5));
 
 /** A generator of memories: topic words, a syllable-made vocabulary, and vectors near each topic's centre. */
 function corpusGenerator(seed: number, topics: number) {
-  const rand = rng(seed);
+  const rand = seededRandom(seed);
   // 24 syllables, 2-4 per word: ~350k possible words, so topics rarely share one by chance.
   const syllables = "ka lo mi ren tu vax sel dor pim quo zan bel fro gri hul jex nav op sur tiv wen yul cor ath".split(" ");
   const word = () => Array.from({ length: 2 + Math.floor(rand() * 3) }, () => syllables[Math.floor(rand() * syllables.length)]).join("");

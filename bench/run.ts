@@ -1,5 +1,10 @@
-/** `pnpm bench`: every benchmark in turn; each writes its JSON to bench/results/. */
+/**
+ * `pnpm bench`: every benchmark in turn; each writes its JSON to bench/results/.
+ * At the default sizes (10k and 100k memories) this takes well over an hour on the 2-core
+ * machine; BENCH_SIZES and BENCH_GRAPH_SIZES (e.g. 10000) make a shorter run.
+ */
 await import("./retrieval.js");
-// Latency at BENCH_SIZES memories (default 10000,100000: about half an hour on the 2-core machine).
+const { runGraphBench } = await import("./graph.js");
+await runGraphBench();
 const { runLatencyBench } = await import("./latency.js");
 await runLatencyBench();

@@ -5,6 +5,7 @@ export * as schema from "./db/schema.js";
 export type { MemoryRow, UserRow, ApiKeyRow, SpaceRow, LinkRow, AuditRow } from "./db/schema.js";
 export { EngramError, type ErrorKind } from "./errors.js";
 export { systemClock, ManualClock, type Clock } from "./util/clock.js";
+export { seededRandom } from "./util/random.js";
 export { createEngram, type Engram } from "./engram.js";
 export { AuthService, type Principal, type Role, type IssuedKey, type CreateKeyInput } from "./auth/service.js";
 export { hashApiKey, canonicalKey, generateApiKey, parseScopes, hasScope, SCOPES, type Scope } from "./auth/keys.js";

@@ -1,6 +1,7 @@
 import { createRequire } from "node:module";
 import { DirectedGraph } from "graphology";
 import { edgeWeight } from "./neighbors.js";
+import { seededRandom } from "../util/random.js";
 
 // Both are CommonJS (`module.exports = fn`) with `export default` typings, which an ESM
 // default import types as the module object: load them with require, typed by their d.ts.
@@ -71,18 +72,6 @@ function toGraphology(data: GraphData): { graph: MemoryGraph; links: number } {
   return { graph, links };
 }
 
-/** Deterministic generator for Louvain's node order, so a tenant's communities are stable run to run. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export interface Analysis {
   /** Links between the nodes (a similarity link counts once). */
   links: number;
@@ -118,7 +107,8 @@ export function analyse(data: GraphData, opts: { pagerank: boolean; communities:
     if (graph.size === 0) {
       membership = Int32Array.from(data.nodes, (_, i) => i);
     } else {
-      const result = louvain.detailed(graph, { getEdgeWeight: "weight", rng: mulberry32(opts.seed), resolution: 1 });
+      // A seeded node order keeps a tenant's communities stable run to run.
+      const result = louvain.detailed(graph, { getEdgeWeight: "weight", rng: seededRandom(opts.seed), resolution: 1 });
       membership = Int32Array.from(data.nodes, (id) => result.communities[String(id)]!);
       modularity = result.modularity;
     }
