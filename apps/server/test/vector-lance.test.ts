@@ -24,47 +24,55 @@ describe("vector search on the LanceDB backend", () => {
     // similarity floor, so every stored vector of the tenant is a candidate.
     const env = { ENGRAM_EMBEDDING_MODEL_DIR: modelDir, ENGRAM_LANCE_THRESHOLD: "0", ENGRAM_VECTOR_MIN_SIMILARITY: "-1", ENGRAM_RATE_LIMIT_ENABLED: "0" };
     const first = await startServer(env);
-    const key = await bootstrap(first.url);
-    let admin = api(first.url, key);
-    await loaded(admin);
-    const alice = api(first.url, key);
-    const bob = api(first.url, (await admin.post("/keys", { user_id: (await admin.post("/users", { username: "bob" })).body.id })).body.key);
-
     const ids: Record<string, number> = {};
-    for (const content of ["the database server is down", "i like pizza", "the agent stores facts about users", "quick fox"]) {
-      ids[content] = (await alice.post("/store", { content })).body.id;
+    let key: string;
+    let bobs: number;
+    let late: number;
+    let updated: { status: number; body: { id: number } };
+    try {
+      key = await bootstrap(first.url);
+      const admin = api(first.url, key);
+      await loaded(admin);
+      const alice = api(first.url, key);
+      const bob = api(first.url, (await admin.post("/keys", { user_id: (await admin.post("/users", { username: "bob" })).body.id })).body.key);
+
+      for (const content of ["the database server is down", "i like pizza", "the agent stores facts about users", "quick fox"]) {
+        ids[content] = (await alice.post("/store", { content })).body.id;
+      }
+      bobs = (await bob.post("/store", { content: "the database host crashed" })).body.id;
+
+      // A memory's own text embeds to its own vector, so it ranks first whatever the tiny model's geometry.
+      expect((await vectorIds(alice, "the database server is down"))[0]).toBe(ids["the database server is down"]);
+      expect(await vectorIds(alice, "the database host crashed")).not.toContain(bobs);
+      expect((await vectorIds(bob, "the database host crashed"))[0]).toBe(bobs);
+      expect((await vectorIds(bob, "the database server is down")).filter((id) => id !== bobs)).toEqual([]);
+      const lanceDir = path.join(first.dataDir, "lance");
+      const [modelFolder] = fs.readdirSync(lanceDir);
+      expect(fs.readdirSync(path.join(lanceDir, modelFolder!)).sort()).toEqual(["tenant_1.lance", "tenant_2.lance"]);
+
+      expect((await alice.post(`/memory/${ids["the database server is down"]}/forget`, { reason: "fixed" })).status).toBe(200);
+      expect(await vectorIds(alice, "the database server is down")).not.toContain(ids["the database server is down"]);
+
+      updated = await alice.post(`/memory/${ids["i like pizza"]}/update`, { content: "i like pizza and the quick fox" });
+      expect(updated.status).toBe(200);
+      const afterUpdate = await vectorIds(alice, "i like pizza and the quick fox");
+      expect(afterUpdate[0]).toBe(updated.body.id);
+      expect(afterUpdate).not.toContain(ids["i like pizza"]);
+
+      expect((await alice.del(`/memory/${ids["quick fox"]}`)).status).toBe(200);
+      expect(await vectorIds(alice, "quick fox")).not.toContain(ids["quick fox"]);
+
+      // Stored just before the crash below: the table has not been written yet.
+      late = (await alice.post("/store", { content: "memory about users" })).body.id;
+      expect((await vectorIds(alice, "memory about users"))[0]).toBe(late);
+    } finally {
+      // The crash: the process dies before the last store reaches the table (flushes wait a second).
+      await first.stop("SIGKILL");
     }
-    const bobs = (await bob.post("/store", { content: "the database host crashed" })).body.id;
-
-    // A memory's own text embeds to its own vector, so it ranks first whatever the tiny model's geometry.
-    expect((await vectorIds(alice, "the database server is down"))[0]).toBe(ids["the database server is down"]);
-    expect(await vectorIds(alice, "the database host crashed")).not.toContain(bobs);
-    expect((await vectorIds(bob, "the database host crashed"))[0]).toBe(bobs);
-    expect((await vectorIds(bob, "the database server is down")).filter((id) => id !== bobs)).toEqual([]);
-    const lanceDir = path.join(first.dataDir, "lance");
-    const [modelFolder] = fs.readdirSync(lanceDir);
-    expect(fs.readdirSync(path.join(lanceDir, modelFolder!)).sort()).toEqual(["tenant_1.lance", "tenant_2.lance"]);
-
-    expect((await alice.post(`/memory/${ids["the database server is down"]}/forget`, { reason: "fixed" })).status).toBe(200);
-    expect(await vectorIds(alice, "the database server is down")).not.toContain(ids["the database server is down"]);
-
-    const updated = await alice.post(`/memory/${ids["i like pizza"]}/update`, { content: "i like pizza and the quick fox" });
-    expect(updated.status).toBe(200);
-    const afterUpdate = await vectorIds(alice, "i like pizza and the quick fox");
-    expect(afterUpdate[0]).toBe(updated.body.id);
-    expect(afterUpdate).not.toContain(ids["i like pizza"]);
-
-    expect((await alice.del(`/memory/${ids["quick fox"]}`)).status).toBe(200);
-    expect(await vectorIds(alice, "quick fox")).not.toContain(ids["quick fox"]);
-
-    // Stored, then the process dies before the table write (flushes wait a second).
-    const late = (await alice.post("/store", { content: "memory about users" })).body.id;
-    expect((await vectorIds(alice, "memory about users"))[0]).toBe(late);
-    await first.stop("SIGKILL");
 
     const second = await startServer(env, first.dataDir);
     try {
-      admin = api(second.url, key);
+      const admin = api(second.url, key);
       await loaded(admin);
       expect((await vectorIds(admin, "memory about users"))[0]).toBe(late);
       expect(second.logs.some((l) => l.includes("vector table healed from SQLite"))).toBe(true);

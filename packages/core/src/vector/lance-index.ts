@@ -1,9 +1,20 @@
 import fs from "node:fs";
 import path from "node:path";
-import { connect, Index, type Connection, type Table } from "@lancedb/lancedb";
+import type { Connection, Table } from "@lancedb/lancedb";
 import { TenantMatrix, checkQuery } from "./exact-index.js";
 import type { VectorHit, VectorIndex, VectorSource } from "./index.js";
-import { idList, toArrowTable, vectorSchema } from "./lance-rows.js";
+
+interface Modules {
+  lancedb: typeof import("@lancedb/lancedb");
+  rows: typeof import("./lance-rows.js");
+}
+let modules: Promise<Modules> | undefined;
+
+/** LanceDB and Arrow load on first use (about 50 MB and a third of a second): most servers never move a tenant. */
+function load(): Promise<Modules> {
+  modules ??= Promise.all([import("@lancedb/lancedb"), import("./lance-rows.js")]).then(([lancedb, rows]) => ({ lancedb, rows }));
+  return modules;
+}
 
 export interface IndexLog {
   info(obj: object, msg: string): void;
@@ -77,8 +88,9 @@ export class LanceVectorIndex implements VectorIndex {
 
   db(): Promise<Connection> {
     this.connection ??= (async () => {
+      const { lancedb } = await load();
       await fs.promises.mkdir(this.options.dir, { recursive: true });
-      return connect(this.options.dir);
+      return lancedb.connect(this.options.dir);
     })();
     return this.connection;
   }
@@ -147,6 +159,7 @@ export class LanceVectorIndex implements VectorIndex {
 class LanceTenant {
   readonly ready: Promise<void>;
   private table: Table | undefined;
+  private m: Modules | undefined;
   /** Upserts not yet in the table; a delta row wins over the table's row of the same id. */
   private readonly delta: TenantMatrix;
   /** Removed ids whose row the table may still hold. */
@@ -182,9 +195,16 @@ class LanceTenant {
     return this.table;
   }
 
+  private get mods(): Modules {
+    if (!this.m) throw new Error("vector table is not open");
+    return this.m;
+  }
+
   /** Opens or creates the table, then makes its ids equal SQLite's: adds what is missing, drops what is gone. */
   private async open(): Promise<void> {
     const db = await this.owner.db();
+    this.m = await load();
+    const { idList, toArrowTable, vectorSchema } = this.m.rows;
     const name = tableName(this.userId);
     const dim = this.owner.dimension;
     const exists = (await db.tableNames()).includes(name);
@@ -317,11 +337,11 @@ class LanceTenant {
     for (const r of rows) if (this.inTable.has(r.id)) stale.add(r.id);
     // Not atomic across the two writes: a crash in between leaves rows missing, which opening heals.
     if (stale.size > 0) {
-      await table.delete(idList(stale));
+      await table.delete(this.mods.rows.idList(stale));
       for (const id of stale) this.inTable.delete(id);
     }
     if (rows.length > 0) {
-      await table.add(toArrowTable(rows, this.owner.dimension));
+      await table.add(this.mods.rows.toArrowTable(rows, this.owner.dimension));
       for (const r of rows) this.inTable.add(r.id);
     }
     for (const [id, seq] of snapshot) {
@@ -364,6 +384,7 @@ class LanceTenant {
   private async buildAnn(rows: number): Promise<void> {
     const t0 = performance.now();
     try {
+      const { Index } = this.mods.lancedb;
       await this.live.createIndex("vector", { config: Index.hnswSq({ distanceType: "dot" }), replace: true });
       this.annTrained = rows;
       this.annCovered = rows;
