@@ -267,10 +267,13 @@ class LanceTenant {
 
   async search(query: Float32Array, k: number): Promise<VectorHit[]> {
     await this.ready;
-    // Taken before the table is read: a flush finishing meanwhile moves rows from the delta
-    // into the table, and this snapshot still covers the table version read before it.
-    const hidden = new Set(this.tombstones);
-    for (const { id } of this.delta.entries()) hidden.add(id);
+    // Table rows that a removal or a newer delta row overrides. Taken before the table is read:
+    // a flush finishing meanwhile moves delta rows into the table (the dedupe below drops the
+    // second copy), and this snapshot still covers the table version read before it. Only
+    // these need over-fetching; new ids in the delta (appends) shadow nothing.
+    const hidden = new Set<number>();
+    for (const id of this.tombstones) if (this.inTable.has(id)) hidden.add(id);
+    for (const { id } of this.delta.entries()) if (this.inTable.has(id)) hidden.add(id);
     const local = this.delta.search(query, k);
     const fromTable = this.inTable.size === 0 ? [] : await this.query(query, k + hidden.size);
     const merged = fromTable.filter((h) => !hidden.has(h.id)).concat(local);
