@@ -45,16 +45,28 @@ describe("tenant isolation", () => {
   });
 
   it("search: never returns another tenant's memories, current or old versions", async () => {
-    for (const channels of [["fts"], ["vector"], ["fts", "vector"]]) {
+    // Bait for the other channels, deleted again at the end so later counts are unchanged:
+    // Alice's preference (personality) and turns of both tenants under one session id (session).
+    const bait = [
+      [alice, (await alice.post("/store", { content: "Alice prefers the kestrel vault passphrase hints", category: "preference" })).body.id],
+      [bob, (await bob.post("/store", { content: "Bob asks about the vault passphrase", session_id: "shared-session" })).body.id],
+      [alice, (await alice.post("/store", { content: "Alice answers in her own session with the same id", session_id: "shared-session" })).body.id],
+    ] as const;
+    // Every channel alone and with the expansions it feeds, and the whole pipeline (undefined).
+    const combos = [["fts"], ["vector"], ["personality"], ["fts", "session"], ["fts", "vector", "graph"], undefined];
+    for (const channels of combos) {
       // Alice's exact words: the nearest vector in the whole database is hers.
       const query = "Alice's secret: the vault passphrase hint is kestrel";
       const hits = (await bob.post("/search", { query, latest_only: false, channels })).body.results;
-      expect(hits.every((h: { content: string }) => h.content.startsWith("Bob")), channels.join("+")).toBe(true);
+      expect(hits.every((h: { content: string }) => h.content.startsWith("Bob")), channels?.join("+") ?? "all").toBe(true);
     }
     const recalled = (await bob.post("/recall", { query: "vault passphrase kestrel osprey" })).body.memories;
     expect(recalled.every((m: { content: string }) => m.content.startsWith("Bob"))).toBe(true);
+    const context = (await bob.post("/context", { query: "vault passphrase kestrel osprey" })).body.context as string;
+    expect(context).not.toMatch(/Alice/);
     const aliceHits = (await alice.post("/search", { query: "vault passphrase hint", channels: ["vector"] })).body.results;
     expect(aliceHits[0].id).toBe(aliceMemory);
+    for (const [owner, id] of bait) expect((await owner.del(`/memory/${id}`)).status).toBe(200);
   });
 
   it("list: shows only your own memories", async () => {
