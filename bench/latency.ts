@@ -14,12 +14,14 @@
  * A store also enqueues background work (the graph's auto_link job, which looks up the new
  * memory's neighbours in the vector index), so store throughput is given twice: as
  * acknowledged, and until the job queue has drained. Searches are measured on an idle queue.
- * Run alone with `pnpm build && BENCH_SIZES=10000 tsx bench/latency.ts`.
+ * Run alone with `pnpm build && BENCH_SIZES=10000 tsx bench/latency.ts` (about 8 minutes on the
+ * 2-core machine; 100k takes over an hour, most of it the auto_link jobs of the seeded memories).
+ * BENCH_LATENCY_DATA_DIR=<folder> measures a folder an earlier run seeded (it is left in place).
  */
 import fs from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { UseLiteEmbedder } from "@engram/core";
+import { openDb, UseLiteEmbedder } from "@engram/core";
 import { api, bootstrap, ROOT, startServer, tempDir, type RunningServer } from "../test/support/server.js";
 import { loadLocomo, locomoTurns } from "./datasets.js";
 
@@ -144,7 +146,7 @@ async function sequential(c: Client, queries: string[]) {
   return percentiles(ms);
 }
 
-async function concurrent(url: string, key: string, queries: string[]) {
+async function concurrent(url: string, key: string | undefined, queries: string[]) {
   const latencies: number[] = [];
   const t0 = performance.now();
   await Promise.all(
@@ -161,9 +163,8 @@ async function concurrent(url: string, key: string, queries: string[]) {
 async function stageShares(c: Client, queries: string[]) {
   const sums: Record<string, number> = {};
   for (const query of queries) {
-    const res = await c.post("/search/explain", { query, limit: 10 });
-    if (res.status !== 200) throw new Error(`explain failed: ${res.status}`);
-    for (const [stage, ms] of Object.entries(res.body.timings_ms as Record<string, number>)) sums[stage] = (sums[stage] ?? 0) + ms;
+    const body = await explain(c, { query, limit: 10 });
+    for (const [stage, ms] of Object.entries(body.timings_ms as Record<string, number>)) sums[stage] = (sums[stage] ?? 0) + ms;
   }
   const total = sums["total"] ?? 0;
   const stages = Object.entries(sums).filter(([stage]) => stage !== "total" && stage !== "hybrid");
@@ -234,6 +235,22 @@ function phases(questions: string[]): Phases {
   return { single: take(SINGLE_QUERIES), concurrent: take(CLIENTS * QUERIES_PER_CLIENT), explain: take(EXPLAIN_QUERIES), overlap: take(OVERLAP_QUERIES) };
 }
 
+/** Explain calls that failed (and were retried once); the run's server log says why. */
+let explainFailures = 0;
+
+async function explain(c: Client, body: Record<string, unknown>) {
+  for (let attempt = 1; ; attempt++) {
+    const res = await c.post("/search/explain", body);
+    if (res.status === 200) return res.body;
+    explainFailures++;
+    if (attempt === 2) throw new Error(`explain failed twice: ${res.status} ${JSON.stringify(res.body)}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+/** The server's error lines, for a run whose requests failed. */
+const serverErrors = (server: RunningServer) => server.logs.filter((l) => l.includes('"level":50')).slice(0, 3);
+
 /**
  * The vector channel's own top 10 for each query: its ranks as /search/explain reports them
  * (the final order also weighs recency and accesses, which differ between the two runs).
@@ -241,7 +258,7 @@ function phases(questions: string[]): Phases {
 async function vectorTop10(c: Client, queries: string[]): Promise<number[][]> {
   const out: number[][] = [];
   for (const query of queries) {
-    const results = (await c.post("/search/explain", { query, limit: 50, channels: ["vector"] })).body.results as { id: number; ranks: { vector: number | null } }[];
+    const results = (await explain(c, { query, limit: 50, channels: ["vector"] })).results as { id: number; ranks: { vector: number | null } }[];
     const top = results.filter((r) => r.ranks.vector !== null && r.ranks.vector <= 10).sort((a, b) => a.ranks.vector! - b.ranks.vector!);
     out.push(top.map((r) => r.id));
   }
@@ -264,8 +281,9 @@ async function loaded(admin: Client) {
  * exact run deletes the memories its store measurement added, so the LanceDB run's answers
  * can be compared with the exact scan's.
  */
-async function measureBackend(backend: "exact" | "lancedb", size: number, dataDir: string, key: string, data: Corpus, q: Phases, exactTop?: number[][]) {
-  const server = await startServer(serverEnv(backend), dataDir);
+async function measureBackend(backend: "exact" | "lancedb", size: number, dataDir: string, key: string | undefined, data: Corpus, q: Phases, exactTop?: number[][]) {
+  // Without a key (a reused folder), open access on loopback acts as user 1, the seeded tenant.
+  const server = await startServer({ ...serverEnv(backend), ...(key ? {} : { ENGRAM_OPEN_ACCESS: "1" }) }, dataDir);
   try {
     const c = api(server.url, key);
     await loaded(c);
@@ -300,15 +318,53 @@ async function measureBackend(backend: "exact" | "lancedb", size: number, dataDi
     if (backend === "exact") for (const id of added.ids) await c.del(`/memory/${id}`);
     await idle(c);
     if (backend === "lancedb") result.lance_maintenance = maintenanceLogs(server);
+    result.explain_failures_retried = explainFailures;
+    result.server_errors = serverErrors(server);
+    explainFailures = 0;
     return { result, top };
+  } catch (err) {
+    throw new Error(`${(err as Error).message}\nserver errors: ${serverErrors(server).join("\n")}`);
   } finally {
     await server.stop();
   }
 }
 
+/**
+ * Seed figures of a folder seeded by an earlier, interrupted run, from the rows' own timestamps:
+ * stores from the first to the last memory, and until the last auto_link job completed.
+ */
+function seedFromDatabase(dataDir: string, size: number) {
+  const db = openDb({ path: path.join(dataDir, "engram.db"), synchronous: "normal" });
+  try {
+    const m = db.sqlite.prepare("SELECT min(created_at) AS first, max(created_at) AS last, count(*) AS n FROM memories WHERE user_id = 1").get() as { first: string; last: string; n: number };
+    const j = db.sqlite.prepare("SELECT max(completed_at) AS done FROM jobs WHERE type = 'auto_link'").get() as { done: string };
+    // A few stores of a large seed are refused as near-duplicates of recent ones.
+    if (m.n < size * 0.99) throw new Error(`${dataDir} holds ${m.n} memories, not the ${size} asked for`);
+    const seconds = (Date.parse(m.last) - Date.parse(m.first)) / 1000;
+    const toIdle = (Date.parse(j.done) - Date.parse(m.first)) / 1000;
+    return {
+      reused_folder: "seeded by an earlier run of this benchmark; figures from the rows' timestamps",
+      stored: m.n,
+      seconds: round(seconds),
+      per_second: round(m.n / seconds),
+      seconds_until_jobs_done: round(toIdle),
+      per_second_including_jobs: round(m.n / toIdle),
+    };
+  } finally {
+    db.close();
+  }
+}
+
 async function runSize(size: number, data: Corpus) {
-  const dataDir = tempDir("engram-bench-latency-");
   const q = phases(data.questions);
+  const reuse = process.env.BENCH_LATENCY_DATA_DIR;
+  if (reuse) {
+    const seed = seedFromDatabase(reuse, size);
+    const exact = await measureBackend("exact", size, reuse, undefined, data, q);
+    const lance = await measureBackend("lancedb", size, reuse, undefined, data, q, exact.top);
+    return { memories: size, seed, backends: [exact.result, lance.result] };
+  }
+  const dataDir = tempDir("engram-bench-latency-");
   // Seeded through the LanceDB backend: with the exact scan, every store's auto_link job scans
   // the whole tenant on the event loop, which makes seeding 100k memories take hours.
   const seeder = await startServer(serverEnv("lancedb"), dataDir);

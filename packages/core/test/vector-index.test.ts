@@ -246,6 +246,10 @@ describe("lancedb index on disk", () => {
       const v = truth.tenants.get(1)!.get(id)!;
       expect((await index.search(1, v, 5))[0]).toMatchObject({ id });
     }
+    // A k beyond the HNSW candidate list (the search service over-fetches hundreds).
+    const wide = await index.search(1, truth.tenants.get(1)!.get(7)!, 400);
+    expect(wide).toHaveLength(400);
+    expect(wide[0]).toMatchObject({ id: 7 });
     // Rows added after the index was trained are still found (scanned flat until compaction).
     const late = randomUnit(r, dim);
     truth.put(1, 601, late);

@@ -285,7 +285,8 @@ class LanceTenant {
   private async query(query: Float32Array, limit: number): Promise<VectorHit[]> {
     // Lance's "dot" distance is 1 - dot, which for unit vectors is the cosine distance.
     let q = this.live.vectorSearch(query).distanceType("dot").limit(limit).select(["id", "_distance"]);
-    if (this.annTrained > 0) q = q.ef(Math.max(HNSW_EF, limit)).refineFactor(REFINE_FACTOR);
+    // LanceDB asks HNSW for limit × refineFactor candidates, and ef may not be below that.
+    if (this.annTrained > 0) q = q.ef(Math.max(HNSW_EF, limit * REFINE_FACTOR)).refineFactor(REFINE_FACTOR);
     const rows = (await q.toArray()) as { id: bigint; _distance: number }[];
     return rows.map((r) => ({ id: Number(r.id), score: 1 - r._distance }));
   }
