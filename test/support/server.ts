@@ -19,6 +19,40 @@ export interface RunningServer {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
+/**
+ * Resolves with the port of the first JSON log line `{"msg":"listening","port":N}` the process
+ * prints on stdout (the server and the sidecar both log one; tests bind port 0). Every output
+ * line goes into `logs`; the process exiting first, or 30 s of silence, rejects with them.
+ */
+export function listeningPort(proc: ChildProcess, name: string, logs: string[]): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    let buf = "";
+    const timer = setTimeout(() => reject(new Error(`${name} did not start:\n${logs.join("\n")}`)), 30_000);
+    proc.stdout!.on("data", (chunk: Buffer) => {
+      buf += chunk.toString();
+      for (let nl = buf.indexOf("\n"); nl >= 0; nl = buf.indexOf("\n")) {
+        const line = buf.slice(0, nl);
+        buf = buf.slice(nl + 1);
+        logs.push(line);
+        try {
+          const rec = JSON.parse(line) as { msg?: string; port?: number };
+          if (rec.msg === "listening" && rec.port) {
+            clearTimeout(timer);
+            resolve(rec.port);
+          }
+        } catch {
+          // not a log record
+        }
+      }
+    });
+    proc.stderr!.on("data", (c: Buffer) => logs.push(c.toString()));
+    proc.on("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${name} exited with ${code} before listening:\n${logs.join("\n")}`));
+    });
+  });
+}
+
 export function tempDir(prefix = "engram-test-"): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
@@ -40,34 +74,7 @@ export async function startServer(env: Record<string, string> = {}, dataDir = te
     stdio: ["ignore", "pipe", "pipe"],
   });
   const logs: string[] = [];
-  const port = await new Promise<number>((resolve, reject) => {
-    let buf = "";
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${logs.join("\n")}`)), 30_000);
-    const onData = (chunk: Buffer) => {
-      buf += chunk.toString();
-      let nl: number;
-      while ((nl = buf.indexOf("\n")) >= 0) {
-        const line = buf.slice(0, nl);
-        buf = buf.slice(nl + 1);
-        logs.push(line);
-        try {
-          const rec = JSON.parse(line) as { msg?: string; port?: number };
-          if (rec.msg === "listening" && rec.port) {
-            clearTimeout(timer);
-            resolve(rec.port);
-          }
-        } catch {
-          // not a log record
-        }
-      }
-    };
-    proc.stdout!.on("data", onData);
-    proc.stderr!.on("data", (c: Buffer) => logs.push(c.toString()));
-    proc.on("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited with ${code} before listening:\n${logs.join("\n")}`));
-    });
-  });
+  const port = await listeningPort(proc, "server", logs);
   const exited = new Promise<number | null>((resolve) => proc.once("exit", (code) => resolve(code)));
   return {
     url: `http://127.0.0.1:${port}`,

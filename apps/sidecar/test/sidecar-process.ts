@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { expect } from "vitest";
-import { api, ROOT } from "../../../test/support/server.js";
+import { api, listeningPort, ROOT } from "../../../test/support/server.js";
 
 export const SIDECAR_BIN = path.join(ROOT, "apps/sidecar/bin/engram-sidecar.js");
 
@@ -24,32 +24,7 @@ export async function startSidecar(args: string[], env: Record<string, string> =
     stdio: ["ignore", "pipe", "pipe"],
   });
   const logs: string[] = [];
-  const port = await new Promise<number>((resolve, reject) => {
-    let buf = "";
-    const timer = setTimeout(() => reject(new Error(`sidecar did not start:\n${logs.join("\n")}`)), 30_000);
-    proc.stdout!.on("data", (chunk: Buffer) => {
-      buf += chunk.toString();
-      for (let nl = buf.indexOf("\n"); nl >= 0; nl = buf.indexOf("\n")) {
-        const line = buf.slice(0, nl);
-        buf = buf.slice(nl + 1);
-        logs.push(line);
-        try {
-          const rec = JSON.parse(line) as { msg?: string; port?: number };
-          if (rec.msg === "listening" && rec.port) {
-            clearTimeout(timer);
-            resolve(rec.port);
-          }
-        } catch {
-          // not a log record
-        }
-      }
-    });
-    proc.stderr!.on("data", (c: Buffer) => logs.push(c.toString()));
-    proc.on("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`sidecar exited with ${code} before listening:\n${logs.join("\n")}`));
-    });
-  });
+  const port = await listeningPort(proc, "sidecar", logs);
   const exited = new Promise<number | null>((resolve) => proc.once("exit", (code) => resolve(code)));
   const url = `http://127.0.0.1:${port}`;
   return {
