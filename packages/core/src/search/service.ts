@@ -130,16 +130,19 @@ export class SearchService {
     const key = JSON.stringify(req);
     const cached = this.cache.get(userId, key);
     let ranking = cached;
+    // The rows a fresh ranking read; none for a cached one.
+    let rankedRows: Map<number, MemoryRow> | undefined;
     if (!ranking) {
       const generation = this.cache.generation(userId);
-      ranking = await this.rank(userId, req);
+      ({ ranking, rows: rankedRows } = await this.rank(userId, req));
       this.cache.set(userId, key, ranking, generation);
     }
 
     const tf = performance.now();
-    // Rows are read fresh each time: a cached ranking never serves stale fields or statuses.
+    // Rows are never cached: a cached ranking reads its rows again, so it never serves stale
+    // fields or statuses; a fresh ranking uses the rows it has just read.
     const candidates = ranking.fused.slice(0, Math.max(req.limit * 3, 30));
-    const rows = new Map(this.memories.byIds(userId, candidates.map((f) => f.id)).map((r) => [r.id, r]));
+    const rows = rankedRows ?? new Map(this.memories.byIds(userId, candidates.map((f) => f.id)).map((r) => [r.id, r]));
     const now = this.ctx.clock.now();
     const ran = ranking.channels;
     let hits: (SearchHit & { raw: number })[] = candidates.flatMap((f) => {
@@ -182,7 +185,7 @@ export class SearchService {
   }
 
   /** Runs the channels and fuses them: the part of a search worth caching. */
-  private async rank(userId: number, req: SearchRequest): Promise<Ranking> {
+  private async rank(userId: number, req: SearchRequest): Promise<{ ranking: Ranking; rows: Map<number, MemoryRow> }> {
     const filters: SearchFilters = req;
     const questionType = req.questionType ?? detectQuestionType(req.query);
     const fusion = req.fusion ?? this.options.fusion;
@@ -256,7 +259,7 @@ export class SearchService {
     const fused = boost(combine([...firstStage, ...expansions]));
     timings.fusion += performance.now() - tf2;
     const channels = [...firstStage, ...expansions].filter((r) => r.hits.length > 0 || r.channel === "fts").map((r) => r.channel);
-    return { fused, channels, questionType, fusion, embedded: qv !== null, timings };
+    return { ranking: { fused, channels, questionType, fusion, embedded: qv !== null, timings }, rows };
   }
 
   private async timedEmbed(query: string, timings: { embed: number }): Promise<Float32Array | null> {
