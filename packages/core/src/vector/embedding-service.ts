@@ -86,6 +86,11 @@ export class EmbeddingService {
     return normalize(v);
   }
 
+  /** Stops the embedder's worker threads; a backfill in flight stops with an error. */
+  async close(): Promise<void> {
+    await this.embedder?.close?.();
+  }
+
   /** Re-embeds every memory lacking a vector of the active model, as a background job. */
   reembed(): ReembedJob | null {
     if (!this.embedder) return null;
