@@ -85,7 +85,7 @@ export class PooledEmbedder implements Embedder {
   }
 
   load(): Promise<void> {
-    if (this.closed) return Promise.reject(new EmbedderError(`${this.id}: the embedder was closed`));
+    if (this.closed) return Promise.reject(this.closedError());
     if (this.state === "loaded") return Promise.resolve();
     this.loading ??= this.startAll().finally(() => {
       this.loading = null;
@@ -96,6 +96,8 @@ export class PooledEmbedder implements Embedder {
   async embed(texts: string[]): Promise<Float32Array[]> {
     if (texts.length === 0) return [];
     await this.load();
+    // close() may have run while load() resolved; a request queued now would wait for no worker.
+    if (this.closed) throw this.closedError();
     return new Promise((resolve, reject) => {
       this.queue.push({ texts, resolve, reject });
       this.dispatch();
@@ -105,11 +107,15 @@ export class PooledEmbedder implements Embedder {
   /** Terminates the workers; waiting and in-flight requests fail with EmbedderError. */
   async close(): Promise<void> {
     this.closed = true;
-    const err = new EmbedderError(`${this.id}: the embedder was closed`);
+    const err = this.closedError();
     for (const r of this.queue.splice(0)) r.reject(err);
     const slots = this.slots.splice(0);
     for (const s of slots) s.inFlight?.requests.forEach((r) => r.reject(err));
     await Promise.all(slots.map((s) => s.worker.terminate()));
+  }
+
+  private closedError(): EmbedderError {
+    return new EmbedderError(`${this.id}: the embedder was closed`);
   }
 
   private async startAll(): Promise<void> {
