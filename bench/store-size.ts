@@ -10,7 +10,8 @@
  * ENGRAM_EMBEDDING_* variables in the environment are passed to the servers (e.g.
  * ENGRAM_EMBEDDING_MAX_WINDOWS=8 to measure another cap); unset, the defaults are measured.
  * BENCH_BASELINE_SERVER=<path to another build's apps/server/bin/engram-server.js> measures
- * that build too (e.g. the commit before the worker pool), into `baseline`.
+ * that build too (e.g. the commit before the worker pool), into `baseline`, with
+ * BENCH_BASELINE_SAMPLES (default 3) stores per size.
  * Run alone with `pnpm build && tsx bench/store-size.ts` (about 2 minutes; the baseline's
  * 100 KB stores took 30-60 s each before the fix).
  */
@@ -104,7 +105,15 @@ async function measure(bin: string, samples: number) {
     let seed = 1;
     for (const bytes of SIZES) {
       const runs = [];
-      for (let i = 0; i < samples; i++) runs.push(await timedStore(c, server.url, textOf(bytes, seed++)));
+      const t0 = performance.now();
+      try {
+        for (let i = 0; i < samples; i++) runs.push(await timedStore(c, server.url, textOf(bytes, seed++)));
+      } catch (err) {
+        // The baseline's 100 KB store can outlast the HTTP client's 300 s wait for an answer.
+        sizes.push({ bytes, stores: runs.length, error: `${(err as Error).message} (${(err as Error).cause ?? ""}) after ${round((performance.now() - t0) / 1000)} s` });
+        console.log(`store-size: ${bytes} bytes failed: ${(err as Error).message}`);
+        return { sizes, concurrent: null };
+      }
       const ms = runs.map((r) => r.ms);
       sizes.push({
         bytes,
@@ -141,7 +150,8 @@ export async function runStoreSizeBench(): Promise<object> {
   const baselineBin = process.env.BENCH_BASELINE_SERVER;
   const loadBefore = os.loadavg()[0]!;
   const current = await measure(SERVER_BIN, samples);
-  const baseline = baselineBin ? await measure(path.resolve(baselineBin), samples) : null;
+  const baselineSamples = Number(process.env.BENCH_BASELINE_SAMPLES ?? 3);
+  const baseline = baselineBin ? await measure(path.resolve(baselineBin), baselineSamples) : null;
   const report = {
     measured_at: new Date().toISOString(),
     machine: `${os.availableParallelism()} shared cores; load average ${round(loadBefore)} when the run started (other work ran on them at the same time)`,
@@ -149,7 +159,7 @@ export async function runStoreSizeBench(): Promise<object> {
     settings: { samples_per_size: samples, ...embeddingSettings() },
     data: "ASCII texts of exactly 1 KB, 10 KB and 100 KB: a different half of the README's sentences for every memory, repeated in new orders",
     current,
-    baseline: baseline && { server: baselineBin, ...baseline },
+    baseline: baseline && { server: baselineBin, stores_per_size: baselineSamples, ...baseline },
   };
   const out = path.join(ROOT, "bench/results/store-size.json");
   fs.writeFileSync(out, JSON.stringify(report, null, 2) + "\n");
