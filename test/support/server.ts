@@ -59,10 +59,11 @@ export function tempDir(prefix = "engram-test-"): string {
 
 /**
  * Starts the built engram-server on a free loopback port (ENGRAM_PORT=0) with its own
- * temporary data folder, and resolves once it logs that it listens.
+ * temporary data folder, and resolves once it logs that it listens. `bin` lets a benchmark
+ * start another build (an earlier commit's, to measure a baseline).
  */
-export async function startServer(env: Record<string, string> = {}, dataDir = tempDir()): Promise<RunningServer> {
-  const proc = spawn(process.execPath, [SERVER_BIN], {
+export async function startServer(env: Record<string, string> = {}, dataDir = tempDir(), bin = SERVER_BIN): Promise<RunningServer> {
+  const proc = spawn(process.execPath, [bin], {
     env: {
       PATH: process.env.PATH ?? "",
       ENGRAM_HOST: "127.0.0.1",

@@ -45,6 +45,8 @@ function start(config: Config) {
     // close() stops accepting and waits for open requests; idle keep-alive sockets need not wait.
     server.close(async () => {
       await jobsStopped;
+      // The embedding workers are threads of this process: terminate them, or it would not exit.
+      await engram.embedding.close().catch((err: unknown) => log.warn({ err }, "embedding workers did not stop cleanly"));
       // Buffered vector-table writes go to disk; if this fails, the next start heals the tables from SQLite.
       await engram.vectors.close().catch((err: unknown) => log.warn({ err }, "vector index did not close cleanly"));
       engram.close();

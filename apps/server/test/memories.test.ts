@@ -7,6 +7,8 @@ let c: ReturnType<typeof api>;
 beforeAll(async () => {
   server = await startServer();
   c = api(server.url, await bootstrap(server.url));
+  // A client's own vector is checked against the active model, so the model must have loaded.
+  while ((await c.get("/health/ready")).body.checks?.embedder !== "loaded") await new Promise((r) => setTimeout(r, 100));
 });
 afterAll(() => server.stop());
 
@@ -51,6 +53,11 @@ describe("storing memories", () => {
     ["unknown space", { content: "ok", space_id: 99999 }, /space_id: no such space/],
     ["unknown parent", { content: "ok", parent_memory_id: 99999 }, /parent_memory_id: no such memory/],
     ["an embedding of the wrong dimension", { content: "ok", embedding: [0.1, 0.2] }, /embedding: has 2 dimensions; the active model use-lite-512 has 512/],
+    [
+      "an embedding with a value beyond float32 range",
+      { content: "ok", embedding: [1e39, ...new Array(511).fill(0.01)] },
+      /^embedding: must contain only numbers within float32 range \(magnitude below 3\.4e38\)$/,
+    ],
   ])("rejects %s with a 400 naming the field, storing nothing", async (_label, body, message) => {
     const before = await count();
     const res = await c.post("/store", body);

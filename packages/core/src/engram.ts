@@ -1,4 +1,4 @@
-import type { Config } from "./config/index.js";
+import { DEFAULT_EMBEDDING_THREADS, type Config } from "./config/index.js";
 import { openDb, type Db } from "./db/connection.js";
 import { AuditLog } from "./audit/audit-log.js";
 import { AuthService } from "./auth/service.js";
@@ -9,7 +9,7 @@ import { ContextAssembler } from "./search/context.js";
 import { systemClock, type Clock } from "./util/clock.js";
 import { VectorStore } from "./vector/vector-store.js";
 import { EmbeddingService, type EmbeddingLog } from "./vector/embedding-service.js";
-import { createEmbedder } from "./embed/factory.js";
+import { PooledEmbedder } from "./embed/pool/pooled-embedder.js";
 import { FsrsService } from "./fsrs/service.js";
 import { GuardService } from "./intelligence/guard.js";
 import { JobQueue, type JobLog } from "./jobs/queue.js";
@@ -43,6 +43,7 @@ export interface Engram {
   ttl: TtlSweeper;
   /** Auto-links, entities, PageRank and communities (jobs auto_link, graph_refresh). */
   graph: GraphService;
+  /** Closes the database and terminates the embedding workers (await `embedding.close()` first for a clean exit). */
   close(): void;
 }
 
@@ -54,7 +55,7 @@ const silentLog: EmbeddingLog = { info: () => {}, warn: () => {} };
  */
 export function createEngram(
   config: Pick<Config, "dbPath" | "dbSynchronous" | "apiKeyPepper" | "embedder" | "vectorMinSimilarity"> &
-    Partial<Pick<Config, "fsrsImplicitWindowSecs" | "jobs" | "vectorIndex" | "fusion" | "vectorWeight" | "reranker" | "graph">>,
+    Partial<Pick<Config, "fsrsImplicitWindowSecs" | "jobs" | "vectorIndex" | "fusion" | "vectorWeight" | "reranker" | "graph" | "embeddingThreads">>,
   opts: { clock?: Clock; log?: EmbeddingLog; jobLog?: JobLog } = {},
 ): Engram {
   const db = openDb({ path: config.dbPath, synchronous: config.dbSynchronous });
@@ -70,13 +71,15 @@ export function createEngram(
   const graphConfig = config.graph ?? DEFAULT_GRAPH_CONFIG;
   const graph = new GraphService(ctx, vectors, graphConfig, (userId) => search?.cache.invalidate(userId));
   registerGraphJobs(jobs, graph, graphConfig, () => ctx.clock.now());
+  const log = opts.log ?? silentLog;
+  // Every embedder runs on worker threads (embed/pool/pooled-embedder.ts), never on the event loop.
   const embedding = new EmbeddingService(
-    config.embedder ? createEmbedder(config.embedder) : null,
+    config.embedder ? new PooledEmbedder(config.embedder, { threads: config.embeddingThreads ?? DEFAULT_EMBEDDING_THREADS, log }) : null,
     vectors,
-    opts.log ?? silentLog,
+    log,
     (rows) => memories.storeVectors(rows),
   );
-  const reranker = config.reranker ? rerankerFromFolder(config.reranker, opts.log ?? silentLog) : null;
+  const reranker = config.reranker ? rerankerFromFolder(config.reranker, log) : null;
   search = new SearchService(ctx, memories, vectors, embedding, reranker, {
     vectorMinSimilarity: config.vectorMinSimilarity,
     fusion: config.fusion ?? "score",
@@ -101,6 +104,9 @@ export function createEngram(
     jobs,
     ttl,
     graph,
-    close: () => db.close(),
+    close: () => {
+      void embedding.close();
+      db.close();
+    },
   };
 }

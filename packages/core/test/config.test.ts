@@ -1,3 +1,4 @@
+import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../src/config/index.js";
@@ -22,6 +23,10 @@ describe("config", () => {
     ["ENGRAM_USE_LANCE_INDEX", "sometimes"],
     ["ENGRAM_LANCE_THRESHOLD", "-1"],
     ["ENGRAM_MODEL_HUB", "not a url"],
+    ["ENGRAM_EMBEDDING_THREADS", "0"],
+    ["ENGRAM_EMBEDDING_THREADS", "two"],
+    ["ENGRAM_EMBEDDING_MAX_WINDOWS", "0"],
+    ["ENGRAM_EMBEDDING_MAX_SEQ", "200"],
   ])("stops on invalid %s=%s, naming the variable", (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(name));
@@ -33,6 +38,20 @@ describe("config", () => {
     expect(c.modelHub).toBe("https://hf-mirror.example");
     expect(loadConfig({}).modelHub).toBe("https://huggingface.co");
     expect(loadConfig({ ENGRAM_USE_LANCE_INDEX: "0", ENGRAM_LANCE_THRESHOLD: "500" }).vectorIndex).toMatchObject({ useLance: false, lanceThreshold: 500 });
+  });
+
+  it("embeds on cores − 1 worker threads (at least one) and reads USE-lite in windows of its 128 tokens", () => {
+    const c = loadConfig({});
+    expect(c.embeddingThreads).toBe(Math.max(1, os.availableParallelism() - 1));
+    expect(c.embedder).toEqual({ kind: "use-lite", maxSeq: 128, maxWindows: 8 });
+    expect(loadConfig({ ENGRAM_EMBEDDING_THREADS: "3", ENGRAM_EMBEDDING_MAX_SEQ: "64", ENGRAM_EMBEDDING_MAX_WINDOWS: "2" })).toMatchObject({
+      embeddingThreads: 3,
+      embedder: { kind: "use-lite", maxSeq: 64, maxWindows: 2 },
+    });
+    // USE-lite's graph reads 128 tokens at most; ONNX models take more (their own limit still applies).
+    expect(() => loadConfig({ ENGRAM_EMBEDDING_MAX_SEQ: "200" })).toThrow(/ENGRAM_EMBEDDING_MAX_SEQ=200: USE-lite reads at most 128 tokens/);
+    expect(loadConfig({ ENGRAM_EMBEDDING_MODEL_DIR: "/m" }).embedder).toMatchObject({ kind: "onnx", maxSeq: 256, maxWindows: 8 });
+    expect(loadConfig({ ENGRAM_EMBEDDING_MODEL_DIR: "/m", ENGRAM_EMBEDDING_MAX_SEQ: "512" }).embedder).toMatchObject({ maxSeq: 512 });
   });
 
   it("refuses open access off loopback", () => {

@@ -56,6 +56,13 @@ function expectedVector(ids: number[], pooling: "cls" | "mean"): number[] {
   return pooled.map((x) => x / norm);
 }
 
+/** The normalised mean of unit vectors: how a text's windows become its vector. */
+function meanOf(vectors: number[][]): number[] {
+  const sum = vectors.reduce((acc, v) => acc.map((x, d) => x + v[d]!));
+  const norm = Math.hypot(...sum);
+  return sum.map((x) => x / norm);
+}
+
 function expectClose(actual: Float32Array, expected: number[]): void {
   expect(actual.length).toBe(expected.length);
   actual.forEach((x, i) => expect(x).toBeCloseTo(expected[i]!, 5));
@@ -98,9 +105,16 @@ describe("OnnxEmbedder on a generated model", () => {
     });
   });
 
-  it("truncates to maxSeq and keeps the closing [SEP]", async () => {
-    const [v] = await new OnnxEmbedder({ dir: meanDir, maxSeq: 4 }).embed(["The database server is down"]);
-    expectClose(v!, expectedVector([CLS, id("the"), id("database"), SEP], "mean"));
+  it("reads a text longer than maxSeq in overlapping windows, each [CLS] … [SEP], and averages them", async () => {
+    // maxSeq 6 leaves 4 content tokens a window; 5 tokens need windows at 0 and 1 (the last ends on "down").
+    const [v] = await new OnnxEmbedder({ dir: meanDir, maxSeq: 6 }).embed(["The database server is down"]);
+    expectClose(
+      v!,
+      meanOf([
+        expectedVector([CLS, id("the"), id("database"), id("server"), id("is"), SEP], "mean"),
+        expectedVector([CLS, id("database"), id("server"), id("is"), id("down"), SEP], "mean"),
+      ]),
+    );
   });
 
   it("never exceeds the tokenizer's model_max_length, whatever maxSeq asks", async () => {
@@ -109,8 +123,29 @@ describe("OnnxEmbedder on a generated model", () => {
       modelPath: "model_quantized.onnx",
       modelMaxLength: 5,
     });
+    // 3 content tokens a window: starts 0 and 2.
     const [v] = await new OnnxEmbedder({ dir, maxSeq: 256 }).embed(["The database server is down"]);
-    expectClose(v!, expectedVector([CLS, id("the"), id("database"), id("server"), SEP], "mean"));
+    expectClose(
+      v!,
+      meanOf([
+        expectedVector([CLS, id("the"), id("database"), id("server"), SEP], "mean"),
+        expectedVector([CLS, id("server"), id("is"), id("down"), SEP], "mean"),
+      ]),
+    );
+  });
+
+  it("past maxWindows, spreads the windows from the first token to the last", async () => {
+    const text = "the database server is down the db host crashed i like pizza";
+    // 12 tokens, 3 a window (maxSeq 5) would need 4 windows; 3 are spread over starts 0, 5 (4.5 rounded) and 9.
+    const [v] = await new OnnxEmbedder({ dir: meanDir, maxSeq: 5, maxWindows: 3 }).embed([text]);
+    expectClose(
+      v!,
+      meanOf([
+        expectedVector([CLS, id("the"), id("database"), id("server"), SEP], "mean"),
+        expectedVector([CLS, id("the"), id("db"), id("host"), SEP], "mean"),
+        expectedVector([CLS, id("i"), id("like"), id("pizza"), SEP], "mean"),
+      ]),
+    );
   });
 
   it("reports a missing model file as a load error naming the places it looked", async () => {

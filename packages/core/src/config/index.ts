@@ -1,7 +1,9 @@
+import os from "node:os";
 import path from "node:path";
 import { z } from "zod";
 import { parseLogLevel } from "./log-level.js";
-import type { EmbedderConfig } from "../embed/factory.js";
+import { DEFAULT_ONNX_MAX_SEQ, USE_LITE_MAX_SEQ, type EmbedderConfig } from "../embed/embedder-config.js";
+import { DEFAULT_MAX_WINDOWS } from "../embed/windows.js";
 import type { VectorIndexConfig } from "../vector/vector-store.js";
 import { DEFAULT_JOBS_CONFIG, type JobsConfig } from "../jobs/config.js";
 import { DEFAULT_GRAPH_CONFIG, type GraphConfig } from "../graph/config.js";
@@ -36,7 +38,9 @@ const envSchema = z.object({
   ENGRAM_EMBEDDING_MODEL: z.string().min(1).optional(),
   ENGRAM_EMBEDDING_MODEL_DIR: z.string().min(1).optional(),
   ENGRAM_EMBEDDING_ONNX_FILE: z.string().min(1).default("model_quantized.onnx"),
-  ENGRAM_EMBEDDING_MAX_SEQ: positiveInt.default(256),
+  ENGRAM_EMBEDDING_MAX_SEQ: positiveInt.optional(),
+  ENGRAM_EMBEDDING_MAX_WINDOWS: positiveInt.max(1000).default(DEFAULT_MAX_WINDOWS),
+  ENGRAM_EMBEDDING_THREADS: positiveInt.max(64).optional(),
   ENGRAM_EMBEDDING_POOLING: z.enum(["cls", "mean"]).optional(),
   ENGRAM_EMBEDDING_URL: z.string().url().optional(),
   ENGRAM_EMBEDDING_KEY: z.string().optional(),
@@ -102,10 +106,18 @@ export interface Config {
   reranker: { dir: string; onnxFile: string; topK: number } | null;
   /** null when embeddings are switched off (ENGRAM_EMBEDDING_PROVIDER=none). */
   embedder: EmbedderConfig | null;
+  /** Worker threads that run the embedder, each with its own copy of the model. */
+  embeddingThreads: number;
   jobs: JobsConfig;
   /** Auto-linking, and the scheduled PageRank and community refresh. */
   graph: GraphConfig;
 }
+
+/**
+ * One core stays with the event loop (HTTP, SQLite, search); the others embed. At least one
+ * worker even on a single core: the model must never run on the event loop.
+ */
+export const DEFAULT_EMBEDDING_THREADS = Math.max(1, os.availableParallelism() - 1);
 
 export class ConfigError extends Error {
   override name = "ConfigError";
@@ -172,6 +184,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         }
       : null,
     embedder: embedderConfig(e, modelsDir),
+    embeddingThreads: e.ENGRAM_EMBEDDING_THREADS ?? DEFAULT_EMBEDDING_THREADS,
     jobs: jobsConfig(e),
     graph: {
       autoLinkEnabled: e.ENGRAM_AUTOLINK_ENABLED,
@@ -222,10 +235,22 @@ function embedderConfig(e: z.output<typeof envSchema>, modelsDir: string): Embed
     case "none":
       return null;
     case "use-lite":
-      return { kind: "use-lite" };
+      if (e.ENGRAM_EMBEDDING_MAX_SEQ !== undefined && e.ENGRAM_EMBEDDING_MAX_SEQ > USE_LITE_MAX_SEQ) {
+        throw new ConfigError(
+          `invalid ENGRAM_EMBEDDING_MAX_SEQ=${e.ENGRAM_EMBEDDING_MAX_SEQ}: USE-lite reads at most ${USE_LITE_MAX_SEQ} tokens per input`,
+        );
+      }
+      return { kind: "use-lite", maxSeq: e.ENGRAM_EMBEDDING_MAX_SEQ ?? USE_LITE_MAX_SEQ, maxWindows: e.ENGRAM_EMBEDDING_MAX_WINDOWS };
     case "onnx":
       if (!dir) throw new ConfigError("invalid ENGRAM_EMBEDDING_PROVIDER=onnx: set ENGRAM_EMBEDDING_MODEL_DIR or ENGRAM_EMBEDDING_MODEL");
-      return { kind: "onnx", dir, onnxFile: e.ENGRAM_EMBEDDING_ONNX_FILE, maxSeq: e.ENGRAM_EMBEDDING_MAX_SEQ, pooling: e.ENGRAM_EMBEDDING_POOLING };
+      return {
+        kind: "onnx",
+        dir,
+        onnxFile: e.ENGRAM_EMBEDDING_ONNX_FILE,
+        maxSeq: e.ENGRAM_EMBEDDING_MAX_SEQ ?? DEFAULT_ONNX_MAX_SEQ,
+        maxWindows: e.ENGRAM_EMBEDDING_MAX_WINDOWS,
+        pooling: e.ENGRAM_EMBEDDING_POOLING,
+      };
     case "openai":
       if (!e.ENGRAM_EMBEDDING_URL || !e.ENGRAM_EMBEDDING_MODEL) {
         throw new ConfigError("invalid ENGRAM_EMBEDDING_PROVIDER=openai: set ENGRAM_EMBEDDING_URL and ENGRAM_EMBEDDING_MODEL");

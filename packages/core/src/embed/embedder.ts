@@ -24,6 +24,11 @@ export interface Embedder {
   readonly dimension: number;
   status(): EmbedderStatus;
   load(): Promise<void>;
-  /** One vector per text, in input order; large inputs are split into model-sized batches. */
+  /**
+   * One vector per text, in input order; large inputs are split into model-sized batches,
+   * and a text longer than one model input is read in windows whose vectors are averaged.
+   */
   embed(texts: string[]): Promise<Float32Array[]>;
+  /** Releases threads the embedder holds (the worker pool); it cannot embed after. */
+  close?(): Promise<void>;
 }

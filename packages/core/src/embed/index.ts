@@ -1,7 +1,10 @@
 export type { Embedder, EmbedderStatus } from "./embedder.js";
 export { EmbedderError } from "./errors.js";
-export { createEmbedder, type EmbedderConfig } from "./factory.js";
-export { UseLiteEmbedder } from "./use-lite.js";
+export { createEmbedder } from "./factory.js";
+export { embedderId, type EmbedderConfig } from "./embedder-config.js";
+export { PooledEmbedder, type PoolOptions } from "./pool/pooled-embedder.js";
+export { UseLiteEmbedder, USE_LITE_MAX_SEQ, type UseLiteOptions } from "./use-lite.js";
+export { DEFAULT_MAX_WINDOWS, windowStarts, type WindowPolicy } from "./windows.js";
 export { OnnxEmbedder, type OnnxEmbedderOptions } from "./onnx.js";
 export { DEFAULT_ONNX_FILE, DEFAULT_MAX_SEQ, type OnnxFolderOptions } from "./onnx-text-model.js";
 export { OpenAiEmbedder, type OpenAiEmbedderOptions } from "./openai.js";

@@ -1,18 +1,22 @@
 import { InferenceSession, Tensor } from "onnxruntime-node";
+import { DEFAULT_ONNX_MAX_SEQ } from "./embedder-config.js";
 import { EmbedderError } from "./errors.js";
 import { resolveOnnxFile } from "./model-folder.js";
 import { padBatch, type TokenBatch } from "./token-batch.js";
 import { loadTokenizer, type Encoding, type TextTokenizer } from "./tokenizer.js";
 
 export const DEFAULT_ONNX_FILE = "model_quantized.onnx";
-export const DEFAULT_MAX_SEQ = 256;
+export const DEFAULT_MAX_SEQ = DEFAULT_ONNX_MAX_SEQ;
 
 /** Where a transformer exported to ONNX lives: a local folder with tokenizer.json beside the model. */
 export interface OnnxFolderOptions {
   dir: string;
   /** File name in dir or dir/onnx; default model_quantized.onnx. */
   onnxFile?: string;
-  /** Longest input in tokens, special tokens included; longer inputs are truncated. Default 256. */
+  /**
+   * Longest model input in tokens, special tokens included; default 256. An embedder covers a
+   * longer text with windows of this size, a reranker truncates the pair to it.
+   */
   maxSeq?: number;
 }
 

@@ -2,6 +2,7 @@ import path from "node:path";
 import { Tokenizer } from "@huggingface/tokenizers";
 import { EmbedderError } from "./errors.js";
 import { readJson } from "./json-file.js";
+import { tokenWindows } from "./windows.js";
 
 /** One tokenized input: token ids and the segment (token type) of each. */
 export interface Encoding {
@@ -15,7 +16,8 @@ const NO_LIMIT_SENTINEL = 1e6;
 /**
  * A Hugging Face tokenizer (tokenizer.json) with the truncation the Python library applies
  * and tokenizers.js lacks: the text (or the longer of a pair) is cut so that the result,
- * special tokens included, fits maxSeq, and the closing [SEP]/</s> is kept.
+ * special tokens included, fits maxSeq, and the closing [SEP]/</s> is kept. Embedders use
+ * `encodeWindows` instead, which covers a long text with several inputs of maxSeq tokens.
  */
 export class TextTokenizer {
   private readonly specialSingle: number;
@@ -37,6 +39,15 @@ export class TextTokenizer {
     const budget = Math.max(0, this.maxSeq - (second ? this.specialPair : this.specialSingle));
     truncateLongestFirst(first, second, budget);
     return this.postProcess(first, second);
+  }
+
+  /**
+   * Encodes a text as windows of maxSeq tokens (special tokens included in each), so the whole
+   * text is read rather than its start (see windows.ts for the overlap and the cap).
+   */
+  encodeWindows(text: string, maxWindows: number): Encoding[] {
+    const size = Math.max(1, this.maxSeq - this.specialSingle);
+    return tokenWindows<string>(this.tokenizer.tokenize(text), { size, maxWindows }).map((window) => this.postProcess(window, null));
   }
 
   private postProcess(first: string[], second: string[] | null): Encoding {

@@ -79,8 +79,16 @@ export class EmbeddingService {
     const model = this.vectors.model;
     if (!model) return "no embedding model is active, so vectors cannot be stored";
     if (vector.length !== model.dimension) return `has ${vector.length} dimensions; the active model ${model.id} has ${model.dimension}`;
-    if (!vector.every(Number.isFinite)) return "must contain only finite numbers";
-    return normalize(Float32Array.from(vector));
+    // Checked after the conversion: a JSON number past float32 range (1e39) becomes Infinity
+    // there, and normalising would turn the whole vector into NaN.
+    const v = Float32Array.from(vector);
+    if (!v.every(Number.isFinite)) return "must contain only numbers within float32 range (magnitude below 3.4e38)";
+    return normalize(v);
+  }
+
+  /** Stops the embedder's worker threads; a backfill in flight stops with an error. */
+  async close(): Promise<void> {
+    await this.embedder?.close?.();
   }
 
   /** Re-embeds every memory lacking a vector of the active model, as a background job. */

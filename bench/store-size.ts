@@ -1,0 +1,170 @@
+/**
+ * Store time by memory size through the HTTP API of a real server with the default embedder
+ * (USE-lite): p50 of POST /store for 1 KB, 10 KB and 100 KB memories, the slowest GET /health
+ * that another client saw meanwhile (how long the event loop was held), and stores per
+ * second from 8 concurrent clients with short memories (where the worker pool coalesces
+ * requests into shared model batches).
+ *
+ * Texts are the README's own sentences, a different half for every memory (so no two are
+ * near-duplicates), cut to the exact byte size. BENCH_STORE_SAMPLES (default 9) stores per size.
+ * ENGRAM_EMBEDDING_* variables in the environment are passed to the servers (e.g.
+ * ENGRAM_EMBEDDING_MAX_WINDOWS=8 to measure another cap); unset, the defaults are measured.
+ * BENCH_BASELINE_SERVER=<path to another build's apps/server/bin/engram-server.js> measures
+ * that build too (e.g. the commit before the worker pool), into `baseline`, with
+ * BENCH_BASELINE_SAMPLES (default 3) stores per size.
+ * Run alone with `pnpm build && tsx bench/store-size.ts` (about 2 minutes; the baseline's
+ * 100 KB stores took 30-60 s each before the fix).
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { api, bootstrap, ROOT, SERVER_BIN, startServer } from "../test/support/server.js";
+
+const SIZES = [1_024, 10_240, 102_400];
+const CLIENTS = 8;
+const STORES_PER_CLIENT = 25;
+const SHORT_BYTES = 200;
+
+type Client = ReturnType<typeof api>;
+
+/** Deterministic shuffle (mulberry32), so runs store the same texts. */
+function shuffled<T>(items: readonly T[], seed: number): T[] {
+  let s = seed;
+  const random = () => {
+    s = (s + 0x6d2b79f5) | 0;
+    let t = Math.imul(s ^ (s >>> 15), 1 | s);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
+
+const SENTENCES = fs
+  .readFileSync(path.join(ROOT, "README.md"), "utf8")
+  .replace(/[^\x20-\x7e\n]/g, " ")
+  .split(/(?<=[.!?])\s+/)
+  .map((s) => s.replace(/\s+/g, " ").trim())
+  .filter((s) => s.length > 20);
+
+/**
+ * An ASCII text of exactly `bytes` bytes, different for every seed: a random half of the
+ * README's sentences, repeated in new orders. (Reordering alone would not do: the near-
+ * duplicate check hashes word counts, not word order.)
+ */
+function textOf(bytes: number, seed: number): string {
+  const half = shuffled(SENTENCES, seed).slice(0, Math.ceil(SENTENCES.length / 2));
+  let text = `Memory ${seed}.`;
+  for (let round = 1; text.length < bytes; round++) text += " " + shuffled(half, seed * 1000 + round).join(" ");
+  return text.slice(0, bytes);
+}
+
+const round = (x: number) => Math.round(x * 10) / 10;
+const percentile = (xs: number[], p: number) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+};
+
+/** Times one store while another client polls /health; answers both. */
+async function timedStore(c: Client, url: string, content: string): Promise<{ ms: number; healthMaxMs: number }> {
+  let storing = true;
+  const t0 = performance.now();
+  const store = c.post("/store", { content }).finally(() => {
+    storing = false;
+  });
+  let healthMaxMs = 0;
+  while (storing) {
+    const t = performance.now();
+    await fetch(`${url}/health`);
+    healthMaxMs = Math.max(healthMaxMs, performance.now() - t);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const res = await store;
+  const ms = performance.now() - t0;
+  if (res.status !== 201 || res.body.embedded !== true) throw new Error(`store of ${content.length} bytes: ${res.status} ${JSON.stringify(res.body)}`);
+  return { ms, healthMaxMs };
+}
+
+/** ENGRAM_EMBEDDING_* settings given to the benchmark go to the servers it starts, to measure other settings. */
+function embeddingSettings(): Record<string, string> {
+  return Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[0].startsWith("ENGRAM_EMBEDDING_") && e[1] !== undefined));
+}
+
+async function measure(bin: string, samples: number) {
+  const server = await startServer({ ENGRAM_RATE_LIMIT_ENABLED: "false", ...embeddingSettings() }, undefined, bin);
+  try {
+    const c = api(server.url, await bootstrap(server.url));
+    while ((await c.get("/health/ready")).body.checks?.embedder !== "loaded") await new Promise((r) => setTimeout(r, 100));
+    await c.post("/store", { content: "warm-up: the first store pays for lazy initialisation" });
+    const sizes = [];
+    let seed = 1;
+    for (const bytes of SIZES) {
+      const runs = [];
+      const t0 = performance.now();
+      try {
+        for (let i = 0; i < samples; i++) runs.push(await timedStore(c, server.url, textOf(bytes, seed++)));
+      } catch (err) {
+        // The baseline's 100 KB store can outlast the HTTP client's 300 s wait for an answer.
+        sizes.push({ bytes, stores: runs.length, error: `${(err as Error).message} (${(err as Error).cause ?? ""}) after ${round((performance.now() - t0) / 1000)} s` });
+        console.log(`store-size: ${bytes} bytes failed: ${(err as Error).message}`);
+        return { sizes, concurrent: null };
+      }
+      const ms = runs.map((r) => r.ms);
+      sizes.push({
+        bytes,
+        stores: samples,
+        p50_ms: round(percentile(ms, 50)),
+        min_ms: round(Math.min(...ms)),
+        max_ms: round(Math.max(...ms)),
+        health_max_ms: round(Math.max(...runs.map((r) => r.healthMaxMs))),
+      });
+      console.log(`store-size: ${bytes} bytes p50 ${round(percentile(ms, 50))} ms`);
+    }
+    const t0 = performance.now();
+    await Promise.all(
+      Array.from({ length: CLIENTS }, async (_, client) => {
+        for (let i = 0; i < STORES_PER_CLIENT; i++) {
+          const res = await c.post("/store", { content: textOf(SHORT_BYTES, 100_000 + client * 1000 + i) });
+          // A near-duplicate (200) is embedded too before the check finds it, so it counts as a store.
+          if (res.status !== 201 && res.status !== 200) throw new Error(`concurrent store: ${res.status} ${JSON.stringify(res.body)}`);
+        }
+      }),
+    );
+    const seconds = (performance.now() - t0) / 1000;
+    const concurrent = { clients: CLIENTS, stores: CLIENTS * STORES_PER_CLIENT, bytes_each: SHORT_BYTES, stores_per_second: round((CLIENTS * STORES_PER_CLIENT) / seconds) };
+    console.log(`store-size: ${concurrent.stores_per_second} stores/s from ${CLIENTS} clients`);
+    return { sizes, concurrent };
+  } finally {
+    await server.stop();
+  }
+}
+
+export async function runStoreSizeBench(): Promise<object> {
+  const samples = Number(process.env.BENCH_STORE_SAMPLES ?? 9);
+  if (!Number.isInteger(samples) || samples < 1) throw new Error(`BENCH_STORE_SAMPLES must be a positive integer, got ${process.env.BENCH_STORE_SAMPLES}`);
+  const baselineBin = process.env.BENCH_BASELINE_SERVER;
+  const loadBefore = os.loadavg()[0]!;
+  const current = await measure(SERVER_BIN, samples);
+  const baselineSamples = Number(process.env.BENCH_BASELINE_SAMPLES ?? 3);
+  const baseline = baselineBin ? await measure(path.resolve(baselineBin), baselineSamples) : null;
+  const report = {
+    measured_at: new Date().toISOString(),
+    machine: `${os.availableParallelism()} shared cores; load average ${round(loadBefore)} when the run started (other work ran on them at the same time)`,
+    model: "use-lite-512 (the default)",
+    settings: { samples_per_size: samples, ...embeddingSettings() },
+    data: "ASCII texts of exactly 1 KB, 10 KB and 100 KB: a different half of the README's sentences for every memory, repeated in new orders",
+    current,
+    baseline: baseline && { server: baselineBin, stores_per_size: baselineSamples, ...baseline },
+  };
+  const out = path.join(ROOT, "bench/results/store-size.json");
+  fs.writeFileSync(out, JSON.stringify(report, null, 2) + "\n");
+  console.log(`written to ${out}`);
+  return report;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) await runStoreSizeBench();
