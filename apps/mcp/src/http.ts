@@ -9,7 +9,7 @@ import { createMcpServer } from "./server.js";
 import { SessionTable, type SessionLimits } from "./sessions.js";
 
 export const MCP_PATH = "/mcp";
-export const HEALTH_PATH = "/health";
+const HEALTH_PATH = "/health";
 
 export interface HttpOptions {
   host: string;
