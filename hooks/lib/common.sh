@@ -6,6 +6,8 @@
 #   ENGRAM_URL, ENGRAM_API_KEY   passed on to engram-cli
 #   ENGRAM_CLI                   path to engram-cli (default: engram-cli on PATH)
 #   ENGRAM_HOOK_TIMEOUT          seconds one engram-cli call may take (default 10)
+#   ENGRAM_SIDECAR_DIR           state dir of the session's engram-sidecar
+#                                (default: ~/.engram/sidecar/<session_id>)
 
 set -Eeuo pipefail
 
@@ -52,6 +54,13 @@ engram_hook_node() {
 }
 
 ENGRAM_HOOK_CLI=${ENGRAM_CLI:-$(command -v engram-cli || true)}
+
+# When this session's engram-sidecar runs, engram-cli talks to it instead of the server: its
+# URL, and its token (from its owner-only sidecar.json) as the key the sidecar requires.
+engram_hook_read_args < <(engram_hook_node find-sidecar.mjs "$ENGRAM_HOOK_NAME")
+if [[ ${#ENGRAM_ARGS[@]} -eq 2 ]]; then
+  export ENGRAM_URL=${ENGRAM_ARGS[0]} ENGRAM_API_KEY=${ENGRAM_ARGS[1]}
+fi
 
 # Runs engram-cli and leaves its stdout in ENGRAM_OUT. On any failure it warns with the CLI's
 # own message and ends the hook with status 0: called directly, never inside $(...), so that the

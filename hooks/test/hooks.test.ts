@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startSidecar } from "../../apps/sidecar/test/sidecar-process.js";
 import { api, bootstrap, CLI_BIN, ROOT, startServer, tempDir, type RunningServer } from "../../test/support/server.js";
 
 /**
@@ -180,6 +181,66 @@ describe("SessionEnd", () => {
     expect(r.stdout).toBe("");
     expect(r.stderr).toBe("engram session-end hook: no requests in the transcript; nothing to summarize\n");
     expect((await all()).length).toBe(before);
+  });
+});
+
+describe("through the session's engram-sidecar", () => {
+  const toolUse = (command: string) => ({
+    ...base,
+    hook_event_name: "PostToolUse",
+    tool_name: "Bash",
+    tool_input: { command },
+    tool_response: { stdout: "ok", stderr: "" },
+  });
+  /** The session a hook's memory was filed under: engram-cli sends none, a sidecar adds its own. */
+  const sessionOf = async (command: string) => {
+    const m = (await all()).find((x) => x.content.includes(command));
+    expect(m, command).toBeDefined();
+    return (await http().get(`/memory/${m!.id}`)).body.session_id as string | null;
+  };
+
+  it("stores and recalls through the sidecar named by ~/.engram/sidecar/<session_id>, sending its token", async () => {
+    const home = tempDir("engram-home-");
+    const sidecar = await startSidecar(["--session-id", SESSION], { HOME: home, ENGRAM_URL: server.url, ENGRAM_API_KEY: key });
+    try {
+      const stored = await runHook("post-tool-use", toolUse("make sidecar-route-check"), { ...env, HOME: home });
+      expect(stored).toEqual({ code: 0, stdout: "", stderr: "" });
+      expect(await sessionOf("make sidecar-route-check")).toBe(SESSION);
+
+      const misses = (await sidecar.http.get("/health")).body.cache.misses as number;
+      const recalled = await runHook("user-prompt-submit", { ...base, hook_event_name: "UserPromptSubmit", prompt: "Where is TLS terminated for the gateway?" }, { ...env, HOME: home });
+      expect(recalled.code, recalled.stderr).toBe(0);
+      expect(recalled.stdout).toContain("atlas-gateway terminates TLS at HAProxy");
+      expect((await sidecar.http.get("/health")).body.cache.misses).toBe(misses + 1);
+    } finally {
+      await sidecar.stop();
+    }
+  });
+
+  it("ignores a sidecar.json that others can read, and one whose sidecar no longer runs", async () => {
+    const sidecar = await startSidecar(["--session-id", "elsewhere", "--state-dir", tempDir("engram-sidecar-")], { ENGRAM_URL: server.url, ENGRAM_API_KEY: key });
+    const announced = fs.readFileSync(path.join(sidecar.stateDir, "sidecar.json"), "utf8");
+    const copy = (fileMode: number) => {
+      const dir = tempDir("engram-sidecar-copy-");
+      fs.writeFileSync(path.join(dir, "sidecar.json"), announced, { mode: fileMode });
+      fs.chmodSync(path.join(dir, "sidecar.json"), fileMode);
+      return dir;
+    };
+    try {
+      const shared = copy(0o644);
+      const r = await runHook("post-tool-use", toolUse("make world-readable-check"), { ...env, ENGRAM_SIDECAR_DIR: shared });
+      expect(r).toEqual({
+        code: 0,
+        stdout: "",
+        stderr: `engram post-tool-use hook: ignoring ${shared}/sidecar.json: only a file of this user's that nobody else can read or write (0600) is trusted; using the server directly\n`,
+      });
+      expect(await sessionOf("make world-readable-check")).toBeNull();
+    } finally {
+      await sidecar.stop();
+    }
+    const stale = await runHook("post-tool-use", toolUse("make stale-sidecar-check"), { ...env, ENGRAM_SIDECAR_DIR: copy(0o600) });
+    expect(stale).toEqual({ code: 0, stdout: "", stderr: "" });
+    expect(await sessionOf("make stale-sidecar-check")).toBeNull();
   });
 });
 

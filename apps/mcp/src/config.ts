@@ -1,9 +1,17 @@
-import { isIP } from "node:net";
 import { parseArgs } from "node:util";
+import type { SessionLimits } from "./sessions.js";
 
 export const DEFAULT_ENGRAM_URL = "http://127.0.0.1:4200";
 export const DEFAULT_HTTP_HOST = "127.0.0.1";
 export const DEFAULT_HTTP_PORT = 4210;
+/** About 64 MB of sessions at ~250 KB each (the review measured 5,000 at 1.2 GB). */
+export const DEFAULT_MAX_SESSIONS = 256;
+/** One user's agents, editors and restarts within the hour a used session is kept. */
+export const DEFAULT_MAX_SESSIONS_PER_KEY = 32;
+/** A client calls its first tool within moments of initializing; one that has not in 2 minutes reconnects on its 404 if it comes back. */
+export const DEFAULT_UNUSED_SESSION_IDLE_SECS = 120;
+/** Sessions that called a tool are kept this long after their last request. */
+const SESSION_IDLE_MS = 60 * 60_000;
 
 export const USAGE = `usage: engram-mcp [--http [--port N] [--host ADDR]]
 
@@ -18,13 +26,17 @@ An MCP server that gives AI clients engram's memory tools.
 environment:
   ENGRAM_URL                 engram-server base URL (default ${DEFAULT_ENGRAM_URL})
   ENGRAM_MCP_BEARER_TOKEN    API key sent to engram-server (falls back to ENGRAM_API_KEY)
-  ENGRAM_API_KEY             API key, when ENGRAM_MCP_BEARER_TOKEN is not set`;
+  ENGRAM_API_KEY             API key, when ENGRAM_MCP_BEARER_TOKEN is not set
+  ENGRAM_MCP_MAX_SESSIONS              HTTP sessions open at once (default ${DEFAULT_MAX_SESSIONS})
+  ENGRAM_MCP_MAX_SESSIONS_PER_KEY      HTTP sessions open at once with one key (default ${DEFAULT_MAX_SESSIONS_PER_KEY})
+  ENGRAM_MCP_UNUSED_SESSION_IDLE_SECS  an HTTP session that never called a tool is closed
+                                       after this many idle seconds (default ${DEFAULT_UNUSED_SESSION_IDLE_SECS}; others after an hour)`;
 
 export type McpConfig =
   | { mode: "help" }
   | { mode: "version" }
   | { mode: "stdio"; engramUrl: string; apiKey: string | undefined }
-  | { mode: "http"; engramUrl: string; apiKey: string | undefined; host: string; port: number };
+  | { mode: "http"; engramUrl: string; apiKey: string | undefined; host: string; port: number; sessions: SessionLimits };
 
 /** A bad flag or value: main prints the message and the usage and exits 2, as command-line tools do. */
 export class UsageError extends Error {
@@ -50,7 +62,25 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): McpConfig {
     if (values.port !== undefined || values.host !== undefined) throw new UsageError("--port and --host only apply with --http");
     return { mode: "stdio", engramUrl, apiKey };
   }
-  return { mode: "http", engramUrl, apiKey, host: parseHost(values.host), port: parsePort(values.port) };
+  return { mode: "http", engramUrl, apiKey, host: parseHost(values.host), port: parsePort(values.port), sessions: sessionLimits(env) };
+}
+
+function sessionLimits(env: NodeJS.ProcessEnv): SessionLimits {
+  return {
+    maxSessions: envInteger(env, "ENGRAM_MCP_MAX_SESSIONS", DEFAULT_MAX_SESSIONS, 1, 100_000),
+    maxSessionsPerKey: envInteger(env, "ENGRAM_MCP_MAX_SESSIONS_PER_KEY", DEFAULT_MAX_SESSIONS_PER_KEY, 1, 100_000),
+    unusedIdleMs: envInteger(env, "ENGRAM_MCP_UNUSED_SESSION_IDLE_SECS", DEFAULT_UNUSED_SESSION_IDLE_SECS, 1, 86_400) * 1000,
+    idleMs: SESSION_IDLE_MS,
+  };
+}
+
+/** An unset or empty variable is the default; anything else must be an integer in range. */
+function envInteger(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === "") return fallback;
+  const n = /^\s*\d+\s*$/.test(raw) ? Number(raw) : NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max) throw new UsageError(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+  return n;
 }
 
 function parseFlags(argv: string[]) {
@@ -80,16 +110,4 @@ function parseHost(value: string | undefined): string {
   const host = value.trim();
   if (!host) throw new UsageError("--host must not be empty");
   return host;
-}
-
-/**
- * Loopback binds are reachable only from this machine; anything else can be reached by the
- * network, which changes what the HTTP mode is willing to do (see http.ts).
- */
-export function isLoopbackHost(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, "").toLowerCase();
-  if (h === "localhost") return true;
-  if (isIP(h) === 4) return h.startsWith("127.");
-  if (isIP(h) === 6) return h === "::1";
-  return false;
 }

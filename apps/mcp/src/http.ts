@@ -1,22 +1,22 @@
 import { randomUUID } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { isLoopbackHost, isLoopbackHostHeader, isLoopbackOrigin } from "@engram/client";
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
-import { isLoopbackHost } from "./config.js";
+import { KeyCheck, keyId } from "./key-check.js";
 import { createMcpServer } from "./server.js";
+import { SessionTable, type SessionLimits } from "./sessions.js";
 
 export const MCP_PATH = "/mcp";
-
-/** A session nobody has used for this long is closed: clients that vanish without a DELETE must not pile up. */
-const SESSION_IDLE_MS = 60 * 60_000;
-const SWEEP_EVERY_MS = 60_000;
+const HEALTH_PATH = "/health";
 
 export interface HttpOptions {
   host: string;
   port: number;
   engramUrl: string;
   apiKey: string | undefined;
+  sessions: SessionLimits;
   log: (line: string) => void;
 }
 
@@ -30,7 +30,6 @@ interface Session {
   transport: StreamableHTTPServerTransport;
   /** The Authorization header the session was opened with; later requests must repeat it. */
   authorization: string | undefined;
-  lastSeen: number;
 }
 
 /**
@@ -41,18 +40,23 @@ interface Session {
  * loopback bind: on a network-facing address the configured key is never lent to whoever
  * connects, and each client must bring its own.
  *
+ * A session is kept only for a key engram-server accepts (key-check.ts), within the caps and
+ * idle times of sessions.ts; `GET /health` answers `{status, sessions}` with the number open.
+ *
  * On loopback, requests whose Host or Origin is not a loopback name are refused, so a web
  * page cannot reach the server through DNS rebinding.
  */
 export async function serveHttp(opts: HttpOptions): Promise<RunningHttp> {
   const loopback = isLoopbackHost(opts.host);
-  const sessions = new Map<string, Session>();
+  const keys = new KeyCheck(opts.engramUrl);
+  const sessions = new SessionTable<Session>(opts.sessions, (_id, s, used) => {
+    opts.log(`engram-mcp: closed a session idle for ${(used ? opts.sessions.idleMs : opts.sessions.unusedIdleMs) / 1000} s${used ? "" : " that never called a tool"}`);
+    void s.server.close().catch(() => {});
+  });
 
   const closeSession = async (id: string) => {
-    const s = sessions.get(id);
-    if (!s) return;
-    sessions.delete(id);
-    await s.server.close().catch(() => {});
+    const s = sessions.delete(id);
+    if (s) await s.server.close().catch(() => {});
   };
 
   const openSession = async (req: http.IncomingMessage, res: http.ServerResponse, authorization: string | undefined) => {
@@ -61,25 +65,44 @@ export async function serveHttp(opts: HttpOptions): Promise<RunningHttp> {
     }
     const key = authorization === undefined ? opts.apiKey : bearerToken(authorization);
     if (key === null) return reply(res, 401, "Authorization must be `Bearer <engram API key>`");
-    const server = createMcpServer({ engramUrl: opts.engramUrl, apiKey: key });
-    const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
-      sessionIdGenerator: randomUUID,
-      onsessioninitialized: (id) => {
-        sessions.set(id, { server, transport, authorization, lastSeen: Date.now() });
-      },
-      onsessionclosed: (id) => closeSession(id),
-    });
-    await server.connect(transport);
-    await transport.handleRequest(req, res);
-    // Anything but an initialize request was refused by the transport: there is nothing to keep.
-    if (transport.sessionId === undefined) await server.close();
+    // Checked before anything is held: a made-up key must cost no memory and no place under the caps.
+    const verdict = await keys.check(key);
+    if (!verdict.ok) return reply(res, verdict.status, verdict.message);
+    const id = keyId(key);
+    const slot = sessions.reserve(id);
+    if (!("release" in slot)) return reply(res, slot.status, slot.message, { "retry-after": String(slot.retryAfterSecs) });
+    try {
+      let sessionId: string | undefined;
+      const server = createMcpServer({ engramUrl: opts.engramUrl, apiKey: key }, () => {
+        if (sessionId !== undefined) sessions.markUsed(sessionId);
+      });
+      const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
+        sessionIdGenerator: randomUUID,
+        onsessioninitialized: (newId) => {
+          sessionId = newId;
+          sessions.add(newId, id, { server, transport, authorization });
+          slot.release();
+        },
+        onsessionclosed: (closedId) => closeSession(closedId),
+      });
+      await server.connect(transport);
+      await transport.handleRequest(req, res);
+      // Anything but an initialize request was refused by the transport: there is nothing to keep.
+      if (transport.sessionId === undefined) await server.close();
+    } finally {
+      slot.release();
+    }
   };
 
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse) => {
     const path = new URL(req.url ?? "/", "http://localhost").pathname;
-    if (path !== MCP_PATH) return reply(res, 404, `not found: the MCP endpoint is ${MCP_PATH}`);
-    if (loopback && !(loopbackHostHeader(req.headers.host) && loopbackOrigin(req.headers.origin))) {
+    if (path !== MCP_PATH && path !== HEALTH_PATH) return reply(res, 404, `not found: the MCP endpoint is ${MCP_PATH}`);
+    if (loopback && !(isLoopbackHostHeader(req.headers.host) && isLoopbackOrigin(req.headers.origin))) {
       return reply(res, 403, "Host and Origin must be a loopback address");
+    }
+    if (path === HEALTH_PATH) {
+      res.writeHead(200, { "content-type": "application/json" });
+      return res.end(JSON.stringify({ status: "ok", sessions: sessions.size }));
     }
     const authorization = req.headers.authorization;
     const sessionId = req.headers["mcp-session-id"];
@@ -87,7 +110,7 @@ export async function serveHttp(opts: HttpOptions): Promise<RunningHttp> {
       const s = sessions.get(sessionId);
       // Another credential's session is answered like a missing one: a session id alone grants nothing.
       if (!s || s.authorization !== authorization) return reply(res, 404, "session not found; start a new one with initialize");
-      s.lastSeen = Date.now();
+      sessions.touch(sessionId);
       return s.transport.handleRequest(req, res);
     }
     return openSession(req, res, authorization);
@@ -100,12 +123,6 @@ export async function serveHttp(opts: HttpOptions): Promise<RunningHttp> {
       else res.end();
     });
   });
-
-  const sweep = setInterval(() => {
-    const cutoff = Date.now() - SESSION_IDLE_MS;
-    for (const [id, s] of sessions) if (s.lastSeen < cutoff) void closeSession(id);
-  }, SWEEP_EVERY_MS);
-  sweep.unref();
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once("error", reject);
@@ -120,8 +137,7 @@ export async function serveHttp(opts: HttpOptions): Promise<RunningHttp> {
   return {
     url: `http://${hostPart}:${port}${MCP_PATH}`,
     close: async () => {
-      clearInterval(sweep);
-      await Promise.all([...sessions.keys()].map(closeSession));
+      await Promise.all(sessions.ids().map(closeSession));
       await new Promise<void>((resolve) => {
         httpServer.close(() => resolve());
         httpServer.closeAllConnections();
@@ -136,31 +152,8 @@ function bearerToken(header: string): string | null {
   return m ? m[1]! : null;
 }
 
-function hostnameOf(hostHeader: string): string | undefined {
-  try {
-    return new URL(`http://${hostHeader}`).hostname;
-  } catch {
-    return undefined;
-  }
-}
-
-function loopbackHostHeader(host: string | undefined): boolean {
-  const name = host === undefined ? undefined : hostnameOf(host);
-  return name !== undefined && isLoopbackHost(name);
-}
-
-/** Browsers send Origin; other clients usually do not, and need none. */
-function loopbackOrigin(origin: string | undefined): boolean {
-  if (origin === undefined) return true;
-  try {
-    return isLoopbackHost(new URL(origin).hostname);
-  } catch {
-    return false;
-  }
-}
-
 /** Errors outside a session are JSON-RPC error objects, the shape MCP clients parse. */
-function reply(res: http.ServerResponse, status: number, message: string): void {
-  res.writeHead(status, { "content-type": "application/json" });
+function reply(res: http.ServerResponse, status: number, message: string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { "content-type": "application/json", ...headers });
   res.end(JSON.stringify({ jsonrpc: "2.0", error: { code: -32000, message }, id: null }));
 }

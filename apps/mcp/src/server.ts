@@ -18,10 +18,10 @@ export interface EngramConnection {
 }
 
 /** One MCP server bound to one engram-server identity: the key decides whose memories the tools see. */
-export function createMcpServer(conn: EngramConnection): McpServer {
+export function createMcpServer(conn: EngramConnection, onToolCall?: () => void): McpServer {
   const client = new EngramClient({ baseUrl: conn.engramUrl, apiKey: conn.apiKey });
   const server = new McpServer({ name: "engram", title: "Engram memory", version: VERSION }, { instructions: INSTRUCTIONS });
-  registerTools(server, client);
+  registerTools(server, client, onToolCall);
   registerResources(server, client);
   registerPrompts(server, client);
   return server;

@@ -39,7 +39,8 @@ const spaceId = z.number().int().positive().optional().describe("Only this space
 const READ: ToolAnnotations = { readOnlyHint: true, openWorldHint: false };
 const WRITE: ToolAnnotations = { readOnlyHint: false, destructiveHint: false, openWorldHint: false };
 
-export function registerTools(server: McpServer, client: EngramClient): void {
+/** `onCall` hears of every call before it runs (the HTTP transport tells used sessions from idle ones by it). */
+export function registerTools(server: McpServer, client: EngramClient, onCall: () => void = () => {}): void {
   const add = <S extends Shape>(def: ToolDef<S>) => {
     for (const name of [def.name, dottedName(def.name)]) {
       server.registerTool(
@@ -54,6 +55,7 @@ export function registerTools(server: McpServer, client: EngramClient): void {
         // The SDK parses the arguments with `def.input` before calling; TypeScript cannot resolve its
         // conditional callback type for a generic shape, hence the cast.
         (async (args: ShapeOutput<S>) => {
+          onCall();
           try {
             return await def.run(client, args);
           } catch (err) {

@@ -1,7 +1,6 @@
-import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api, bootstrap, startServer, type RunningServer } from "../../../test/support/server.js";
-import { connectHttp, ok, startHttpMcp, toolError, type HttpMcp } from "./mcp-process.js";
+import { connectHttp, INITIALIZE, ok, rawPost, startHttpMcp, toolError, type HttpMcp } from "./mcp-process.js";
 
 /**
  * engram-mcp --http: the built binary serves MCP over streamable HTTP; the SDK's
@@ -9,26 +8,6 @@ import { connectHttp, ok, startHttpMcp, toolError, type HttpMcp } from "./mcp-pr
  */
 
 const NO_EMBEDDINGS = { ENGRAM_EMBEDDING_PROVIDER: "none" };
-
-/** A raw request, for what fetch will not send (a forged Host header). */
-function rawPost(url: string, headers: Record<string, string>, body: unknown): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: "POST", headers: { "content-type": "application/json", accept: "application/json, text/event-stream", ...headers } }, (res) => {
-      let text = "";
-      res.on("data", (c: Buffer) => (text += c.toString()));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text }));
-    });
-    req.on("error", reject);
-    req.end(JSON.stringify(body));
-  });
-}
-
-const initialize = {
-  jsonrpc: "2.0",
-  id: 1,
-  method: "initialize",
-  params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "raw", version: "0" } },
-};
 
 describe("engram-mcp --http against a running engram-server", () => {
   let server: RunningServer;
@@ -80,13 +59,11 @@ describe("engram-mcp --http against a running engram-server", () => {
     }
   });
 
-  it("a bad key is the server's 401 as a tool error; a header that is not Bearer is refused up front", async () => {
-    const { client } = await connectHttp(mcp.url, { authorization: "Bearer engram_00000000000000000000000000000000" });
-    try {
-      expect(await toolError(client, "memory_list", {})).toBe("engram-server answered 401: invalid API key");
-    } finally {
-      await client.close();
-    }
+  it("a key engram-server refuses cannot open a session, on loopback too; a header that is not Bearer is refused up front", async () => {
+    const refused = await rawPost(mcp.url, { host: new URL(mcp.url).host, authorization: "Bearer engram_00000000000000000000000000000000" }, INITIALIZE);
+    expect(refused.status).toBe(401);
+    expect(JSON.parse(refused.body)).toEqual({ jsonrpc: "2.0", error: { code: -32000, message: "engram-server refused the key: invalid API key" }, id: null });
+    await expect(connectHttp(mcp.url, { authorization: "Bearer engram_00000000000000000000000000000000" })).rejects.toThrow(/refused the key/);
     await expect(connectHttp(mcp.url, { authorization: "Basic Ym9iOnB3" })).rejects.toThrow(/Bearer/);
   });
 
@@ -114,14 +91,14 @@ describe("engram-mcp --http against a running engram-server", () => {
 
   it("refuses a foreign Host or Origin (DNS rebinding) and unknown paths", async () => {
     const port = new URL(mcp.url).port;
-    const rebound = await rawPost(mcp.url, { host: `evil.example:${port}` }, initialize);
+    const rebound = await rawPost(mcp.url, { host: `evil.example:${port}` }, INITIALIZE);
     expect(rebound.status).toBe(403);
     expect(rebound.body).toContain("loopback");
-    const fromPage = await rawPost(mcp.url, { host: `127.0.0.1:${port}`, origin: "https://evil.example" }, initialize);
+    const fromPage = await rawPost(mcp.url, { host: `127.0.0.1:${port}`, origin: "https://evil.example" }, INITIALIZE);
     expect(fromPage.status).toBe(403);
-    const local = await rawPost(mcp.url, { host: `localhost:${port}`, origin: `http://localhost:${port}` }, initialize);
+    const local = await rawPost(mcp.url, { host: `localhost:${port}`, origin: `http://localhost:${port}` }, INITIALIZE);
     expect(local.status).toBe(200);
-    const elsewhere = await rawPost(mcp.url.replace(/\/mcp$/, "/other"), { host: `127.0.0.1:${port}` }, initialize);
+    const elsewhere = await rawPost(mcp.url.replace(/\/mcp$/, "/other"), { host: `127.0.0.1:${port}` }, INITIALIZE);
     expect(elsewhere.status).toBe(404);
   });
 

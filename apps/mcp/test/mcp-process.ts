@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import http from "node:http";
 import path from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
@@ -32,6 +33,10 @@ export interface HttpMcp {
   url: string;
   proc: ChildProcess;
   stderr(): string;
+  /** Resolves when stderr (from the start) matches, as soon as the line arrives; rejects if the process exits first. */
+  waitForStderr(pattern: RegExp): Promise<void>;
+  /** GET /health: the number of sessions open. */
+  sessions(): Promise<number>;
   stop(): Promise<number | null>;
 }
 
@@ -51,15 +56,58 @@ export async function startHttpMcp(env: Record<string, string>, args: string[] =
     proc.once("exit", (code) => reject(new Error(`engram-mcp exited with ${code} before listening:\n${stderr}`)));
   });
   const exited = new Promise<number | null>((resolve) => proc.once("exit", (code) => resolve(code)));
+  const waitForStderr = (pattern: RegExp) =>
+    new Promise<void>((resolve, reject) => {
+      const check = () => {
+        if (!pattern.test(stderr)) return;
+        proc.stderr!.off("data", check);
+        resolve();
+      };
+      proc.stderr!.on("data", check);
+      void exited.then(() => reject(new Error(`engram-mcp exited before printing ${pattern}:\n${stderr}`)));
+      check();
+    });
   return {
     url,
     proc,
     stderr: () => stderr,
+    waitForStderr,
+    sessions: async () => {
+      const h = await rawRequest("GET", url.replace(/\/mcp$/, "/health"), { host: new URL(url).host.replace("0.0.0.0", "127.0.0.1") });
+      expect(h.status).toBe(200);
+      return (JSON.parse(h.body) as { sessions: number }).sessions;
+    },
     stop: async () => {
       if (proc.exitCode === null && proc.signalCode === null) proc.kill("SIGTERM");
       return exited;
     },
   };
+}
+
+/** A JSON-RPC initialize request, as a client's first POST sends it. */
+export const INITIALIZE = {
+  jsonrpc: "2.0",
+  id: 1,
+  method: "initialize",
+  params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "raw", version: "0" } },
+};
+
+/** A raw request, for what fetch will not send (a forged Host header). */
+export function rawRequest(method: string, url: string, headers: Record<string, string>, body?: unknown): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url.replace("0.0.0.0", "127.0.0.1"), { method, headers }, (res) => {
+      let text = "";
+      res.on("data", (c: Buffer) => (text += c.toString()));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
+    });
+    req.on("error", reject);
+    req.end(body === undefined ? undefined : JSON.stringify(body));
+  });
+}
+
+/** A raw JSON-RPC POST as MCP clients send it. */
+export function rawPost(url: string, headers: Record<string, string>, body: unknown): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
+  return rawRequest("POST", url, { "content-type": "application/json", accept: "application/json, text/event-stream", ...headers }, body);
 }
 
 export async function connectHttp(url: string, headers: Record<string, string> = {}): Promise<{ client: Client; transport: StreamableHTTPClientTransport }> {

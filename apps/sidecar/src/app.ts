@@ -4,12 +4,15 @@ import { bodyLimit } from "hono/body-limit";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { Log } from "./log.js";
 import { cacheKey, type ReadCache } from "./read-cache.js";
+import { requestGuard } from "./request-guard.js";
 import { parseRead, parseStore } from "./requests.js";
 import { isUnavailableStatus, type Writer } from "./writer.js";
 
 export interface SidecarDeps {
   sessionId: string;
   version: string;
+  /** What every caller must send as `Authorization: Bearer <token>` (see request-guard.ts). */
+  token: string;
   /** For proxied calls. */
   client: EngramClient;
   /** For /health: a short timeout, so a hung server reads as unreachable instead of hanging the probe. */
@@ -39,6 +42,7 @@ export function createSidecarApp(deps: SidecarDeps): Hono {
     return c.json({ error: `internal sidecar error: ${err.message}` }, 500);
   });
   app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${c.req.path}` }, 404));
+  app.use("*", requestGuard(deps.token));
   app.use(
     "*",
     bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => c.json({ error: `request body exceeds ${MAX_BODY_BYTES} bytes` }, 413, { Connection: "close" }) }),
@@ -111,7 +115,7 @@ function upstreamError(c: Context, err: EngramApiError) {
   return c.json({ error: err.message }, err.status as ContentfulStatusCode);
 }
 
-/** An empty body reads as `{}` (recall needs no fields); anything else must be JSON. */
+/** An empty body reads as `{}` (recall needs no fields); anything else must be JSON (its Content-Type was checked by requestGuard). */
 async function jsonBody(c: Context): Promise<{ ok: true; value: unknown } | { ok: false; error: string }> {
   const text = await c.req.text();
   if (text.trim() === "") return { ok: true, value: {} };

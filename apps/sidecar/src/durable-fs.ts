@@ -7,12 +7,22 @@ import path from "node:path";
  * these two helpers: appends are fsync'ed before they return, replacements are atomic
  * (temp file, fsync, rename, fsync of the directory) so a crash leaves the old or the new
  * content, never half of one.
+ *
+ * State files hold unsent memories and the sidecar's token, so they are the owner's alone:
+ * created 0600 and chmod'ed to it, because the mode given to open() is cut down by the umask
+ * (and the chmod also makes a umask like 0277, which would leave 0400, irrelevant).
  */
+
+/** Owner read/write only: for every file in the state dir. */
+export const PRIVATE_FILE_MODE = 0o600;
+/** Owner only: for the state dir and the folders above it that the sidecar owns. */
+export const PRIVATE_DIR_MODE = 0o700;
 
 export async function appendDurable(file: string, data: string): Promise<void> {
   const created = !(await exists(file));
-  const fh = await fs.open(file, "a");
+  const fh = await fs.open(file, "a", PRIVATE_FILE_MODE);
   try {
+    if (created) await fh.chmod(PRIVATE_FILE_MODE);
     await fh.writeFile(data, "utf8");
     await fh.datasync();
   } finally {
@@ -24,8 +34,10 @@ export async function appendDurable(file: string, data: string): Promise<void> {
 
 export async function replaceAtomic(file: string, data: string): Promise<void> {
   const tmp = `${file}.tmp-${process.pid}`;
-  const fh = await fs.open(tmp, "w");
+  const fh = await fs.open(tmp, "w", PRIVATE_FILE_MODE);
   try {
+    // Before any data: a temp file left by a crash may carry an older, wider mode.
+    await fh.chmod(PRIVATE_FILE_MODE);
     await fh.writeFile(data, "utf8");
     await fh.sync();
   } finally {

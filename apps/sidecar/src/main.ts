@@ -1,4 +1,4 @@
-import fs from "node:fs/promises";
+import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { readFileSync } from "node:fs";
 import { serve } from "@hono/node-server";
@@ -8,6 +8,7 @@ import { FileOffsets } from "./file-offsets.js";
 import { log } from "./log.js";
 import { parseOptions, type SidecarOptions } from "./program.js";
 import { ReadCache } from "./read-cache.js";
+import { prepareStateDir } from "./state-dir.js";
 import { StateDirBusyError, StateLock } from "./state-lock.js";
 import { transcriptMemories } from "./transcript-memories.js";
 import { TranscriptWatcher } from "./transcript-watcher.js";
@@ -20,6 +21,8 @@ const { version } = JSON.parse(readFileSync(new URL("../package.json", import.me
 const REQUEST_TIMEOUT_MS = 10_000;
 const PROBE_TIMEOUT_MS = 2_000;
 const CACHE_ENTRIES = 256;
+/** 256 random bits: the sidecar token callers read from sidecar.json (see request-guard.ts). */
+const TOKEN_BYTES = 32;
 
 /** A problem with how the sidecar was started: reported in one line, no stack trace. */
 class StartupError extends Error {}
@@ -35,7 +38,12 @@ function clientFor(opts: SidecarOptions, timeoutMs: number): EngramClient {
 async function start(opts: SidecarOptions): Promise<void> {
   const client = clientFor(opts, REQUEST_TIMEOUT_MS);
   const probe = clientFor(opts, PROBE_TIMEOUT_MS);
-  await fs.mkdir(opts.stateDir, { recursive: true });
+  try {
+    await prepareStateDir(opts.stateDir, opts.privateDirs);
+  } catch (err) {
+    throw new StartupError(`cannot make the state dir ${opts.stateDir} private: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const token = randomBytes(TOKEN_BYTES).toString("hex");
   const lock = await StateLock.acquire(opts.stateDir);
   const cache = new ReadCache({ maxEntries: CACHE_ENTRIES, ttlMs: opts.cacheTtl * 1000 });
   const buffer = await WriteBuffer.open(opts.stateDir);
@@ -52,15 +60,17 @@ async function start(opts: SidecarOptions): Promise<void> {
       })
     : null;
 
-  const app = createSidecarApp({ sessionId: opts.sessionId, version, client, probe, writer, cache, watcher, log });
+  const app = createSidecarApp({ sessionId: opts.sessionId, version, token, client, probe, writer, cache, watcher, log });
   const server = serve({ fetch: app.fetch, hostname: "127.0.0.1", port: opts.port }, (info) => {
     const url = `http://127.0.0.1:${info.port}`;
-    void lock
-      .announce({ port: info.port, url, session_id: opts.sessionId, server: client.baseUrl })
-      .catch((err: unknown) => log("warn", "could not record the port in sidecar.json", { error: err instanceof Error ? err.message : String(err) }))
-      .then(() =>
-        log("info", "listening", { port: info.port, url, session_id: opts.sessionId, server: client.baseUrl, state_dir: opts.stateDir, buffered: buffer.size }),
-      );
+    // Announced only once sidecar.json holds the token: without it no caller could use the sidecar.
+    lock.announce({ port: info.port, url, token, session_id: opts.sessionId, server: client.baseUrl }).then(
+      () => log("info", "listening", { port: info.port, url, session_id: opts.sessionId, server: client.baseUrl, state_dir: opts.stateDir, buffered: buffer.size }),
+      (err: unknown) => {
+        log("error", "could not write the URL and token to sidecar.json", { error: err instanceof Error ? err.message : String(err) });
+        process.exit(1);
+      },
+    );
   });
   server.on("error", (err) => {
     log("error", "sidecar failed to listen", { error: err.message });

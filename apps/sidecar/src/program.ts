@@ -9,6 +9,8 @@ export interface SidecarOptions {
   server: string;
   key?: string | undefined;
   stateDir: string;
+  /** Made owner-only at start: the state dir, and `~/.engram/sidecar` above it in the default layout. */
+  privateDirs: string[];
   cacheTtl: number;
 }
 
@@ -40,15 +42,18 @@ export function parseOptions(argv: string[]): SidecarOptions {
     .option("--port <n>", "port on 127.0.0.1 (0: any free port; the bound one is logged)", integer(0, 65535), 0)
     .addOption(new Option("--server <url>", "engram-server base URL").env("ENGRAM_URL").default(DEFAULT_URL))
     .addOption(new Option("--key <key>", "API key").env("ENGRAM_API_KEY"))
-    .option("--state-dir <dir>", "write buffer and watcher offsets (default: ~/.engram/sidecar/<session-id>)")
+    .option("--state-dir <dir>", "owner-only folder for the write buffer, watcher offsets and sidecar.json, which holds the URL and token callers need (default: ~/.engram/sidecar/<session-id>)")
     .option("--cache-ttl <secs>", "how long a cached search/recall/context answer stays fresh (0: no cache)", integer(0, 86_400), 60)
     .parse(argv);
-  const o = program.opts<Omit<SidecarOptions, "stateDir"> & { stateDir?: string }>();
+  const o = program.opts<Omit<SidecarOptions, "stateDir" | "privateDirs"> & { stateDir?: string }>();
+  const root = path.join(os.homedir(), ".engram", "sidecar");
+  const stateDir = path.resolve(o.stateDir ?? path.join(root, o.sessionId));
   return {
     ...o,
     // An empty ENGRAM_API_KEY means "no key", as in engram-cli.
     key: o.key || undefined,
-    stateDir: path.resolve(o.stateDir ?? path.join(os.homedir(), ".engram", "sidecar", o.sessionId)),
+    stateDir,
+    privateDirs: o.stateDir === undefined ? [root, stateDir] : [stateDir],
     watch: o.watch === undefined ? undefined : path.resolve(o.watch),
   };
 }

@@ -1,6 +1,6 @@
 import fs from "node:fs/promises";
 import path from "node:path";
-import { isNotFound, replaceAtomic } from "./durable-fs.js";
+import { isNotFound, PRIVATE_FILE_MODE, replaceAtomic } from "./durable-fs.js";
 
 const LOCK = "sidecar.json";
 
@@ -8,8 +8,9 @@ export class StateDirBusyError extends Error {}
 
 /**
  * One sidecar per state dir: two would replay the same buffer. `sidecar.json` holds the owner's
- * pid and, once it listens, its URL, so hooks and scripts can find a session's sidecar. A file
- * left by a process that no longer runs (a crash, SIGKILL) is taken over.
+ * pid and, once it listens, its URL and the token every request must carry, so hooks and
+ * scripts of the same user can find and call a session's sidecar (mode 0600: nobody else can).
+ * A file left by a process that no longer runs (a crash, SIGKILL) is taken over.
  */
 export class StateLock {
   private constructor(private readonly file: string) {}
@@ -18,7 +19,8 @@ export class StateLock {
     const file = path.join(dir, LOCK);
     const body = JSON.stringify({ pid: process.pid, started_at: new Date().toISOString() });
     try {
-      await fs.writeFile(file, body, { flag: "wx" });
+      await fs.writeFile(file, body, { flag: "wx", mode: PRIVATE_FILE_MODE });
+      await fs.chmod(file, PRIVATE_FILE_MODE);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
       const owner = await ownerPid(file);

@@ -1,7 +1,7 @@
 import fs from "node:fs/promises";
 import path from "node:path";
 import type { StoreRequest } from "@engram/client";
-import { appendDurable, readIfExists, replaceAtomic } from "./durable-fs.js";
+import { appendDurable, PRIVATE_DIR_MODE, readIfExists, replaceAtomic } from "./durable-fs.js";
 
 export interface BufferedWrite {
   /** Monotonic across restarts: the order the writes were acknowledged in, and the order they replay in. */
@@ -35,7 +35,7 @@ export class WriteBuffer {
   ) {}
 
   static async open(dir: string): Promise<WriteBuffer> {
-    await fs.mkdir(dir, { recursive: true });
+    await fs.mkdir(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
     const cursorText = await readIfExists(path.join(dir, CURSOR));
     const acked = cursorText === undefined ? 0 : parseCursor(cursorText);
     const text = (await readIfExists(path.join(dir, ENTRIES))) ?? "";
