@@ -1,36 +1,14 @@
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSidecar } from "../../apps/sidecar/test/sidecar-process.js";
-import { api, bootstrap, CLI_BIN, ROOT, startServer, tempDir, type RunningServer } from "../../test/support/server.js";
+import { api, bootstrap, startServer, tempDir, type RunningServer } from "../../test/support/server.js";
+import { runHook } from "./run-hook.js";
 
 /**
  * Each hook script runs as Claude Code runs it: bash, the hook's JSON payload on stdin, the real
  * engram-cli against a real engram-server. What the hooks store is checked through the server's API.
  */
-
-interface HookRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function runHook(name: string, payload: unknown, env: Record<string, string>): Promise<HookRun> {
-  return new Promise((resolve, reject) => {
-    const proc = spawn("bash", [path.join(ROOT, "hooks", `${name}.sh`)], {
-      env: { PATH: process.env.PATH ?? "", ENGRAM_CLI: CLI_BIN, ...env },
-      stdio: ["pipe", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    proc.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
-    proc.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
-    proc.on("error", reject);
-    proc.on("close", (code) => resolve({ code, stdout, stderr }));
-    proc.stdin.end(typeof payload === "string" ? payload : JSON.stringify(payload));
-  });
-}
 
 let server: RunningServer;
 let key: string;
