@@ -57,6 +57,7 @@ const envSchema = z.object({
   ENGRAM_JOB_BACKOFF_BASE_MS: positiveInt.optional(),
   ENGRAM_JOB_BACKOFF_MAX_MS: positiveInt.optional(),
   ENGRAM_JOB_RETENTION_DAYS: positiveInt.optional(),
+  ENGRAM_JOB_MAX_PENDING_PER_TENANT: positiveInt.optional(),
   ENGRAM_SWEEP_INTERVAL_SECS: z.coerce.number().int().min(0).optional(),
   ENGRAM_FSRS_IMPLICIT_WINDOW_SECS: z.coerce.number().int().min(0).default(600),
   ENGRAM_AUTOLINK_ENABLED: boolFlag.default(true),
@@ -198,6 +199,7 @@ function jobsConfig(e: z.output<typeof envSchema>): JobsConfig {
     backoffMaxMs: e.ENGRAM_JOB_BACKOFF_MAX_MS ?? d.backoffMaxMs,
     sweepIntervalMs: e.ENGRAM_SWEEP_INTERVAL_SECS !== undefined ? e.ENGRAM_SWEEP_INTERVAL_SECS * 1000 : d.sweepIntervalMs,
     retentionMs: e.ENGRAM_JOB_RETENTION_DAYS !== undefined ? e.ENGRAM_JOB_RETENTION_DAYS * 86_400_000 : d.retentionMs,
+    maxPendingPerTenant: e.ENGRAM_JOB_MAX_PENDING_PER_TENANT ?? d.maxPendingPerTenant,
   };
   if (cfg.backoffMaxMs < cfg.backoffBaseMs) {
     throw new ConfigError(`invalid ENGRAM_JOB_BACKOFF_MAX_MS=${cfg.backoffMaxMs}: must be at least ENGRAM_JOB_BACKOFF_BASE_MS (${cfg.backoffBaseMs})`);
