@@ -69,6 +69,7 @@ export function createEngram(
   registerMaintenanceJobs(jobs, ttl, jobsConfig, () => ctx.clock.now());
   const graphConfig = config.graph ?? DEFAULT_GRAPH_CONFIG;
   const graph = new GraphService(ctx, vectors, graphConfig, (userId) => search?.cache.invalidate(userId));
+  memories.onDelete((userId, memoryId, restoredId) => graph.entities.forgetMemory(userId, memoryId, restoredId));
   registerGraphJobs(jobs, graph, graphConfig, () => ctx.clock.now());
   const embedding = new EmbeddingService(
     config.embedder ? createEmbedder(config.embedder) : null,
