@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { Connection, Table } from "@lancedb/lancedb";
+import { PRIVATE_DIR_MODE } from "../db/private-files.js";
 import { TenantMatrix, checkQuery } from "./exact-index.js";
 import type { VectorHit, VectorIndex, VectorSource } from "./index.js";
 
@@ -97,7 +98,7 @@ export class LanceVectorIndex implements VectorIndex {
   db(): Promise<Connection> {
     this.connection ??= (async () => {
       const { lancedb } = await load();
-      await fs.promises.mkdir(this.options.dir, { recursive: true });
+      await fs.promises.mkdir(this.options.dir, { recursive: true, mode: PRIVATE_DIR_MODE });
       return lancedb.connect(this.options.dir);
     })();
     return this.connection;
