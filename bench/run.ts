@@ -10,3 +10,5 @@ const { runLatencyBench } = await import("./latency.js");
 await runLatencyBench();
 const { runStoreSizeBench } = await import("./store-size.js");
 await runStoreSizeBench();
+const { runJobsBench } = await import("./jobs.js");
+await runJobsBench();

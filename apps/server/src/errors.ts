@@ -3,12 +3,14 @@ import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ZodError } from "zod";
 
-const STATUS: Record<ErrorKind, 400 | 401 | 403 | 404 | 409> = {
+const STATUS: Record<ErrorKind, 400 | 401 | 403 | 404 | 409 | 429> = {
   invalid: 400,
   unauthorized: 401,
   forbidden: 403,
   not_found: 404,
   conflict: 409,
+  // The tenant's own share is used up (its pending jobs), not the server: other tenants go on.
+  busy: 429,
 };
 
 /** "content: is required; importance: must be at most 10" — field first, then why. */
@@ -24,7 +26,10 @@ export function describeZodError(err: ZodError): string {
 }
 
 export function errorResponse(err: unknown, c: Context) {
-  if (err instanceof EngramError) return c.json({ error: err.message }, STATUS[err.kind]);
+  if (err instanceof EngramError) {
+    if (err.retryAfterSecs !== undefined) c.header("Retry-After", String(err.retryAfterSecs));
+    return c.json({ error: err.message }, STATUS[err.kind]);
+  }
   if (err instanceof HTTPException) {
     const message = err.status === 400 && /JSON/i.test(err.message) ? "body: malformed JSON" : err.message;
     return c.json({ error: message || "request failed" }, err.status);

@@ -1,10 +1,17 @@
 import { serve } from "@hono/node-server";
-import { ConfigError, createEngram, loadConfig, type Config } from "@engram/core";
+import { ConfigError, createEngram, loadConfig, restrictDataPaths, type Config } from "@engram/core";
 import { pino } from "pino";
 import { createApp } from "./app.js";
 
 function start(config: Config) {
   const log = pino({ level: config.logLevel, base: { service: "engram-server" } });
+  // Whatever the server writes is tenants' data or derived from it (SQLite and its WAL, the
+  // LanceDB tables its native code writes): nothing for other local users, whatever umask the
+  // server was started with (022 would leave files 644 and folders 755).
+  process.umask(0o077);
+  for (const r of restrictDataPaths({ dataDir: config.dataDir, dbPath: config.dbPath, lanceDir: config.vectorIndex.lanceDir })) {
+    log.warn({ path: r.path, mode: r.from, now: r.to }, "data was open to other local users; restricted it");
+  }
   const engram = createEngram(config, { log: log.child({ component: "embedding" }), jobLog: log.child({ component: "jobs" }) });
   const app = createApp({
     engram,

@@ -2,8 +2,9 @@ import { SingleBar, Presets } from "cli-progress";
 import { listModels, ModelHubError, pullModel, type Config, type PullProgress } from "@engram/core";
 
 export const MODELS_USAGE = `usage:
-  engram-server models pull <hub-model-id> [--revision <rev>] [--onnx-file <name>]
-      download tokenizer, configs and the ONNX file from ENGRAM_MODEL_HUB into ENGRAM_MODELS_DIR/<id>/
+  engram-server models pull <hub-model-id> [--revision <rev>] [--onnx-file <name>] [--allow-unverified]
+      download tokenizer, configs and the ONNX file from ENGRAM_MODEL_HUB into ENGRAM_MODELS_DIR/<id>/;
+      --allow-unverified takes files the hub lists with neither a size nor a hash
   engram-server models list
       the model folders in ENGRAM_MODELS_DIR
 `;
@@ -15,8 +16,15 @@ interface Io {
 
 const mb = (bytes: number) => (bytes / 1_048_576).toFixed(1);
 
-/** Parses `--name value` flags after the positional arguments; unknown flags are errors. */
-function parseFlags(args: string[], known: readonly string[]): { positional: string[]; flags: Record<string, string> } | string {
+/**
+ * Parses `--name value` flags and bare `--switch`es after the positional arguments; unknown
+ * flags are errors. A switch given is "true" in `flags`.
+ */
+function parseFlags(
+  args: string[],
+  known: readonly string[],
+  switches: readonly string[] = [],
+): { positional: string[]; flags: Record<string, string> } | string {
   const positional: string[] = [];
   const flags: Record<string, string> = {};
   for (let i = 0; i < args.length; i++) {
@@ -26,6 +34,11 @@ function parseFlags(args: string[], known: readonly string[]): { positional: str
       continue;
     }
     const [name, inline] = arg.slice(2).split("=", 2) as [string, string | undefined];
+    if (switches.includes(name)) {
+      if (inline !== undefined) return `--${name} takes no value`;
+      flags[name] = "true";
+      continue;
+    }
     if (!known.includes(name)) return `unknown option --${name}`;
     const value = inline ?? args[++i];
     if (value === undefined || value === "") return `--${name} needs a value`;
@@ -42,7 +55,7 @@ export async function runModelsCommand(args: string[], config: Config, io: Io): 
     io.err.write(sub ? `engram-server: unknown models command ${JSON.stringify(sub)}\n${MODELS_USAGE}` : MODELS_USAGE);
     return 2;
   }
-  const parsed = parseFlags(rest, ["revision", "onnx-file"]);
+  const parsed = parseFlags(rest, ["revision", "onnx-file"], ["allow-unverified"]);
   if (typeof parsed === "string" || parsed.positional.length !== 1) {
     io.err.write(`engram-server: ${typeof parsed === "string" ? parsed : "models pull takes exactly one model id"}\n${MODELS_USAGE}`);
     return 2;
@@ -57,6 +70,8 @@ export async function runModelsCommand(args: string[], config: Config, io: Io): 
       revision: parsed.flags["revision"],
       onnxFile: parsed.flags["onnx-file"] ?? config.embeddingOnnxFile,
       onProgress: progress.update,
+      maxFileBytes: config.modelMaxFileBytes,
+      allowUnverified: parsed.flags["allow-unverified"] === "true",
     });
     progress.stop();
     const total = result.files.reduce((s, f) => s + f.bytes, 0);

@@ -270,6 +270,29 @@ describe("entities", () => {
     expect(projects.map((e: { name: string }) => e.name)).toEqual(["Hearth"]);
   });
 
+  it("DELETE /memory/:id takes the entities only it named with it; shared and declared entities stay", async () => {
+    const user = (await admin.post("/users", { username: "dave" })).body;
+    const dave = api(server.url, (await admin.post("/keys", { user_id: user.id })).body.key);
+    const declared = (await dave.post("/entities", { name: "Vault", entity_type: "tool" })).body;
+    const secret = await dave.post("/store", { content: "Rotate the Vault deploy key at ~/.ssh/deploy_ed25519 for ops@example.com on 10.0.4.17 before Friday" });
+    const other = await dave.post("/store", { content: "ops@example.com also receives the Grafana alerts" });
+    await settled(dave);
+    const listed = async () => ((await dave.get("/entities?limit=1000")).body.entities as { id: number; name: string; occurrence_count: number }[]).map((e) => [e.name, e.occurrence_count]).sort();
+    expect(await listed()).toEqual([["10.0.4.17", 1], ["Grafana", 1], ["Vault", 1], ["ops@example.com", 2], ["~/.ssh/deploy_ed25519", 1]]);
+    const named = (await dave.get(`/memory/${secret.body.id}/entities`)).body.entities as { id: number; name: string }[];
+    const mail = named.find((e) => e.name === "ops@example.com")!;
+
+    expect((await dave.del(`/memory/${secret.body.id}`)).body).toEqual({ deleted: true, id: secret.body.id });
+    expect(await listed()).toEqual([["Grafana", 1], ["Vault", 0], ["ops@example.com", 1]]);
+    for (const gone of named.filter((e) => ["10.0.4.17", "~/.ssh/deploy_ed25519"].includes(e.name))) {
+      expect((await dave.get(`/entities/${gone.id}`)).status).toBe(404);
+    }
+    const kept = (await dave.get(`/entities/${mail.id}`)).body;
+    expect(kept.cooccurrences.map((c: { name: string; count: number }) => [c.name, c.count])).toEqual([["Grafana", 1]]);
+    expect((await dave.get(`/entities/${mail.id}/memories`)).body.memory_ids).toEqual([other.body.id]);
+    expect((await dave.get(`/entities/${declared.id}`)).body).toMatchObject({ name: "Vault", origin: "manual", occurrence_count: 0, cooccurrences: [] });
+  });
+
   it("rejects bad input with the field and the reason, and changes nothing", async () => {
     const before = (await alice.get("/entities?limit=1000")).body.count;
     expect((await alice.post("/entities", { name: "  " })).body.error).toBe("name: must not be empty");

@@ -289,3 +289,52 @@ describe("the scheduled sweep", () => {
     }
   });
 });
+
+describe("the cap on a tenant's pending jobs", () => {
+  it("refuses a write that would queue past ENGRAM_JOB_MAX_PENDING_PER_TENANT with 429 and Retry-After, and changes nothing", async () => {
+    const dataDir = tempDir();
+    const setup = await startServer(NO_MODEL, dataDir);
+    const a = api(setup.url, await bootstrap(setup.url));
+    const key = async (username: string) => {
+      const id = (await a.post("/users", { username })).body.id as number;
+      return { id, key: (await a.post("/keys", { user_id: id })).body.key as string };
+    };
+    const carol = await key("carol");
+    const dave = await key("dave");
+    const carolMemory = (await api(setup.url, carol.key).post("/store", { content: "Carol's team standup is at 09:30" })).body.id as number;
+    await eventually(async () => ((await api(setup.url, carol.key).get("/jobs/stats")).body.pending === 0 ? true : undefined));
+    expect(await setup.stop()).toBe(0);
+
+    // Carol's queue is full: three jobs of a type the server has no handler for stay pending.
+    const engram = createEngram({ dbPath: setup.dbPath, dbSynchronous: "full", apiKeyPepper: "", embedder: null, vectorMinSimilarity: 0.2 });
+    const backlog = [1, 2, 3].map((n) => engram.jobs.enqueue("test_unhandled", { n }, { userId: carol.id }));
+    engram.close();
+
+    const s = await startServer({ ...NO_MODEL, ENGRAM_JOB_MAX_PENDING_PER_TENANT: "3" }, dataDir);
+    try {
+      const c = api(s.url, carol.key);
+      const before = (await c.get("/list")).body.results;
+      const refused = await c.post("/store", { content: "Carol moved the standup to 10:00" });
+      expect(refused.status).toBe(429);
+      expect(refused.headers.get("retry-after")).toBe("30");
+      expect(refused.body).toEqual({
+        error:
+          "3 background jobs of this user are already waiting to run (ENGRAM_JOB_MAX_PENDING_PER_TENANT); the write was refused and changed nothing: retry once they have run",
+      });
+      const update = await c.post(`/memory/${carolMemory}/update`, { content: "Carol's team standup is at 10:00" });
+      expect(update.status).toBe(429);
+      expect((await c.get("/list")).body.results).toEqual(before);
+      expect((await c.get(`/versions/${carolMemory}`)).body.versions).toHaveLength(1);
+      expect((await c.post("/search", { query: "standup 10:00" })).body.results.map((r: { id: number }) => r.id)).toEqual([carolMemory]);
+      expect(ids((await c.get("/jobs/pending")).body.jobs).sort()).toEqual([...backlog].sort());
+
+      // Other tenants are not held back by Carol's backlog.
+      expect((await api(s.url, dave.key).post("/store", { content: "Dave's standup is at 11:00" })).status).toBe(201);
+      // Once her backlog shrinks, Carol's writes go through again.
+      expect((await c.post("/jobs/purge", { status: "pending", type: "test_unhandled" })).body).toMatchObject({ purged: 3 });
+      expect((await c.post("/store", { content: "Carol moved the standup to 10:00" })).status).toBe(201);
+    } finally {
+      expect(await s.stop()).toBe(0);
+    }
+  });
+});

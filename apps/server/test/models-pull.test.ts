@@ -20,6 +20,8 @@ interface Served {
   listing: "tree" | "siblings";
   /** Overrides the listed sha256 of a file, to serve a corrupt one. */
   wrongSha256?: string;
+  /** Overrides the listed size of the ONNX file. */
+  listedModelSize?: number;
 }
 
 const MODEL_FILE = "onnx/model_quantized.onnx";
@@ -46,7 +48,7 @@ function readAll(dir: string, rel = ""): Map<string, Buffer> {
 function listing(repo: Served) {
   return [...repo.files].map(([p, content]) =>
     p.endsWith(".onnx")
-      ? { type: "file", path: p, size: 134, oid: gitSha1(Buffer.from("pointer")), lfs: { oid: repo.wrongSha256 ?? sha256(content), size: content.length, pointerSize: 134 } }
+      ? { type: "file", path: p, size: 134, oid: gitSha1(Buffer.from("pointer")), lfs: { oid: repo.wrongSha256 ?? sha256(content), size: repo.listedModelSize ?? content.length, pointerSize: 134 } }
       : { type: "file", path: p, size: content.length, oid: gitSha1(content) },
   );
 }
@@ -64,6 +66,8 @@ function handle(req: http.IncomingMessage, res: http.ServerResponse) {
   const resolve = /^\/([^/]+\/[^/]+)\/resolve\/main\/(.+)$/.exec(url.pathname);
   if (resolve) return res.writeHead(302, { location: `/store/${resolve[1]}/${resolve[2]}` }).end();
   const store = /^\/store\/([^/]+\/[^/]+)\/(.+)$/.exec(url.pathname);
+  const flooding = store && store[2] === MODEL_FILE && floods.get(store[1]!);
+  if (flooding) return flood(res, flooding);
   const content = store && repos.get(store[1]!)?.files.get(decodeURIComponent(store[2]!));
   if (!content) return res.writeHead(404).end("not found");
   const isModel = store[2] === MODEL_FILE;
@@ -84,6 +88,46 @@ function handle(req: http.IncomingMessage, res: http.ServerResponse) {
   res.end(content);
 }
 
+/**
+ * Repositories whose ONNX file never ends: the hub streams 64 KiB chunks (as the socket takes
+ * them) up to FLOOD_BYTES, with or without announcing that length, and records how much it
+ * wrote and whether the client hung up first.
+ */
+const FLOOD_BYTES = 256 * 1024 * 1024;
+interface Flood {
+  announce: boolean;
+  sent: number;
+  finished: boolean;
+  /** Resolves when the connection closed, whoever closed it. */
+  closed: Promise<void>;
+  onClose: () => void;
+}
+const floods = new Map<string, Flood>();
+
+function addFlood(repo: string, announce: boolean): Flood {
+  let onClose!: () => void;
+  const closed = new Promise<void>((resolve) => (onClose = resolve));
+  const f: Flood = { announce, sent: 0, finished: false, closed, onClose };
+  floods.set(repo, f);
+  return f;
+}
+
+function flood(res: http.ServerResponse, f: Flood) {
+  const chunk = Buffer.alloc(64 * 1024, 7);
+  res.writeHead(200, f.announce ? { "content-length": FLOOD_BYTES } : {});
+  res.on("close", f.onClose);
+  const pump = () => {
+    while (f.sent < FLOOD_BYTES) {
+      if (res.destroyed) return;
+      f.sent += chunk.length;
+      if (!res.write(chunk)) return void res.once("drain", pump);
+    }
+    f.finished = true;
+    res.end();
+  };
+  pump();
+}
+
 let source: Map<string, Buffer>;
 
 beforeAll(async () => {
@@ -93,6 +137,8 @@ beforeAll(async () => {
   repos.set("acme/tiny-embedder", { files: source, listing: "tree" });
   repos.set("legacy/tiny-embedder", { files: source, listing: "siblings" });
   repos.set("broken/tiny-embedder", { files: source, listing: "tree", wrongSha256: "0".repeat(64) });
+  for (const repo of ["liar/tiny-embedder", "announcer/tiny-embedder"]) repos.set(repo, { files: source, listing: "tree", listedModelSize: 1000 });
+  repos.set("unlisted/tiny-embedder", { files: source, listing: "siblings" });
   hub = http.createServer(handle);
   await new Promise<void>((resolve) => hub.listen(0, "127.0.0.1", resolve));
   hubUrl = `http://127.0.0.1:${(hub.address() as AddressInfo).port}`;
@@ -158,8 +204,17 @@ describe("engram-server models pull (against a fake hub on loopback)", () => {
     }
   });
 
-  it("falls back to the older listing endpoint, checking sizes from the download", async () => {
-    const result = await run(["models", "pull", "legacy/tiny-embedder"], env());
+  it("refuses files the hub lists with neither size nor hash, unless --allow-unverified is passed", async () => {
+    const refused = await run(["models", "pull", "legacy/tiny-embedder"], env());
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toBe(
+      "engram-server: tokenizer.json: the hub lists neither its size nor a hash, so the download could not be checked; nothing was downloaded. " +
+        "Pass --allow-unverified to take it as the hub sends it (at most ENGRAM_MODEL_MAX_FILE_BYTES, 4294967296 bytes)\n",
+    );
+    expect(fs.existsSync(path.join(modelsDir, "legacy"))).toBe(false);
+    expect((await run(["models", "pull", "legacy/tiny-embedder", "--allow-unverified=yes"], env())).stderr).toContain("--allow-unverified takes no value");
+
+    const result = await run(["models", "pull", "legacy/tiny-embedder", "--allow-unverified"], env());
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(`${MODEL_FILE}: done, 0.0 MB, size verified`);
     expect(fs.readFileSync(path.join(modelsDir, "legacy", "tiny-embedder", MODEL_FILE))).toEqual(source.get(MODEL_FILE));
@@ -172,6 +227,53 @@ describe("engram-server models pull (against a fake hub on loopback)", () => {
     expect(result.stderr).toContain(`the hub lists ${"0".repeat(64)}`);
     const onnxDir = path.join(modelsDir, "broken", "tiny-embedder", "onnx");
     expect(fs.existsSync(onnxDir) ? fs.readdirSync(onnxDir) : []).toEqual([]);
+  });
+
+  it("stops a download as soon as the hub sends more than it listed, and keeps none of it (fake hub streaming 256 MiB for 1,000 bytes)", async () => {
+    const f = addFlood("liar/tiny-embedder", false);
+    const result = await run(["models", "pull", "liar/tiny-embedder"], env());
+    // The client hung up: the hub could push only what the socket buffers held, far from 256 MiB.
+    await f.closed;
+    expect(f.finished).toBe(false);
+    expect(f.sent).toBeLessThan(32 * 1024 * 1024);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(`engram-server: ${MODEL_FILE}: the hub sent more than the 1000 bytes the hub lists; the download was stopped and discarded\n`);
+    const onnxDir = path.join(modelsDir, "liar", "tiny-embedder", "onnx");
+    expect(fs.existsSync(onnxDir) ? fs.readdirSync(onnxDir) : []).toEqual([]); // neither the file nor its .part
+  });
+
+  it("refuses a response announcing more than the listing before reading it (fake hub)", async () => {
+    const f = addFlood("announcer/tiny-embedder", true);
+    const result = await run(["models", "pull", "announcer/tiny-embedder"], env());
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`${MODEL_FILE}: the hub sent more than the 1000 bytes the hub lists; the download was stopped and discarded`);
+    await f.closed;
+    expect(f.finished).toBe(false);
+    expect(f.sent).toBeLessThan(32 * 1024 * 1024);
+    const onnxDir = path.join(modelsDir, "announcer", "tiny-embedder", "onnx");
+    expect(fs.existsSync(onnxDir) ? fs.readdirSync(onnxDir) : []).toEqual([]);
+  });
+
+  it("stops an unverified download at ENGRAM_MODEL_MAX_FILE_BYTES, and refuses a file listed larger than it (fake hub)", async () => {
+    const f = addFlood("unlisted/tiny-embedder", false);
+    const capped = { ...env(), ENGRAM_MODEL_MAX_FILE_BYTES: String(1024 * 1024) };
+    const result = await run(["models", "pull", "unlisted/tiny-embedder", "--allow-unverified"], capped);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`${MODEL_FILE}: the hub sent more than ENGRAM_MODEL_MAX_FILE_BYTES (1048576 bytes); the download was stopped and discarded`);
+    await f.closed;
+    expect(f.sent).toBeLessThan(32 * 1024 * 1024);
+    const onnxDir = path.join(modelsDir, "unlisted", "tiny-embedder", "onnx");
+    expect(fs.existsSync(onnxDir) ? fs.readdirSync(onnxDir) : []).toEqual([]);
+
+    const tokenizer = source.get("tokenizer.json")!.length;
+    const small = await run(["models", "pull", "acme/tiny-embedder"], { ...env(), ENGRAM_MODELS_DIR: tempDir("engram-models-"), ENGRAM_MODEL_MAX_FILE_BYTES: "100" });
+    expect(small.code).toBe(1);
+    expect(small.stderr).toBe(
+      `engram-server: tokenizer.json: the hub lists ${tokenizer} bytes, more than ENGRAM_MODEL_MAX_FILE_BYTES (100); nothing was downloaded\n`,
+    );
+    const bad = await run(["models", "pull", "acme/tiny-embedder"], { ...env(), ENGRAM_MODEL_MAX_FILE_BYTES: "lots" });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('invalid ENGRAM_MODEL_MAX_FILE_BYTES="lots"');
   });
 
   it("names a missing ONNX file and the ones the repository has", async () => {

@@ -70,6 +70,7 @@ export function createEngram(
   registerMaintenanceJobs(jobs, ttl, jobsConfig, () => ctx.clock.now());
   const graphConfig = config.graph ?? DEFAULT_GRAPH_CONFIG;
   const graph = new GraphService(ctx, vectors, graphConfig, (userId) => search?.cache.invalidate(userId));
+  memories.onDelete((userId, memoryId, restoredId) => graph.entities.forgetMemory(userId, memoryId, restoredId));
   registerGraphJobs(jobs, graph, graphConfig, () => ctx.clock.now());
   const log = opts.log ?? silentLog;
   // Every embedder runs on worker threads (embed/pool/pooled-embedder.ts), never on the event loop.

@@ -2,7 +2,7 @@
  * Domain errors. Core names the kind of failure; the HTTP layer maps kinds to status codes.
  * `field` names the input at fault so the caller can say which field and why.
  */
-export type ErrorKind = "invalid" | "unauthorized" | "forbidden" | "not_found" | "conflict";
+export type ErrorKind = "invalid" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "busy";
 
 export class EngramError extends Error {
   override name = "EngramError";
@@ -10,6 +10,8 @@ export class EngramError extends Error {
     readonly kind: ErrorKind,
     message: string,
     readonly field?: string,
+    /** For `busy`: when trying again makes sense, in seconds. */
+    readonly retryAfterSecs?: number,
   ) {
     super(field ? `${field}: ${message}` : message);
   }
@@ -20,3 +22,5 @@ export const notFound = (what: string) => new EngramError("not_found", `${what} 
 export const conflict = (message: string) => new EngramError("conflict", message);
 export const forbidden = (message: string) => new EngramError("forbidden", message);
 export const unauthorized = (message: string) => new EngramError("unauthorized", message);
+/** The caller's share of a resource is used up for now (its queue of background work); try again later. */
+export const busy = (message: string, retryAfterSecs: number) => new EngramError("busy", message, undefined, retryAfterSecs);

@@ -27,6 +27,7 @@ describe("config", () => {
     ["ENGRAM_EMBEDDING_THREADS", "two"],
     ["ENGRAM_EMBEDDING_MAX_WINDOWS", "0"],
     ["ENGRAM_EMBEDDING_MAX_SEQ", "200"],
+    ["ENGRAM_MODEL_MAX_FILE_BYTES", "0"],
   ])("stops on invalid %s=%s, naming the variable", (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(name));
@@ -37,6 +38,8 @@ describe("config", () => {
     expect(c.vectorIndex).toEqual({ useLance: true, lanceThreshold: 20_000, lanceDir: path.join("/srv/engram", "lance") });
     expect(c.modelHub).toBe("https://hf-mirror.example");
     expect(loadConfig({}).modelHub).toBe("https://huggingface.co");
+    expect(loadConfig({}).modelMaxFileBytes).toBe(4 * 1024 ** 3);
+    expect(loadConfig({ ENGRAM_MODEL_MAX_FILE_BYTES: "1000" }).modelMaxFileBytes).toBe(1000);
     expect(loadConfig({ ENGRAM_USE_LANCE_INDEX: "0", ENGRAM_LANCE_THRESHOLD: "500" }).vectorIndex).toMatchObject({ useLance: false, lanceThreshold: 500 });
   });
 

@@ -282,6 +282,53 @@ describe("entities", () => {
     expect(counts()).toEqual(incremental);
   });
 
+  it("deleting a memory takes its mentions, counts and the extracted entities only it named with it; declared ones stay", async () => {
+    setup();
+    const { entity: vault } = engram.graph.entities.declare(alice, { name: "Vault", entity_type: "tool" });
+    const m1 = store(alice, "Rotate the Vault deploy key at ~/.ssh/deploy_ed25519 for ops@example.com on 10.0.4.17 before Friday");
+    const m2 = store(alice, "ops@example.com also receives the Grafana alerts");
+    const bobs = store(bob, "Keep ~/.ssh/deploy_ed25519 for ops@example.com too");
+    await settle();
+    const byName = (userId: number) => new Map(engram.graph.entities.list(userId, { limit: 50, offset: 0 }).map((e) => [e.name, e]));
+    const mail = byName(alice).get("ops@example.com")!;
+    expect(mail.occurrenceCount).toBe(2);
+    expect(engram.graph.entities.cooccurring(alice, mail.id, 10).map((c) => c.entity.name).sort()).toEqual(["10.0.4.17", "Grafana", "Vault", "~/.ssh/deploy_ed25519"]);
+
+    engram.memories.delete(alice, m1);
+    const left = byName(alice);
+    expect([...left.keys()].sort()).toEqual(["Grafana", "Vault", "ops@example.com"]);
+    expect(left.get("ops@example.com")!.occurrenceCount).toBe(1);
+    expect(left.get("Vault")).toMatchObject({ id: vault.id, origin: "manual", occurrenceCount: 0 });
+    expect(engram.graph.entities.cooccurring(alice, mail.id, 10).map((c) => [c.entity.name, c.count])).toEqual([["Grafana", 1]]);
+    expect(engram.graph.entities.cooccurring(alice, vault.id, 10)).toEqual([]);
+    expect(engram.graph.entities.memories(alice, mail.id, 10).map((r) => r.memory.id)).toEqual([m2]);
+    const rows = (sql: string) => (engram.db.sqlite.prepare(sql).get(m1) as { n: number }).n;
+    expect(rows("SELECT count(*) AS n FROM memory_entities WHERE memory_id = ?")).toBe(0);
+    // Bob's rows of the same names are his own and untouched.
+    expect([...byName(bob).keys()].sort()).toEqual(["ops@example.com", "~/.ssh/deploy_ed25519"]);
+    expect(engram.graph.entities.ofMemory(bob, bobs)).toHaveLength(2);
+    // The deletion left the counts as a full rebuild computes them.
+    const counts = () => [...byName(alice).values()].map((e) => [e.name, e.occurrenceCount, engram.graph.entities.cooccurring(alice, e.id, 10).map((c) => [c.entity.name, c.count, c.weight])]);
+    const incremental = counts();
+    engram.graph.entities.rebuildCounts(alice);
+    expect(counts()).toEqual(incremental);
+  });
+
+  it("deleting the latest version counts the version it makes latest again", async () => {
+    setup();
+    const v1 = store(alice, "Yesterday Carol set up Jenkins with Docker");
+    await settle();
+    const v2 = engram.memories.update(alice, v1, { content: "Yesterday Carol set up Jenkins with GitHub" }).id;
+    await settle();
+    const names = () => engram.graph.entities.list(alice, { limit: 50, offset: 0 }).map((e) => [e.name, e.occurrenceCount]).sort();
+    expect(names()).toEqual([["Carol", 1], ["Docker", 0], ["GitHub", 1], ["Jenkins", 1]]);
+    engram.memories.delete(alice, v2);
+    // v1 is the latest again: Docker counts again, GitHub (named only by v2) is gone.
+    expect(names()).toEqual([["Carol", 1], ["Docker", 1], ["Jenkins", 1]]);
+    const docker = engram.graph.entities.list(alice, { limit: 50, offset: 0 }).find((e) => e.name === "Docker")!;
+    expect(engram.graph.entities.cooccurring(alice, docker.id, 10).map((c) => [c.entity.name, c.count]).sort()).toEqual([["Carol", 1], ["Jenkins", 1]]);
+  });
+
   it("declaring an entity links the memories that already name it, by name or alias", async () => {
     setup();
     const m1 = store(alice, "the nightly atlas-core build is flaky");

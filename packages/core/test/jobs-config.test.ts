@@ -17,6 +17,7 @@ describe("job queue configuration", () => {
       ENGRAM_JOB_BACKOFF_BASE_MS: "100",
       ENGRAM_JOB_BACKOFF_MAX_MS: "60000",
       ENGRAM_JOB_RETENTION_DAYS: "2",
+      ENGRAM_JOB_MAX_PENDING_PER_TENANT: "500",
       ENGRAM_SWEEP_INTERVAL_SECS: "0",
     }).jobs;
     expect(jobs).toEqual({
@@ -28,6 +29,7 @@ describe("job queue configuration", () => {
       backoffMaxMs: 60_000,
       retentionMs: 2 * 86_400_000,
       sweepIntervalMs: 0,
+      maxPendingPerTenant: 500,
     });
   });
 
@@ -35,6 +37,7 @@ describe("job queue configuration", () => {
     expect(() => loadConfig({ ENGRAM_JOB_CONCURRENCY: "0" })).toThrow(/ENGRAM_JOB_CONCURRENCY/);
     expect(() => loadConfig({ ENGRAM_SWEEP_INTERVAL_SECS: "-5" })).toThrow(/ENGRAM_SWEEP_INTERVAL_SECS/);
     expect(() => loadConfig({ ENGRAM_JOB_MAX_ATTEMPTS: "two" })).toThrow(/ENGRAM_JOB_MAX_ATTEMPTS/);
+    expect(() => loadConfig({ ENGRAM_JOB_MAX_PENDING_PER_TENANT: "0" })).toThrow(/ENGRAM_JOB_MAX_PENDING_PER_TENANT/);
     expect(() => loadConfig({ ENGRAM_JOB_BACKOFF_BASE_MS: "5000", ENGRAM_JOB_BACKOFF_MAX_MS: "1000" })).toThrow(ConfigError);
   });
 });

@@ -4,6 +4,7 @@ import { openDb, type Db } from "../src/db/connection.js";
 import * as schema from "../src/db/schema.js";
 import { AuthService } from "../src/auth/service.js";
 import { JobQueue, type JobContext } from "../src/jobs/queue.js";
+import { PICK_DUE_JOB } from "../src/jobs/store.js";
 import { backoffMs, DEFAULT_JOBS_CONFIG, type JobsConfig } from "../src/jobs/config.js";
 import { ManualClock } from "../src/util/clock.js";
 import { EngramError } from "../src/errors.js";
@@ -215,6 +216,155 @@ describe("running jobs", () => {
     await queue.idle();
     expect(runs).toBe(1);
     expect(job(id).status).toBe("completed");
+  });
+});
+
+describe("fair share across tenants", () => {
+  /** A queue that runs one job at a time and records whose it was. */
+  const oneAtATime = (types: string[], overrides: Partial<JobsConfig> = {}) => {
+    const q = new JobQueue({ db, clock }, { ...cfg, concurrency: 1, ...overrides });
+    const owners: (number | null)[] = [];
+    const ids: number[] = [];
+    for (const t of types)
+      q.register(t, (j) => {
+        owners.push(j.userId);
+        ids.push(j.id);
+      });
+    return { q, owners, ids };
+  };
+
+  it("takes tenants in turn: one tenant's 1,500 queued jobs do not keep another's waiting", async () => {
+    const { q, owners, ids } = oneAtATime(["auto_link", "ttl_sweep"]);
+    const aliceJobs = db.sqlite.transaction(() => Array.from({ length: 1500 }, (_, i) => q.enqueue("auto_link", { i }, { userId: alice })))();
+    clock.advance(1000);
+    const bobsJob = q.enqueue("auto_link", {}, { userId: bob });
+    const systemJob = q.enqueue("ttl_sweep", {});
+    q.start();
+    await q.idle();
+    await q.stop();
+    expect(owners).toHaveLength(1502);
+    // Every lane was due at once: each got one turn before anyone got a second.
+    expect(new Set(owners.slice(0, 3))).toEqual(new Set([alice, bob, null]));
+    expect(ids.slice(0, 3).sort((a, b) => a - b)).toEqual([aliceJobs[0], bobsJob, systemJob]);
+    // Within a tenant, oldest first.
+    expect(ids.filter((id) => id !== bobsJob && id !== systemJob)).toEqual(aliceJobs);
+  });
+
+  it("alternates between tenants with work, in the order they were last served", async () => {
+    const { q, owners } = oneAtATime(["auto_link"]);
+    for (let i = 0; i < 4; i++) q.enqueue("auto_link", { i }, { userId: alice });
+    for (let i = 0; i < 2; i++) q.enqueue("auto_link", { i }, { userId: bob });
+    q.start();
+    await q.idle();
+    expect(owners).toEqual([alice, bob, alice, bob, alice, alice]);
+    // Alice was served last: with both due again, Bob goes first.
+    q.enqueue("auto_link", {}, { userId: alice });
+    q.enqueue("auto_link", {}, { userId: bob });
+    await q.stop();
+    q.start();
+    await q.idle();
+    await q.stop();
+    expect(owners.slice(6)).toEqual([bob, alice]);
+  });
+
+  it("skips a tenant whose due jobs are all of types at their limit", async () => {
+    const g = gate();
+    const q = new JobQueue({ db, clock }, { ...cfg, concurrency: 3 });
+    const ran: string[] = [];
+    q.register("slow", async (j) => {
+      ran.push(`slow:${j.userId}`);
+      await g.opened;
+    }, { concurrency: 1 });
+    q.register("fast", (j) => void ran.push(`fast:${j.userId}`));
+    for (let i = 0; i < 3; i++) q.enqueue("slow", { i }, { userId: alice });
+    q.enqueue("fast", {}, { userId: bob });
+    q.enqueue("fast", {}, { userId: bob });
+    q.start();
+    await vi.waitFor(() => expect(ran.filter((r) => r === "fast:" + bob)).toHaveLength(2));
+    expect(ran.filter((r) => r.startsWith("slow"))).toEqual([`slow:${alice}`]);
+    g.open();
+    await q.idle();
+    await q.stop();
+    expect(ran).toHaveLength(5);
+  });
+
+  it("claims through the lane index: a few seeks per lane and type, never a scan of the jobs", () => {
+    const plan = (db.sqlite.prepare(`EXPLAIN QUERY PLAN ${PICK_DUE_JOB}`).all({ now: "", types: "[]" }) as { detail: string }[]).map((r) => r.detail);
+    expect(plan[0]).toBe("SCAN l USING INDEX job_lanes_waiting");
+    const jobsAccess = plan.filter((d) => /^(SCAN|SEARCH) [jp]\b/.test(d));
+    expect(jobsAccess.length).toBeGreaterThan(0);
+    for (const d of jobsAccess) expect(d).toMatch(/^SEARCH (p USING INDEX jobs_lane_due \(<expr>=\? AND type=\? AND run_at<\?\)|j USING INTEGER PRIMARY KEY)/);
+  });
+});
+
+describe("the cap on a tenant's pending jobs", () => {
+  const capped = () => new JobQueue({ db, clock }, { ...cfg, maxPendingPerTenant: 3 });
+
+  it("refuses a tenant's job past the cap, rolling back the write that enqueued it", () => {
+    const q = capped();
+    for (let i = 0; i < 3; i++) q.enqueue("auto_link", { i }, { userId: alice });
+    db.sqlite.exec("CREATE TABLE notes (text TEXT)");
+    const write = () =>
+      db.sqlite.transaction(() => {
+        db.sqlite.prepare("INSERT INTO notes VALUES ('the memory row')").run();
+        q.enqueue("auto_link", { i: 3 }, { userId: alice });
+      })();
+    expect(write).toThrow(EngramError);
+    try {
+      write();
+    } catch (err) {
+      expect(err).toMatchObject({ kind: "busy", retryAfterSecs: 30 });
+      expect((err as Error).message).toBe(
+        "3 background jobs of this user are already waiting to run (ENGRAM_JOB_MAX_PENDING_PER_TENANT); the write was refused and changed nothing: retry once they have run",
+      );
+    }
+    expect(db.sqlite.prepare("SELECT count(*) AS n FROM notes").get()).toEqual({ n: 0 });
+    expect(q.stats({ kind: "user", userId: alice }).pending).toBe(3);
+  });
+
+  it("counts only pending jobs of that tenant; system and deduplicated jobs are never refused", () => {
+    const q = capped();
+    for (let i = 0; i < 3; i++) q.enqueue("auto_link", { i }, { userId: alice });
+    expect(q.enqueue("auto_link", {}, { userId: bob })).toBeGreaterThan(0);
+    for (let i = 0; i < 5; i++) q.enqueue("ttl_sweep", { i });
+    expect(q.enqueue("graph_refresh", {}, { userId: alice, dedupeKey: "graph_refresh" })).toBeGreaterThan(0);
+    expect(q.store.pendingCount(alice)).toBe(4);
+    // A job leaving pending frees a place.
+    expect(q.store.claim(["auto_link"], clock.now().toISOString())).toBeDefined();
+    q.enqueue("auto_link", { i: 4 }, { userId: bob });
+    expect(() => q.enqueue("auto_link", {}, { userId: alice })).toThrow(EngramError);
+  });
+
+  it("keeps each lane's pending count equal to its pending jobs through every path a job takes", async () => {
+    const pending = db.sqlite.prepare("SELECT count(*) AS n FROM jobs WHERE status = 'pending' AND user_id IS ?");
+    const check = () => {
+      for (const userId of [alice, bob, null]) expect(queue.store.pendingCount(userId), `lane of ${userId}`).toBe((pending.get(userId) as { n: number }).n);
+    };
+    queue.register("doomed", () => {
+      throw new Error("no");
+    });
+    queue.register("fine", () => "ok");
+    for (const userId of [alice, bob, null]) {
+      for (let i = 0; i < 3; i++) queue.enqueue("doomed", {}, { userId, maxAttempts: 2 });
+      queue.enqueue("fine", {}, { userId });
+      queue.enqueue("unhandled", {}, { userId });
+    }
+    check();
+    expect(queue.store.pendingCount(alice)).toBe(5);
+    queue.start();
+    await queue.idle(); // doomed jobs wait for their retry
+    check();
+    clock.advance(cfg.backoffMaxMs);
+    await queue.idle(); // and fail for good
+    check();
+    queue.retryFailed({ kind: "user", userId: alice });
+    check();
+    await queue.stop();
+    queue.purge({ kind: "user", userId: bob }, { statuses: ["pending"] });
+    check();
+    db.sqlite.prepare("DELETE FROM users WHERE id = ?").run(alice); // cascades to her jobs
+    check();
+    expect(queue.store.pendingCount(alice)).toBe(0);
   });
 });
 

@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { ExactVectorIndex } from "../src/vector/exact-index.js";
-import { LanceVectorIndex } from "../src/vector/lance-index.js";
+import { LanceVectorIndex, type FlushStage } from "../src/vector/lance-index.js";
 import { TieredVectorIndex } from "../src/vector/tiered-index.js";
 import { decodeVector, encodeVector, normalize } from "../src/vector/codec.js";
 import type { VectorHit, VectorIndex, VectorSource } from "../src/vector/index.js";
@@ -256,6 +256,100 @@ describe("lancedb index on disk", () => {
     index.upsert(1, 601, late);
     await index.flush();
     expect((await index.search(1, late, 1))[0]).toMatchObject({ id: 601 });
+  });
+});
+
+/**
+ * A flush that stops at one stage until the test lets it go: `reached` resolves when it
+ * stops there, `release()` lets it carry on (or fail there, when `fail` is set).
+ */
+function pausedFlush(stage: FlushStage, fail = false) {
+  let armed = true;
+  let release!: () => void;
+  let reached!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  const stopped = new Promise<void>((resolve) => (reached = resolve));
+  const flushHook = async (at: FlushStage) => {
+    if (!armed || at !== stage) return;
+    armed = false;
+    reached();
+    await released;
+    if (fail) throw new Error("injected: the table write failed after it committed");
+  };
+  return { flushHook, reached: stopped, release };
+}
+
+describe("lancedb index: writes made while a flush writes the table win over its copy", () => {
+  /**
+   * Tenant 1 holds rows 1-20 in its table. The flush copies a new row 21 and a rewrite of row 5,
+   * and stops at `stage`; meanwhile `write` changes them again. Every search, while it is stopped,
+   * after it finished and after the next flush, must equal the exact answer over the truth.
+   */
+  async function interleave(stage: FlushStage, write: (truth: Truth, index: LanceVectorIndex, r: () => number) => void, fail = false) {
+    const r = rng(59);
+    const truth = new Truth();
+    for (let i = 1; i <= 20; i++) truth.put(1, i, randomUnit(r, dim));
+    const pause = pausedFlush(stage, fail);
+    const index = new LanceVectorIndex({ ...lanceOptions(truth), flushRows: 10_000, flushDelayMs: 60_000, flushHook: pause.flushHook });
+    open.push(index);
+    expect(await index.size(1)).toBe(20);
+    const copied = { 21: randomUnit(r, dim), 5: randomUnit(r, dim) };
+    for (const [id, v] of Object.entries(copied)) {
+      truth.put(1, Number(id), v);
+      index.upsert(1, Number(id), v);
+    }
+    const flushed = index.flush();
+    await pause.reached;
+    write(truth, index, r);
+    // Queries along the copied vectors: a stale copy would score 1 against its own.
+    const queries = [copied[21], copied[5], randomUnit(r, dim)];
+    const exact = async () => {
+      for (const q of queries) expectSameHits(await index.search(1, q, 25), truth.nearest(1, q, 25));
+      expect(await index.size(1)).toBe(truth.count(1));
+    };
+    try {
+      await exact();
+    } finally {
+      pause.release(); // a failed check must not leave the flush (and the index's close) waiting
+    }
+    await flushed;
+    await exact();
+    await index.flush();
+    await exact();
+  }
+
+  const stages: FlushStage[] = ["copied", "added"];
+
+  it.each(stages)("a remove of a copied row, paused at %s", async (stage) => {
+    await interleave(stage, (truth, index) => {
+      for (const id of [21, 5]) {
+        truth.drop(1, id);
+        index.remove(1, id);
+      }
+    });
+  });
+
+  it.each(stages)("a rewrite of a copied row, paused at %s", async (stage) => {
+    await interleave(stage, (truth, index, r) => {
+      for (const id of [21, 5]) {
+        const v = randomUnit(r, dim);
+        truth.put(1, id, v);
+        index.upsert(1, id, v);
+      }
+    });
+  });
+
+  it("a remove after a table write that failed once it had committed", async () => {
+    await interleave(
+      "added",
+      (truth, index) => {
+        for (const id of [21, 5]) {
+          truth.drop(1, id);
+          index.remove(1, id);
+        }
+      },
+      true,
+    );
   });
 });
 

@@ -54,6 +54,8 @@ const envSchema = z.object({
   ENGRAM_USE_LANCE_INDEX: boolFlag.default(true),
   ENGRAM_LANCE_THRESHOLD: z.coerce.number().int().min(0).default(20_000),
   ENGRAM_MODEL_HUB: z.string().url().default("https://huggingface.co"),
+  // bge-m3, the largest embedder we document, keeps 2.3 GB of weights in one ONNX data file.
+  ENGRAM_MODEL_MAX_FILE_BYTES: positiveInt.max(Number.MAX_SAFE_INTEGER).default(4 * 1024 ** 3),
   ENGRAM_JOB_CONCURRENCY: positiveInt.optional(),
   ENGRAM_JOB_TYPE_CONCURRENCY: positiveInt.optional(),
   ENGRAM_JOB_MAX_ATTEMPTS: positiveInt.optional(),
@@ -61,6 +63,7 @@ const envSchema = z.object({
   ENGRAM_JOB_BACKOFF_BASE_MS: positiveInt.optional(),
   ENGRAM_JOB_BACKOFF_MAX_MS: positiveInt.optional(),
   ENGRAM_JOB_RETENTION_DAYS: positiveInt.optional(),
+  ENGRAM_JOB_MAX_PENDING_PER_TENANT: positiveInt.optional(),
   ENGRAM_SWEEP_INTERVAL_SECS: z.coerce.number().int().min(0).optional(),
   ENGRAM_FSRS_IMPLICIT_WINDOW_SECS: z.coerce.number().int().min(0).default(600),
   ENGRAM_AUTOLINK_ENABLED: boolFlag.default(true),
@@ -94,6 +97,8 @@ export interface Config {
   vectorIndex: VectorIndexConfig;
   /** Hugging Face-compatible hub that `engram-server models pull` downloads from. */
   modelHub: string;
+  /** The largest file `models pull` takes, listed or received; a download is stopped past it. */
+  modelMaxFileBytes: number;
   /** ONNX file name of a model folder (at its top or in onnx/), for loading and for pulling. */
   embeddingOnnxFile: string;
   /** A memory returned by recall or search gets at most one implicit FSRS review per this many seconds. */
@@ -172,6 +177,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     vectorMinSimilarity: e.ENGRAM_VECTOR_MIN_SIMILARITY,
     vectorIndex: { useLance: e.ENGRAM_USE_LANCE_INDEX, lanceThreshold: e.ENGRAM_LANCE_THRESHOLD, lanceDir: path.join(dataDir, "lance") },
     modelHub: e.ENGRAM_MODEL_HUB.replace(/\/+$/, ""),
+    modelMaxFileBytes: e.ENGRAM_MODEL_MAX_FILE_BYTES,
     embeddingOnnxFile: e.ENGRAM_EMBEDDING_ONNX_FILE,
     fsrsImplicitWindowSecs: e.ENGRAM_FSRS_IMPLICIT_WINDOW_SECS,
     fusion: e.ENGRAM_FUSION,
@@ -211,6 +217,7 @@ function jobsConfig(e: z.output<typeof envSchema>): JobsConfig {
     backoffMaxMs: e.ENGRAM_JOB_BACKOFF_MAX_MS ?? d.backoffMaxMs,
     sweepIntervalMs: e.ENGRAM_SWEEP_INTERVAL_SECS !== undefined ? e.ENGRAM_SWEEP_INTERVAL_SECS * 1000 : d.sweepIntervalMs,
     retentionMs: e.ENGRAM_JOB_RETENTION_DAYS !== undefined ? e.ENGRAM_JOB_RETENTION_DAYS * 86_400_000 : d.retentionMs,
+    maxPendingPerTenant: e.ENGRAM_JOB_MAX_PENDING_PER_TENANT ?? d.maxPendingPerTenant,
   };
   if (cfg.backoffMaxMs < cfg.backoffBaseMs) {
     throw new ConfigError(`invalid ENGRAM_JOB_BACKOFF_MAX_MS=${cfg.backoffMaxMs}: must be at least ENGRAM_JOB_BACKOFF_BASE_MS (${cfg.backoffBaseMs})`);

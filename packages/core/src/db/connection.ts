@@ -1,9 +1,9 @@
-import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { drizzle, type BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
 import { MIGRATIONS, type Migration } from "./migrations.js";
 import * as schema from "./schema.js";
+import { makePrivateDir, makePrivateFile } from "./private-files.js";
 
 export type Drizzle = BetterSQLite3Database<typeof schema>;
 
@@ -20,7 +20,10 @@ export interface OpenDbOptions {
 
 /** Opens (creating if needed) the database file, applies pragmas and pending migrations. */
 export function openDb(opts: OpenDbOptions): Db {
-  if (opts.path !== ":memory:") fs.mkdirSync(path.dirname(opts.path), { recursive: true });
+  if (opts.path !== ":memory:") {
+    makePrivateDir(path.dirname(opts.path));
+    makePrivateFile(opts.path);
+  }
   const sqlite = new Database(opts.path);
   sqlite.pragma("journal_mode = WAL");
   // FULL fsyncs every commit so an acknowledged write survives power loss, not only a crash.

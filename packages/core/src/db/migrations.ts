@@ -269,4 +269,39 @@ CREATE TABLE graph_state (
 CREATE INDEX memories_user_session ON memories(user_id, session_id, id) WHERE session_id IS NOT NULL;
 `,
   },
+  {
+    version: 9,
+    name: "fair job queue",
+    sql: `
+-- The job queue's fair share (jobs/store.ts, claim): one lane per tenant (its user id; 0 for
+-- system jobs, whose user_id is NULL) with its count of pending jobs and the turn of its last
+-- claim. A claim serves the lane with due work whose last turn is oldest, so 1,500 queued jobs
+-- of one tenant no longer keep another tenant's next job waiting behind them.
+CREATE TABLE job_lanes (
+  lane INTEGER PRIMARY KEY,
+  pending INTEGER NOT NULL DEFAULT 0,
+  last_turn INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX job_lanes_waiting ON job_lanes(last_turn, lane) WHERE pending > 0;
+CREATE INDEX job_lanes_turn ON job_lanes(last_turn);
+INSERT INTO job_lanes (lane, pending)
+  SELECT coalesce(user_id, 0), count(*) FILTER (WHERE status = 'pending') FROM jobs GROUP BY coalesce(user_id, 0);
+
+-- Triggers keep the counts exact whichever statement moves a job: enqueue, claim, retry,
+-- recovery, purge, or the cascade of a user's deletion.
+CREATE TRIGGER jobs_lane_insert AFTER INSERT ON jobs BEGIN
+  INSERT INTO job_lanes (lane, pending) VALUES (coalesce(new.user_id, 0), new.status = 'pending')
+    ON CONFLICT (lane) DO UPDATE SET pending = pending + (new.status = 'pending');
+END;
+CREATE TRIGGER jobs_lane_status AFTER UPDATE OF status ON jobs WHEN (old.status = 'pending') != (new.status = 'pending') BEGIN
+  UPDATE job_lanes SET pending = pending + CASE WHEN new.status = 'pending' THEN 1 ELSE -1 END WHERE lane = coalesce(new.user_id, 0);
+END;
+CREATE TRIGGER jobs_lane_delete AFTER DELETE ON jobs WHEN old.status = 'pending' BEGIN
+  UPDATE job_lanes SET pending = pending - 1 WHERE lane = coalesce(old.user_id, 0);
+END;
+
+-- A lane's due jobs of one type, oldest first: a claim seeks once per lane and free type.
+CREATE INDEX jobs_lane_due ON jobs(coalesce(user_id, 0), type, run_at, id) WHERE status = 'pending';
+`,
+  },
 ];

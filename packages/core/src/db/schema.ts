@@ -120,6 +120,13 @@ export const jobs = sqliteTable("jobs", {
   updatedAt: text("updated_at").notNull(),
 });
 
+/** The job queue's lanes (migration 9): kept by triggers on jobs, read and turned by jobs/store.ts. */
+export const jobLanes = sqliteTable("job_lanes", {
+  lane: integer("lane").primaryKey(),
+  pending: integer("pending").notNull(),
+  lastTurn: integer("last_turn").notNull(),
+});
+
 export const graphCommunities = sqliteTable("graph_communities", {
   id: integer("id").primaryKey({ autoIncrement: true }),
   userId: integer("user_id").notNull(),

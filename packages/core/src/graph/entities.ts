@@ -5,6 +5,7 @@ import { isoNow, type CoreContext } from "../context.js";
 import { invalid, notFound } from "../errors.js";
 import { typeError } from "../memory/schemas.js";
 import { ENTITY_TYPES, entityKey, extractEntities, type EntityType, type KnownEntity } from "./entity-rules.js";
+import { deleteMentions, deleteUnmentionedEntities, LIVE_MEMORY, mentionedEntityIds, recountEntities } from "./entity-store.js";
 
 const nameSchema = z
   .string({ error: typeError("a string") })
@@ -35,7 +36,7 @@ export interface Cooccurrence {
 
 /** Memories scanned for a newly declared entity's name: enough for a tenant's working set. */
 const RETRO_SCAN_LIMIT = 2000;
-const LIVE = "m.is_latest = 1 AND m.is_forgotten = 0";
+const LIVE = LIVE_MEMORY;
 
 /**
  * Entities named in memories, the memories naming them, and how often two are named
@@ -227,6 +228,20 @@ export class EntityService {
       for (const b of mentions.slice(i + 1)) pair.run(a.salience * b.salience, Math.min(a.id, b.id), Math.max(a.id, b.id));
     }
     this.sqlite.prepare("DELETE FROM entity_cooccurrences WHERE user_id = ? AND count <= 0").run(userId);
+  }
+
+  /**
+   * What a memory's permanent deletion takes with it, inside the delete's transaction and
+   * before its row goes: its mentions, their share of the counts and co-occurrences, and the
+   * extracted entities no memory names any more (an e-mail address, a path). Entities declared
+   * by hand stay, named or not. `restoredId` is the version the deletion made latest again:
+   * its entities count again.
+   */
+  forgetMemory(userId: number, memoryId: number, restoredId: number | null): void {
+    const touched = mentionedEntityIds(this.ctx.db, userId, restoredId === null ? [memoryId] : [memoryId, restoredId]);
+    deleteMentions(this.ctx.db, userId, memoryId);
+    deleteUnmentionedEntities(this.ctx.db, userId, touched);
+    recountEntities(this.ctx.db, userId, touched, isoNow(this.ctx));
   }
 
   /** Recomputes occurrence and co-occurrence counts from the links of the user's latest, live memories. */

@@ -15,6 +15,11 @@ export interface JobsConfig {
   sweepIntervalMs: number;
   /** Completed jobs older than this are deleted by the scheduled cleanup. */
   retentionMs: number;
+  /**
+   * Pending jobs one tenant may have queued; a write that would add another is refused (the
+   * kind `busy`) and changes nothing. System jobs and jobs with a dedupe key are never refused.
+   */
+  maxPendingPerTenant: number;
 }
 
 export const DEFAULT_JOBS_CONFIG: JobsConfig = {
@@ -26,6 +31,10 @@ export const DEFAULT_JOBS_CONFIG: JobsConfig = {
   backoffMaxMs: 3_600_000,
   sweepIntervalMs: 300_000,
   retentionMs: 7 * 86_400_000,
+  // One store queues one auto_link job, which drained at 20-40 jobs/s at 100k memories
+  // (README, Benchmarks): 10,000 is 4-8 minutes of one tenant's backlog, far more than an
+  // import of a few thousand notes queues, and still a bound on what one tenant can pile up.
+  maxPendingPerTenant: 10_000,
 };
 
 /** Delay before retry number `attempt` (1 = the first retry): base·2^(attempt-1), capped. */

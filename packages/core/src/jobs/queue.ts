@@ -1,6 +1,6 @@
 import type { CoreContext } from "../context.js";
 import type { JobRow } from "../db/schema.js";
-import { conflict, notFound } from "../errors.js";
+import { busy, conflict, notFound } from "../errors.js";
 import { backoffMs, DEFAULT_JOBS_CONFIG, type JobsConfig } from "./config.js";
 import { JobStore, type JobListFilter, type JobScope, type JobStats, type JobStatus } from "./store.js";
 
@@ -41,11 +41,15 @@ type Outcome = { ok: true; result: string } | { ok: false; error: string };
 
 const silentLog: JobLog = { info: () => {}, warn: () => {} };
 
+/** Retry-After for a refused enqueue: 30 s runs 600-1,200 auto_link jobs at the measured 20-40 a second. */
+const BACKLOG_RETRY_AFTER_SECS = 30;
+
 /**
  * A durable queue in the jobs table and the worker pool that drains it. Handlers run on the
  * main thread (better-sqlite3 is synchronous), one macrotask each, so HTTP requests interleave.
  * Fairness: a global limit and a per-type limit, so a flood of one type cannot take every slot;
- * within the free types the oldest due job runs first.
+ * among the free types, tenants take turns (round-robin, system jobs as a lane of their own)
+ * and each tenant's oldest due job runs first; and a cap on each tenant's pending jobs.
  */
 export class JobQueue {
   readonly store: JobStore;
@@ -82,6 +86,8 @@ export class JobQueue {
    * Synchronous SQL insert: call it inside a better-sqlite3 transaction to enqueue atomically
    * with the write that causes the job. With a dedupeKey, an owner's pending or running job of
    * the same key is returned instead of adding another (keys are per owner, so per tenant).
+   * A tenant's job past `maxPendingPerTenant` pending is refused (`busy`), so the write that
+   * enqueues it rolls back; deduplicated jobs (one per key) and system jobs are never refused.
    */
   enqueue(
     type: string,
@@ -92,6 +98,12 @@ export class JobQueue {
     if (opts.dedupeKey !== undefined) {
       const existing = this.store.activeByKey(opts.dedupeKey, userId);
       if (existing !== undefined) return existing;
+    } else if (userId !== null && this.store.pendingCount(userId) >= this.config.maxPendingPerTenant) {
+      throw busy(
+        `${this.config.maxPendingPerTenant} background jobs of this user are already waiting to run ` +
+          `(ENGRAM_JOB_MAX_PENDING_PER_TENANT); the write was refused and changed nothing: retry once they have run`,
+        BACKLOG_RETRY_AFTER_SECS,
+      );
     }
     const now = this.ctx.clock.now();
     const id = this.store.insert({

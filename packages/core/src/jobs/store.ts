@@ -68,6 +68,23 @@ const scopeSql = (scope: JobScope) =>
 const ERROR_MAX_CHARS = 4000;
 
 /**
+ * The lane whose last turn is oldest among those with a due job of a free type (@types, a JSON
+ * array), and that lane's oldest due job: lanes in turn order (job_lanes_waiting), per lane one
+ * seek per free type into jobs_lane_due; the first lane with a due job ends the scan. The cost
+ * grows with lanes and types, never with the jobs queued (0.07 ms a claim with 100k pending
+ * over 100 tenants). `+l.lane` drops the column's affinity, without which SQLite does not
+ * match the comparison to the expression index and walks every pending job instead.
+ */
+export const PICK_DUE_JOB = `SELECT l.lane,
+   (SELECT j.id FROM json_each(@types) f JOIN jobs j ON j.id = (
+       SELECT p.id FROM jobs p
+        WHERE p.status = 'pending' AND coalesce(p.user_id, 0) = +l.lane AND p.type = f.value AND p.run_at <= @now
+        ORDER BY p.run_at, p.id LIMIT 1)
+     ORDER BY j.run_at, j.id LIMIT 1) AS job_id
+ FROM job_lanes l WHERE l.pending > 0 AND job_id IS NOT NULL
+ ORDER BY l.last_turn, l.lane LIMIT 1`;
+
+/**
  * The SQL of the jobs table. Raw statements rather than drizzle because enqueue sits on the
  * store path and the claim is one UPDATE … RETURNING; statements are prepared once.
  */
@@ -85,13 +102,13 @@ export class JobStore {
         `SELECT id FROM jobs WHERE dedupe_key = ? AND user_id IS ? AND status IN ('pending','running') ORDER BY id LIMIT 1`,
       ),
       lastByKey: s(`SELECT max(created_at) AS at FROM jobs WHERE dedupe_key = ? AND user_id IS ?`),
-      // One statement claims the oldest due job of a type with free capacity: no window between pick and mark.
-      claim: s(
+      pick: s(PICK_DUE_JOB),
+      markRunning: s(
         `UPDATE jobs SET status = 'running', attempts = attempts + 1, started_at = @now, updated_at = @now
-         WHERE id = (SELECT id FROM jobs WHERE status = 'pending' AND run_at <= @now
-                       AND type IN (SELECT value FROM json_each(@types)) ORDER BY run_at, id LIMIT 1)
-         RETURNING *`,
+         WHERE id = @id AND status = 'pending' RETURNING *`,
       ),
+      takeTurn: s(`UPDATE job_lanes SET last_turn = (SELECT max(last_turn) FROM job_lanes) + 1 WHERE lane = ?`),
+      pendingInLane: s(`SELECT pending FROM job_lanes WHERE lane = ?`),
       complete: s(
         `UPDATE jobs SET status = 'completed', result = @result, error = NULL, completed_at = @now, updated_at = @now
          WHERE id = @id AND status = 'running' AND attempts = @attempts`,
@@ -140,9 +157,24 @@ export class JobStore {
     return (this.stmts.lastByKey!.get(key, userId) as { at: string | null }).at;
   }
 
+  /**
+   * Claims a due job of one of `types`, round-robin across tenants (system jobs are a lane of
+   * their own): the lane that was served least recently goes first, and within it the oldest
+   * due job. Pick, mark and turn are one transaction: no window between pick and mark.
+   */
   claim(types: readonly string[], now: string): JobRow | undefined {
-    const row = this.stmts.claim!.get({ now, types: JSON.stringify(types) }) as SqlJob | undefined;
-    return row && toRow(row);
+    return this.db.sqlite.transaction(() => {
+      const pick = this.stmts.pick!.get({ now, types: JSON.stringify(types) }) as { lane: number; job_id: number } | undefined;
+      if (!pick) return undefined;
+      const row = this.stmts.markRunning!.get({ id: pick.job_id, now }) as SqlJob;
+      this.stmts.takeTurn!.run(pick.lane);
+      return toRow(row);
+    }).immediate();
+  }
+
+  /** Jobs of this tenant (null: system jobs) waiting to run. */
+  pendingCount(userId: number | null): number {
+    return (this.stmts.pendingInLane!.get(userId ?? 0) as { pending: number } | undefined)?.pending ?? 0;
   }
 
   /** Each finisher is fenced on (running, attempts): a claim it no longer holds is left alone. */

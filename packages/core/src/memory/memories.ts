@@ -19,7 +19,16 @@ const DEDUP_MAX_DISTANCE = 3;
 
 export type MemoryStatus = "active" | "archived" | "forgotten";
 
+/**
+ * Removes what another subsystem derived from a memory (the graph's entity mentions) when the
+ * memory is deleted for good. Runs inside the delete's transaction, before the row goes, after
+ * `restoredId` (the version the delete makes latest again, if any) has become latest.
+ */
+export type MemoryDeleteHook = (userId: number, memoryId: number, restoredId: number | null) => void;
+
 export class MemoryService {
+  private readonly deleteHooks: MemoryDeleteHook[] = [];
+
   constructor(
     private readonly ctx: CoreContext,
     private readonly vectors: VectorStore,
@@ -291,22 +300,30 @@ export class MemoryService {
       .get();
   }
 
+  /** Registers a subsystem's cleanup of what it derived from a memory (see MemoryDeleteHook). */
+  onDelete(hook: MemoryDeleteHook): void {
+    this.deleteHooks.push(hook);
+  }
+
   /**
-   * Permanent: the row, its links and vector (cascade) and its FTS row (trigger). Deleting
-   * the latest version makes its parent the latest again, so the chain is never headless.
+   * Permanent: the row, its links and vector (cascade), its FTS row (trigger) and what other
+   * subsystems derived from it (delete hooks). Deleting the latest version makes its parent
+   * the latest again, so the chain is never headless.
    */
   delete(userId: number, id: number): void {
     this.ctx.db.sqlite.transaction(() => {
       const row = this.find(userId, id);
       if (!row) throw notFound("memory");
-      this.orm.delete(memories).where(eq(memories.id, id)).run();
-      if (row.isLatest && row.parentMemoryId != null) {
+      const restoredId = row.isLatest && row.parentMemoryId != null ? row.parentMemoryId : null;
+      if (restoredId !== null) {
         this.orm
           .update(memories)
           .set({ isLatest: true, updatedAt: isoNow(this.ctx) })
-          .where(and(eq(memories.id, row.parentMemoryId), eq(memories.userId, userId)))
+          .where(and(eq(memories.id, restoredId), eq(memories.userId, userId)))
           .run();
       }
+      for (const hook of this.deleteHooks) hook(userId, id, restoredId);
+      this.orm.delete(memories).where(eq(memories.id, id)).run();
     })();
     this.vectors.indexed(userId, id, null);
     this.onWrite(userId);

@@ -24,6 +24,10 @@ export interface PullOptions {
   onProgress?: (event: PullProgress) => void;
   /** Attempts per file when a transfer breaks off; each resumes where the last one stopped. */
   attempts?: number;
+  /** No file may be larger (listed or received); a download is stopped as soon as it passes this. */
+  maxFileBytes: number;
+  /** Takes files the hub lists with neither a size nor a hash (so nothing can check them), up to maxFileBytes. */
+  allowUnverified?: boolean;
 }
 
 export type PullProgress =
@@ -118,6 +122,8 @@ export async function pullModel(opts: PullOptions): Promise<PullResult> {
   // Exports over 2 GB keep their weights beside the graph (ONNX external data).
   const external = [`${onnx}_data`, `${onnx}.data`].filter((p) => byPath.has(p));
   const wanted = [...REQUIRED, ...OPTIONAL.filter((p) => byPath.has(p)), onnx, ...external];
+  // Every file is checked against the listing before the first byte is fetched.
+  for (const file of wanted) admissible(byPath.get(file)!, opts);
 
   const files: PulledFile[] = [];
   for (const file of wanted) {
@@ -126,6 +132,32 @@ export async function pullModel(opts: PullOptions): Promise<PullResult> {
     files.push(await fetchFile(url, path.join(dir, ...file.split("/")), entry, opts));
   }
   return { dir, files };
+}
+
+/**
+ * Refuses a file the listing says is too large, and one it gives neither a size nor a hash for
+ * (nothing would bound or check the download) unless the caller allows unverified files.
+ */
+function admissible(entry: Entry, opts: PullOptions): void {
+  if (entry.size !== undefined && entry.size > opts.maxFileBytes) {
+    throw new ModelHubError(
+      `${entry.path}: the hub lists ${entry.size} bytes, more than ENGRAM_MODEL_MAX_FILE_BYTES (${opts.maxFileBytes}); nothing was downloaded`,
+    );
+  }
+  if (entry.size === undefined && !entry.sha256 && !entry.gitSha1 && !opts.allowUnverified) {
+    throw new ModelHubError(
+      `${entry.path}: the hub lists neither its size nor a hash, so the download could not be checked; nothing was downloaded. ` +
+        `Pass --allow-unverified to take it as the hub sends it (at most ENGRAM_MODEL_MAX_FILE_BYTES, ${opts.maxFileBytes} bytes)`,
+    );
+  }
+}
+
+/** A download that passed its bound: stopped at once, and its partial file deleted. */
+class TooLargeError extends ModelHubError {}
+
+function tooLarge(file: string, limit: number, listed: boolean): TooLargeError {
+  const bound = listed ? `the ${limit} bytes the hub lists` : `ENGRAM_MODEL_MAX_FILE_BYTES (${limit} bytes)`;
+  return new TooLargeError(`${file}: the hub sent more than ${bound}; the download was stopped and discarded`);
 }
 
 async function hubGet(url: string, opts: PullOptions, headers: Record<string, string> = {}): Promise<Response> {
@@ -217,7 +249,7 @@ async function fetchFile(url: string, dest: string, entry: Entry, opts: PullOpti
   let total = entry.size;
   for (let attempt = 1; ; attempt++) {
     let offset = (await sizeOf(part)) ?? 0;
-    if (total !== undefined && offset > total) {
+    if (offset > (total ?? opts.maxFileBytes)) {
       await fs.promises.rm(part);
       offset = 0;
     }
@@ -225,6 +257,7 @@ async function fetchFile(url: string, dest: string, entry: Entry, opts: PullOpti
       total = await transfer(url, part, offset, total, entry.path, opts, progress);
       break;
     } catch (err) {
+      if (err instanceof TooLargeError) await fs.promises.rm(part, { force: true });
       if (err instanceof ModelHubError || attempt >= attempts) throw err;
       const received = (await sizeOf(part)) ?? 0;
       progress({ kind: "retry", file: entry.path, received, error: (err as Error).message });
@@ -242,7 +275,12 @@ async function fetchFile(url: string, dest: string, entry: Entry, opts: PullOpti
   return { path: entry.path, bytes, verified: check.how };
 }
 
-/** One request: appends to the .part from `offset` (206) or rewrites it (200). Returns the full size when known. */
+/**
+ * One request: appends to the .part from `offset` (206) or rewrites it (200). Returns the full
+ * size when known. Stops as soon as the file would pass its listed size (or, unlisted, the
+ * size the response announces, and always maxFileBytes): a hub that sends more fills neither
+ * the disk nor the time.
+ */
 async function transfer(
   url: string,
   part: string,
@@ -253,6 +291,8 @@ async function transfer(
   progress: (e: PullProgress) => void,
 ): Promise<number | undefined> {
   if (total !== undefined && offset === total) return total;
+  // What the listing said (fetchFile passes it in); `total` may learn the size from the response below.
+  const listedSize = total;
   const res = await hubGet(url, opts, offset > 0 ? { range: `bytes=${offset}-` } : {});
   let start = 0;
   if (res.status === 206) {
@@ -272,11 +312,19 @@ async function transfer(
     if (!res.headers.get("content-encoding") && Number.isFinite(length) && length > 0) total ??= length;
   }
   if (!res.body) throw new ModelHubError(`${file}: empty response from ${url}`);
+  const limit = Math.min(total ?? opts.maxFileBytes, opts.maxFileBytes);
+  const announced = Number(res.headers.get("content-length"));
+  if (!res.headers.get("content-encoding") && Number.isFinite(announced) && start + announced > limit) {
+    await res.body.cancel();
+    throw tooLarge(file, limit, limit === listedSize);
+  }
   progress({ kind: "start", file, total, resumedAt: start });
   let received = start;
   const counter = new Transform({
     transform(chunk: Buffer, _enc, done) {
       received += chunk.length;
+      // Failing the stream here destroys the response body: the connection closes at once.
+      if (received > limit) return done(tooLarge(file, limit, limit === listedSize));
       progress({ kind: "data", file, received, total });
       done(null, chunk);
     },

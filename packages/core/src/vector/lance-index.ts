@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { Connection, Table } from "@lancedb/lancedb";
+import { PRIVATE_DIR_MODE } from "../db/private-files.js";
 import { TenantMatrix, checkQuery } from "./exact-index.js";
 import type { VectorHit, VectorIndex, VectorSource } from "./index.js";
 
@@ -33,7 +34,15 @@ export interface LanceIndexOptions {
   /** Buffered writes that start a flush at once; fewer are flushed after flushDelayMs. */
   flushRows?: number;
   flushDelayMs?: number;
+  /**
+   * Test-only seam: awaited by a flush once it has copied the buffered rows ("copied") and once
+   * the table has taken them but before the flush has recorded that ("added"), so a test can
+   * put writes and searches into those windows on purpose. Throwing fails the flush there.
+   */
+  flushHook?: (stage: FlushStage) => Promise<void> | void;
 }
+
+export type FlushStage = "copied" | "added";
 
 const DEFAULT_ANN_MIN_ROWS = 20_000;
 const DEFAULT_FLUSH_ROWS = 1_000;
@@ -89,7 +98,7 @@ export class LanceVectorIndex implements VectorIndex {
   db(): Promise<Connection> {
     this.connection ??= (async () => {
       const { lancedb } = await load();
-      await fs.promises.mkdir(this.options.dir, { recursive: true });
+      await fs.promises.mkdir(this.options.dir, { recursive: true, mode: PRIVATE_DIR_MODE });
       return lancedb.connect(this.options.dir);
     })();
     return this.connection;
@@ -164,8 +173,14 @@ class LanceTenant {
   private readonly delta: TenantMatrix;
   /** Removed ids whose row the table may still hold. */
   private readonly tombstones = new Set<number>();
-  /** The ids the table holds, as far as this process wrote or healed them. */
+  /** The ids the table may hold, as far as this process wrote or healed them. */
   private readonly inTable = new Set<number>();
+  /**
+   * Ids a running flush copied and is writing, with each one's write counter at the copy. Until
+   * the flush moves them to `inTable` the table may already hold those copies; a copy whose id
+   * was written again since (removed or rewritten) is stale and must not be served.
+   */
+  private readonly adding = new Map<number, number>();
   /** A counter per buffered id, so a flush clears only entries that no newer write replaced. */
   private readonly writeSeq = new Map<number, number>();
   private nextSeq = 0;
@@ -272,14 +287,25 @@ class LanceTenant {
     // second copy), and this snapshot still covers the table version read before it. Only
     // these need over-fetching; new ids in the delta (appends) shadow nothing.
     const hidden = new Set<number>();
-    for (const id of this.tombstones) if (this.inTable.has(id)) hidden.add(id);
-    for (const { id } of this.delta.entries()) if (this.inTable.has(id)) hidden.add(id);
+    for (const id of this.tombstones) if (this.shadows(id)) hidden.add(id);
+    for (const { id } of this.delta.entries()) if (this.shadows(id)) hidden.add(id);
     const local = this.delta.search(query, k);
     const fromTable = this.inTable.size === 0 ? [] : await this.query(query, k + hidden.size);
     const merged = fromTable.filter((h) => !hidden.has(h.id)).concat(local);
     merged.sort((a, b) => b.score - a.score);
     const seen = new Set<number>();
     return merged.filter((h) => !seen.has(h.id) && seen.add(h.id)).slice(0, k);
+  }
+
+  /**
+   * Whether a buffered write to `id` (a removal or a newer vector) overrides a row the table
+   * may hold: one it was known to hold, or a copy a running flush is adding that was written
+   * again after the copy. An untouched copy equals its delta row, so the dedupe handles it.
+   */
+  private shadows(id: number): boolean {
+    if (this.inTable.has(id)) return true;
+    const copied = this.adding.get(id);
+    return copied !== undefined && copied !== this.writeSeq.get(id);
   }
 
   private async query(query: Float32Array, limit: number): Promise<VectorHit[]> {
@@ -339,14 +365,27 @@ class LanceTenant {
     const rows = [...this.delta.entries()].map((r) => ({ id: r.id, vector: r.vector.slice() }));
     const stale = new Set(this.tombstones);
     for (const r of rows) if (this.inTable.has(r.id)) stale.add(r.id);
-    // Not atomic across the two writes: a crash in between leaves rows missing, which opening heals.
-    if (stale.size > 0) {
-      await table.delete(this.mods.rows.idList(stale));
-      for (const id of stale) this.inTable.delete(id);
-    }
-    if (rows.length > 0) {
-      await table.add(this.mods.rows.toArrowTable(rows, this.owner.dimension));
-      for (const r of rows) this.inTable.add(r.id);
+    for (const r of rows) this.adding.set(r.id, snapshot.get(r.id)!);
+    const hook = this.owner.options.flushHook;
+    try {
+      await hook?.("copied");
+      // Not atomic across the two writes: a crash in between leaves rows missing, which opening heals.
+      if (stale.size > 0) {
+        await table.delete(this.mods.rows.idList(stale));
+        for (const id of stale) this.inTable.delete(id);
+      }
+      if (rows.length > 0) {
+        try {
+          await table.add(this.mods.rows.toArrowTable(rows, this.owner.dimension));
+          await hook?.("added");
+        } finally {
+          // Even a failed add may have committed, so the table may hold these rows: the next
+          // flush deletes them before adding again, and a search hides them while they are shadowed.
+          for (const r of rows) this.inTable.add(r.id);
+        }
+      }
+    } finally {
+      this.adding.clear();
     }
     for (const [id, seq] of snapshot) {
       if (this.writeSeq.get(id) !== seq) continue;
