@@ -52,6 +52,7 @@ export function memoryDetail(m: Memory): string {
 }
 
 export function storeResult(r: StoreResponse): string {
+  if ("buffered" in r) return `buffered by the sidecar (position ${r.position}): the server is unreachable; it is stored when the server is back`;
   if (!r.stored) return `duplicate of #${r.existing_id} (distance ${r.distance}): not stored again, its source count went up`;
   return `stored #${r.id} imp ${r.importance}${r.tags.length ? `  tags: ${r.tags.join(", ")}` : ""}`;
 }

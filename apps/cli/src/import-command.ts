@@ -17,6 +17,8 @@ export interface ImportReport {
   total: number;
   stored: number;
   duplicates: number;
+  /** Acknowledged by a sidecar whose server is unreachable: stored once the server is back. */
+  buffered: number;
   /** Ids of the memories this import created, in entry order. */
   ids: number[];
   failed: { where: string; error: string }[];
@@ -29,7 +31,7 @@ export interface ImportReport {
  * following entry the same way, so the import stops there and says how far it got.
  */
 export async function runImport(client: EngramClient, target: string, entries: ImportEntry[], progress: Progress): Promise<ImportReport> {
-  const report: ImportReport = { path: target, total: entries.length, stored: 0, duplicates: 0, ids: [], failed: [] };
+  const report: ImportReport = { path: target, total: entries.length, stored: 0, duplicates: 0, buffered: 0, ids: [], failed: [] };
   const fail = (where: string, error: string) => {
     report.failed.push({ where, error });
     progress.problem(`${where}: ${error}`);
@@ -41,7 +43,8 @@ export async function runImport(client: EngramClient, target: string, entries: I
       else {
         try {
           const r = await client.store(entry.request);
-          if (r.stored) {
+          if ("buffered" in r) report.buffered++;
+          else if (r.stored) {
             report.stored++;
             report.ids.push(r.id);
           } else report.duplicates++;
@@ -65,7 +68,8 @@ const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : 
 
 function summary(r: ImportReport): string {
   if (r.total === 0) return `nothing to import from ${r.path}: no entries found`;
-  return `imported ${r.path}: ${r.stored} stored, ${count(r.duplicates, "duplicate", "duplicates")}, ${r.failed.length} failed (${count(r.total, "entry", "entries")})`;
+  const buffered = r.buffered > 0 ? `, ${r.buffered} buffered by the sidecar` : "";
+  return `imported ${r.path}: ${r.stored} stored, ${count(r.duplicates, "duplicate", "duplicates")}${buffered}, ${r.failed.length} failed (${count(r.total, "entry", "entries")})`;
 }
 
 export function registerImportCommand(program: Command): void {

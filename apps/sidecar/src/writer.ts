@@ -3,7 +3,7 @@ import type { Log } from "./log.js";
 import type { WriteBuffer } from "./write-buffer.js";
 
 export type StoreOutcome =
-  | { kind: "stored"; status: 200 | 201; body: StoreResponse }
+  | { kind: "stored"; status: 200 | 201 | 202; body: StoreResponse }
   | { kind: "buffered"; seq: number; position: number };
 
 export interface FlushReport {
@@ -72,7 +72,8 @@ export class Writer {
         try {
           const body = await this.opts.client.store(request);
           this.opts.onWrite();
-          return { kind: "stored", status: body.stored ? 201 : 200, body };
+          // A sidecar chained to another sidecar passes that one's buffered answer on as it is.
+          return { kind: "stored", status: "buffered" in body ? 202 : body.stored ? 201 : 200, body };
         } catch (err) {
           // Bad input and auth failures go back to the caller as they are: never buffered.
           if (!isUnavailable(err)) throw err;

@@ -74,7 +74,18 @@ export interface StoreDuplicate {
   distance: number;
 }
 
-export type StoreResponse = StoreCreated | StoreDuplicate;
+/**
+ * An engram-sidecar whose server cannot be reached acknowledges a store once it is fsync'ed to
+ * its buffer (202); the buffer is sent to the server later, in order.
+ */
+export interface StoreBuffered {
+  buffered: true;
+  /** The store's place in the sidecar's buffer. */
+  position: number;
+  seq: number;
+}
+
+export type StoreResponse = StoreCreated | StoreDuplicate | StoreBuffered;
 
 export interface ListParams {
   limit?: number;
