@@ -2,6 +2,7 @@ import type { Config } from "./config/index.js";
 import { openDb, type Db } from "./db/connection.js";
 import { AuditLog } from "./audit/audit-log.js";
 import { AuthService } from "./auth/service.js";
+import { DEFAULT_AUTH_CONFIG } from "./auth/config.js";
 import { MemoryService } from "./memory/memories.js";
 import { SearchService } from "./search/service.js";
 import { rerankerFromFolder, type SearchReranker } from "./search/rerank.js";
@@ -54,7 +55,9 @@ const silentLog: EmbeddingLog = { info: () => {}, warn: () => {} };
  */
 export function createEngram(
   config: Pick<Config, "dbPath" | "dbSynchronous" | "apiKeyPepper" | "embedder" | "vectorMinSimilarity"> &
-    Partial<Pick<Config, "fsrsImplicitWindowSecs" | "jobs" | "vectorIndex" | "fusion" | "vectorWeight" | "reranker" | "graph">>,
+    Partial<
+      Pick<Config, "fsrsImplicitWindowSecs" | "jobs" | "vectorIndex" | "fusion" | "vectorWeight" | "reranker" | "graph" | "rateLimit" | "maxKeysPerUser">
+    >,
   opts: { clock?: Clock; log?: EmbeddingLog; jobLog?: JobLog } = {},
 ): Engram {
   const db = openDb({ path: config.dbPath, synchronous: config.dbSynchronous });
@@ -82,15 +85,19 @@ export function createEngram(
     fusion: config.fusion ?? "score",
     vectorWeight: config.vectorWeight ?? 1,
   });
+  const audit = new AuditLog(ctx, opts.log);
   return {
     db,
     clock: ctx.clock,
-    auth: new AuthService(ctx, config.apiKeyPepper),
+    auth: new AuthService(ctx, config.apiKeyPepper, {
+      defaultRateLimitPerMinute: config.rateLimit?.perMinute ?? DEFAULT_AUTH_CONFIG.defaultRateLimitPerMinute,
+      maxKeysPerUser: config.maxKeysPerUser ?? DEFAULT_AUTH_CONFIG.maxKeysPerUser,
+    }),
     memories,
     search,
     reranker,
     context: new ContextAssembler(ctx, memories, search),
-    audit: new AuditLog(ctx),
+    audit,
     vectors,
     embedding,
     fsrs: new FsrsService(ctx, {
@@ -101,6 +108,10 @@ export function createEngram(
     jobs,
     ttl,
     graph,
-    close: () => db.close(),
+    close: () => {
+      // Refusals counted in memory reach the log before the database closes.
+      audit.flush();
+      db.close();
+    },
   };
 }

@@ -18,5 +18,5 @@ export class EngramError extends Error {
 export const invalid = (field: string, message: string) => new EngramError("invalid", message, field);
 export const notFound = (what: string) => new EngramError("not_found", `${what} not found`);
 export const conflict = (message: string) => new EngramError("conflict", message);
-export const forbidden = (message: string) => new EngramError("forbidden", message);
+export const forbidden = (message: string, field?: string) => new EngramError("forbidden", message, field);
 export const unauthorized = (message: string) => new EngramError("unauthorized", message);
