@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
+import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -132,4 +133,45 @@ export async function bootstrap(url: string, body: Record<string, unknown> = {})
   const res = await api(url).post("/bootstrap", body);
   if (res.status !== 201) throw new Error(`bootstrap failed: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body.key as string;
+}
+
+/**
+ * One request over node:http, for what fetch will not do: a chosen source address on the
+ * loopback network (`localAddress: "127.0.0.2"`: Linux routes all of 127.0.0.0/8 to lo) or
+ * a Host header of our choosing (as a DNS-rebinding page's requests carry).
+ */
+export function rawRequest<T = any>(
+  url: string,
+  opts: { method?: string; headers?: Record<string, string>; body?: unknown; localAddress?: string } = {},
+): Promise<ApiResponse<T>> {
+  const payload = opts.body === undefined ? undefined : JSON.stringify(opts.body);
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      url,
+      {
+        method: opts.method ?? "GET",
+        localAddress: opts.localAddress,
+        agent: false,
+        headers: { ...(payload !== undefined ? { "content-type": "application/json" } : {}), ...opts.headers },
+      },
+      (res) => {
+        let text = "";
+        res.setEncoding("utf8");
+        res.on("data", (chunk: string) => (text += chunk));
+        res.on("end", () => {
+          let parsed: unknown = text;
+          try {
+            parsed = JSON.parse(text);
+          } catch {
+            // not JSON: keep the text
+          }
+          const headers = new Headers();
+          for (const [k, v] of Object.entries(res.headers)) if (typeof v === "string") headers.set(k, v);
+          resolve({ status: res.statusCode ?? 0, headers, body: parsed as T });
+        });
+      },
+    );
+    req.on("error", reject);
+    req.end(payload);
+  });
 }

@@ -84,7 +84,7 @@ describe("EngramClient against a running engram-server", () => {
 
     const rotated = await client.rotateKey({ key_id: issued.id, grace_hours: 1 });
     expect(rotated.rotated_from).toBe(issued.id);
-    expect(await client.revokeKey(rotated.id)).toEqual({ revoked: true, id: rotated.id });
+    expect(await client.revokeKey(rotated.id)).toEqual({ revoked: true, id: rotated.id, also_revoked: [] });
   });
 
   it("turns the server's {error} into EngramApiError with the status", async () => {

@@ -1,11 +1,14 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
+import type { MiddlewareHandler } from "hono";
 import type { Logger } from "pino";
 import type { AppEnv, ServerDeps } from "./env.js";
 import { describeZodError, errorResponse } from "./errors.js";
-import { authenticate } from "./middleware/auth.js";
+import { authenticate, requireScope } from "./middleware/auth.js";
 import { audit } from "./middleware/audit.js";
 import { rateLimit, RateLimiter } from "./middleware/rate-limit.js";
+import { failedAuthLimit } from "./middleware/failed-auth-limit.js";
+import { loopbackOnly } from "./middleware/open-access.js";
 import { createMetrics } from "./metrics.js";
 import { registerAuthRoutes } from "./routes/auth.js";
 import { registerMemoryRoutes } from "./routes/memories.js";
@@ -22,10 +25,18 @@ import { matchedRoute } from "./route-path.js";
 export interface AppOptions extends ServerDeps {
   log: Logger;
   maxBodyBytes: number;
-  rateLimit: { enabled: boolean; perMinute: number };
+  rateLimit: { enabled: boolean; perMinute: number; perUserPerMinute: number };
+  /** Failed authentications per client address per minute before the address is refused unchecked. */
+  authFailuresPerMinute: number;
+  /** /metrics without a key; otherwise it needs the admin scope. */
+  metricsPublic: boolean;
 }
 
-/** The whole HTTP surface. Order matters: metrics and logs see everything, audit sees the principal. */
+/**
+ * The whole HTTP surface. Order matters: metrics and logs see everything; audit sees every
+ * refusal below it and the principal; the open-access guard and the per-address limit of
+ * failed authentications act before any key is looked at.
+ */
 export function createApp(opts: AppOptions) {
   const app = new OpenAPIHono<AppEnv>({
     defaultHook: (result, c) => {
@@ -60,8 +71,10 @@ export function createApp(opts: AppOptions) {
     }),
   );
   app.use("*", audit(opts.engram, opts.log));
-  app.use("*", authenticate(opts));
-  if (opts.rateLimit.enabled) app.use("*", rateLimit(new RateLimiter(), opts.rateLimit.perMinute));
+  if (opts.openAccess) app.use("*", loopbackOnly());
+  app.use("*", failedAuthLimit(new RateLimiter(), opts.authFailuresPerMinute));
+  app.use("*", authenticate(opts, { metricsPublic: opts.metricsPublic }));
+  if (opts.rateLimit.enabled) app.use("*", rateLimit(new RateLimiter(), opts.rateLimit));
 
   registerOperationsRoutes(app, opts);
   registerAuthRoutes(app, opts);
@@ -74,7 +87,9 @@ export function createApp(opts: AppOptions) {
   registerGraphRoutes(app, opts);
   registerEntityRoutes(app, opts);
 
-  app.get("/metrics", async (c) => c.text(await metrics.registry.metrics(), 200, { "Content-Type": metrics.registry.contentType }));
+  // Every tenant's counts and activity: an admin's business, unless a private-network scraper was configured.
+  const metricsGuard: MiddlewareHandler<AppEnv> = opts.metricsPublic ? (_c, next) => next() : requireScope("admin");
+  app.get("/metrics", metricsGuard, async (c) => c.text(await metrics.registry.metrics(), 200, { "Content-Type": metrics.registry.contentType }));
   const openapi = () =>
     app.getOpenAPI31Document({
       openapi: "3.1.0",

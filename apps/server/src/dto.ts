@@ -49,6 +49,8 @@ export const keyDto = (k: ApiKeyRow) => ({
   created_at: k.createdAt,
   expires_at: k.expiresAt,
   last_used_at: k.lastUsedAt,
+  minted_by: k.mintedById,
+  rotated_from: k.rotatedFromId,
 });
 
 export const spaceDto = (s: SpaceRow) => ({ id: s.id, name: s.name, description: s.description, created_at: s.createdAt });
@@ -71,4 +73,5 @@ export const auditDto = (a: AuditRow) => ({
   status: a.status,
   remote_addr: a.remoteAddr,
   created_at: a.createdAt,
+  count: a.count,
 });

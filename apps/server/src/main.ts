@@ -2,6 +2,7 @@ import { serve } from "@hono/node-server";
 import { ConfigError, createEngram, loadConfig, restrictDataPaths, type Config } from "@engram/core";
 import { pino } from "pino";
 import { createApp } from "./app.js";
+import { assertOpenAccessBind } from "./loopback-bind.js";
 
 function start(config: Config) {
   const log = pino({ level: config.logLevel, base: { service: "engram-server" } });
@@ -20,6 +21,8 @@ function start(config: Config) {
     openAccess: config.openAccess,
     maxBodyBytes: config.maxBodyBytes,
     rateLimit: config.rateLimit,
+    authFailuresPerMinute: config.authFailuresPerMinute,
+    metricsPublic: config.metricsPublic,
   });
   if (config.openAccess) log.warn("open-access mode: requests without a key act as user 1 (loopback only)");
 
@@ -67,7 +70,9 @@ function start(config: Config) {
 }
 
 try {
-  start(loadConfig());
+  const config = loadConfig();
+  await assertOpenAccessBind(config);
+  start(config);
 } catch (err) {
   if (err instanceof ConfigError) {
     process.stderr.write(`engram-server: ${err.message}\n`);

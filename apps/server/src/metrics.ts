@@ -1,10 +1,15 @@
 import { matchedRoute } from "./route-path.js";
-import type { Engram } from "@engram/core";
+import { MemoryStatusCounts, type Engram } from "@engram/core";
 import client from "prom-client";
 import type { MiddlewareHandler } from "hono";
 
-/** Prometheus metrics: request counts and latencies per route pattern, memory counts by status. */
+/**
+ * Prometheus metrics: request counts and latencies per route pattern, memory counts by status
+ * (all tenants: served to admin keys only, unless ENGRAM_METRICS_PUBLIC=1). The memory counts
+ * scan the table, so they are recounted at most every 30 s, however often the scraper comes.
+ */
 export function createMetrics(engram: Engram) {
+  const memoryCounts = new MemoryStatusCounts({ db: engram.db, clock: engram.clock });
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry, prefix: "engram_process_" });
   const requests = new client.Counter({
@@ -26,11 +31,7 @@ export function createMetrics(engram: Engram) {
     labelNames: ["status"],
     registers: [registry],
     collect() {
-      const rows = engram.db.sqlite
-        .prepare("SELECT status, count(*) AS n FROM memories WHERE is_latest = 1 GROUP BY status")
-        .all() as { status: string; n: number }[];
-      this.reset();
-      for (const s of ["active", "archived", "forgotten"]) this.set({ status: s }, rows.find((r) => r.status === s)?.n ?? 0);
+      for (const [status, n] of Object.entries(memoryCounts.current())) this.set({ status }, n);
     },
   });
 

@@ -56,7 +56,7 @@ describe("openapi and metrics", () => {
   it("exposes Prometheus metrics with per-route counts, latencies and memory counts", async () => {
     await admin.post("/store", { content: "metrics probe memory about prometheus" });
     await admin.get("/memory/1");
-    const text = (await api(server.url).get("/metrics")).body as string;
+    const text = (await admin.get("/metrics")).body as string;
     expect(text).toMatch(/engram_http_requests_total\{method="POST",route="\/store",status="201"\} 1/);
     expect(text).toMatch(/engram_http_request_duration_seconds_bucket\{le="[^"]+",method="GET",route="\/memory\/:id"\}/);
     expect(text).toMatch(/engram_memories\{status="active"\} 1/);

@@ -286,6 +286,9 @@ export interface ApiKey {
   created_at: string;
   expires_at: string | null;
   last_used_at: string | null;
+  /** The key that minted this one; revoking it revokes this one too. */
+  minted_by: number | null;
+  rotated_from: number | null;
 }
 
 export interface ListKeysParams {
@@ -300,6 +303,8 @@ export interface KeysResponse {
 export interface Revoked {
   revoked: true;
   id: number;
+  /** Keys revoked with it: every key it minted, at any depth. */
+  also_revoked: number[];
 }
 
 export interface RotateKeyRequest {
@@ -359,6 +364,8 @@ export interface AuditEntry {
   status: number;
   remote_addr: string | null;
   created_at: string;
+  /** 1, or for a row of counted refusals (route "*"): the refusals from this address in this minute. */
+  count: number;
 }
 
 export interface AuditResponse {

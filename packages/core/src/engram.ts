@@ -2,6 +2,7 @@ import { DEFAULT_EMBEDDING_THREADS, type Config } from "./config/index.js";
 import { openDb, type Db } from "./db/connection.js";
 import { AuditLog } from "./audit/audit-log.js";
 import { AuthService } from "./auth/service.js";
+import { DEFAULT_AUTH_CONFIG } from "./auth/config.js";
 import { MemoryService } from "./memory/memories.js";
 import { SearchService } from "./search/service.js";
 import { rerankerFromFolder, type SearchReranker } from "./search/rerank.js";
@@ -55,7 +56,12 @@ const silentLog: EmbeddingLog = { info: () => {}, warn: () => {} };
  */
 export function createEngram(
   config: Pick<Config, "dbPath" | "dbSynchronous" | "apiKeyPepper" | "embedder" | "vectorMinSimilarity"> &
-    Partial<Pick<Config, "fsrsImplicitWindowSecs" | "jobs" | "vectorIndex" | "fusion" | "vectorWeight" | "reranker" | "graph" | "embeddingThreads">>,
+    Partial<
+      Pick<
+        Config,
+        "fsrsImplicitWindowSecs" | "jobs" | "vectorIndex" | "fusion" | "vectorWeight" | "reranker" | "graph" | "embeddingThreads" | "rateLimit" | "maxKeysPerUser"
+      >
+    >,
   opts: { clock?: Clock; log?: EmbeddingLog; jobLog?: JobLog } = {},
 ): Engram {
   const db = openDb({ path: config.dbPath, synchronous: config.dbSynchronous });
@@ -86,15 +92,19 @@ export function createEngram(
     fusion: config.fusion ?? "score",
     vectorWeight: config.vectorWeight ?? 1,
   });
+  const audit = new AuditLog(ctx, opts.log);
   return {
     db,
     clock: ctx.clock,
-    auth: new AuthService(ctx, config.apiKeyPepper),
+    auth: new AuthService(ctx, config.apiKeyPepper, {
+      defaultRateLimitPerMinute: config.rateLimit?.perMinute ?? DEFAULT_AUTH_CONFIG.defaultRateLimitPerMinute,
+      maxKeysPerUser: config.maxKeysPerUser ?? DEFAULT_AUTH_CONFIG.maxKeysPerUser,
+    }),
     memories,
     search,
     reranker,
     context: new ContextAssembler(ctx, memories, search),
-    audit: new AuditLog(ctx),
+    audit,
     vectors,
     embedding,
     fsrs: new FsrsService(ctx, {
@@ -106,6 +116,8 @@ export function createEngram(
     ttl,
     graph,
     close: () => {
+      // Refusals counted in memory reach the log before the database closes.
+      audit.flush();
       void embedding.close();
       db.close();
     },

@@ -20,7 +20,7 @@ export class EngramError extends Error {
 export const invalid = (field: string, message: string) => new EngramError("invalid", message, field);
 export const notFound = (what: string) => new EngramError("not_found", `${what} not found`);
 export const conflict = (message: string) => new EngramError("conflict", message);
-export const forbidden = (message: string) => new EngramError("forbidden", message);
+export const forbidden = (message: string, field?: string) => new EngramError("forbidden", message, field);
 export const unauthorized = (message: string) => new EngramError("unauthorized", message);
 /** The caller's share of a resource is used up for now (its queue of background work); try again later. */
 export const busy = (message: string, retryAfterSecs: number) => new EngramError("busy", message, undefined, retryAfterSecs);

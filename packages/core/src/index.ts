@@ -1,4 +1,4 @@
-export { loadConfig, ConfigError, isLoopbackHost, type Config, type LogLevel } from "./config/index.js";
+export { loadConfig, ConfigError, isLoopbackHost, isLoopbackAddress, type Config, type LogLevel } from "./config/index.js";
 export { openDb, runMigrations, type Db } from "./db/connection.js";
 export { restrictDataPaths, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, type Restricted } from "./db/private-files.js";
 export { MIGRATIONS, type Migration } from "./db/migrations.js";
@@ -9,6 +9,9 @@ export { systemClock, ManualClock, type Clock } from "./util/clock.js";
 export { seededRandom } from "./util/random.js";
 export { createEngram, type Engram } from "./engram.js";
 export { AuthService, type Principal, type Role, type IssuedKey, type CreateKeyInput } from "./auth/service.js";
+export { DEFAULT_AUTH_CONFIG, type AuthConfig } from "./auth/config.js";
+export type { KeyGrant } from "./auth/key-rules.js";
+export { MemoryStatusCounts, type StatusCounts } from "./memory/status-counts.js";
 export { hashApiKey, canonicalKey, generateApiKey, parseScopes, hasScope, SCOPES, type Scope } from "./auth/keys.js";
 export { MemoryService, type StoreResult, type MemoryStatus } from "./memory/memories.js";
 export {
@@ -27,7 +30,7 @@ export {
 export { simhash, hammingDistance, simhashTokens } from "./memory/simhash.js";
 export { buildFtsQuery, queryTerms } from "./search/fts-query.js";
 export { SearchService, type SearchHit, type SearchResult, type SearchRequest } from "./search/service.js";
-export { AuditLog, type AuditEntry } from "./audit/audit-log.js";
+export { AuditLog, type AuditEntry, type Refusal } from "./audit/audit-log.js";
 export * from "./embed/index.js";
 export { VectorStore, type ActiveModel, type VectorIndexConfig } from "./vector/vector-store.js";
 export { LanceVectorIndex } from "./vector/lance-index.js";

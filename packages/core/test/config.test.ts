@@ -1,7 +1,7 @@
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "../src/config/index.js";
+import { ConfigError, isLoopbackAddress, isLoopbackHost, loadConfig } from "../src/config/index.js";
 import { parseLogLevel } from "../src/config/log-level.js";
 
 describe("config", () => {
@@ -12,6 +12,10 @@ describe("config", () => {
     expect(c.dataDir).toBe(path.resolve("./data"));
     expect(c.dbPath).toBe(path.join(path.resolve("./data"), "engram.db"));
     expect(c.openAccess).toBe(false);
+    expect(c.rateLimit).toEqual({ enabled: true, perMinute: 600, perUserPerMinute: 1800 });
+    expect(c.authFailuresPerMinute).toBe(30);
+    expect(c.maxKeysPerUser).toBe(100);
+    expect(c.metricsPublic).toBe(false);
   });
 
   it.each([
@@ -28,6 +32,10 @@ describe("config", () => {
     ["ENGRAM_EMBEDDING_MAX_WINDOWS", "0"],
     ["ENGRAM_EMBEDDING_MAX_SEQ", "200"],
     ["ENGRAM_MODEL_MAX_FILE_BYTES", "0"],
+    ["ENGRAM_RATE_LIMIT_PER_USER_PER_MINUTE", "0"],
+    ["ENGRAM_AUTH_FAILURES_PER_MINUTE", "many"],
+    ["ENGRAM_MAX_KEYS_PER_USER", "-1"],
+    ["ENGRAM_METRICS_PUBLIC", "sometimes"],
   ])("stops on invalid %s=%s, naming the variable", (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(name));
@@ -57,9 +65,26 @@ describe("config", () => {
     expect(loadConfig({ ENGRAM_EMBEDDING_MODEL_DIR: "/m", ENGRAM_EMBEDDING_MAX_SEQ: "512" }).embedder).toMatchObject({ maxSeq: 512 });
   });
 
-  it("refuses open access off loopback", () => {
-    expect(() => loadConfig({ ENGRAM_OPEN_ACCESS: "1", ENGRAM_HOST: "0.0.0.0" })).toThrow(/ENGRAM_OPEN_ACCESS/);
+  it("refuses open access on an IP literal off loopback; names are left to the server, which resolves them", () => {
+    for (const host of ["0.0.0.0", "10.0.0.1", "::", "::ffff:10.0.0.1", "128.0.0.1"]) {
+      expect(() => loadConfig({ ENGRAM_OPEN_ACCESS: "1", ENGRAM_HOST: host }), host).toThrow(/ENGRAM_OPEN_ACCESS=1 with ENGRAM_HOST/);
+    }
     expect(loadConfig({ ENGRAM_OPEN_ACCESS: "1" }).openAccess).toBe(true);
+    expect(loadConfig({ ENGRAM_OPEN_ACCESS: "1", ENGRAM_HOST: "127.0.0.2" }).host).toBe("127.0.0.2");
+    expect(loadConfig({ ENGRAM_OPEN_ACCESS: "1", ENGRAM_HOST: "127.attacker.example" }).host).toBe("127.attacker.example");
+  });
+
+  it("tells loopback addresses by IP, not by a string prefix", () => {
+    for (const a of ["127.0.0.1", "127.255.0.9", "::1", "[::1]", "0:0:0:0:0:0:0:1", "::ffff:127.0.0.1", "::ffff:7f00:1"]) {
+      expect(isLoopbackAddress(a), a).toBe(true);
+    }
+    for (const a of ["127.attacker.example", "127.0.0.1.nip.io", "localhost", "10.0.0.1", "::", "::2", "::ffff:10.0.0.1", "1.127.0.0", ""]) {
+      expect(isLoopbackAddress(a), a).toBe(false);
+    }
+    expect(isLoopbackHost("LOCALHOST")).toBe(true);
+    expect(isLoopbackHost("[::1]")).toBe(true);
+    expect(isLoopbackHost("127.attacker.example")).toBe(false);
+    expect(isLoopbackHost("localhost.attacker.example")).toBe(false);
   });
 
   it("reads RUST_LOG-style levels", () => {

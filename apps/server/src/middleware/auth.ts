@@ -3,18 +3,23 @@ import type { MiddlewareHandler } from "hono";
 import type { AppEnv, ServerDeps } from "../env.js";
 import { matchedRoute } from "../route-path.js";
 
-/** Routes anyone may call: probes, docs, metrics and the one-time bootstrap. */
-const PUBLIC_PATHS = new Set(["/health", "/health/live", "/health/ready", "/ready", "/live", "/metrics", "/openapi.json", "/docs", "/docs/openapi.json", "/bootstrap"]);
+/** Probes and docs: anyone may call them, and the limit of failed authentications never blocks them. */
+const PROBE_PATHS = new Set(["/health", "/health/live", "/health/ready", "/ready", "/live", "/openapi.json", "/docs", "/docs/openapi.json"]);
 
-export function isPublicPath(path: string): boolean {
-  return PUBLIC_PATHS.has(path);
+export function isProbePath(path: string): boolean {
+  return PROBE_PATHS.has(path);
 }
 
-/** Resolves the bearer key to a principal; in open-access mode an absent key means user 1. */
-export function authenticate(deps: ServerDeps): MiddlewareHandler<AppEnv> {
+/**
+ * Resolves the bearer key to a principal; in open-access mode an absent key means user 1.
+ * Without a key: the probes, the one-time bootstrap (it checks its own secret) and, when
+ * ENGRAM_METRICS_PUBLIC=1, /metrics.
+ */
+export function authenticate(deps: ServerDeps, opts: { metricsPublic: boolean }): MiddlewareHandler<AppEnv> {
+  const isPublic = (path: string) => isProbePath(path) || path === "/bootstrap" || (opts.metricsPublic && path === "/metrics");
   return async (c, next) => {
     // Unknown routes fall through to the JSON 404 instead of asking for a key.
-    if (isPublicPath(c.req.path) || matchedRoute(c) === "unmatched") return next();
+    if (isPublic(c.req.path) || matchedRoute(c) === "unmatched") return next();
     const header = c.req.header("authorization");
     const match = header?.match(/^Bearer\s+(\S+)\s*$/i);
     if (!match) {

@@ -111,7 +111,7 @@ export function registerAuthRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps) {
       method: "get",
       path: "/keys",
       tags: ["auth"],
-      summary: "List live keys (an admin sees every user's, optionally one user's)",
+      summary: "List the live keys you could manage, and your own (an admin sees every user's, optionally one user's)",
       middleware: scoped("read"),
       request: { query: keysQuery },
       responses: described("keys"),
@@ -124,15 +124,17 @@ export function registerAuthRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps) {
       method: "delete",
       path: "/keys/{id}",
       tags: ["auth"],
-      summary: "Revoke a key",
+      summary: "Revoke a key and every key it minted (another key: needs write and every scope it holds; your own: always)",
+      // Any key may revoke itself; the service asks for write (and the target's scopes) for any other.
       middleware: scoped("read"),
       request: { params: idParam },
       responses: described("revoked"),
     }),
     (c) => {
       const { id } = c.req.valid("param");
-      auth.revokeKey(c.get("principal"), id);
-      return c.json({ revoked: true, id });
+      const revoked = auth.revokeKey(c.get("principal"), id);
+      c.set("auditTargets", revoked);
+      return c.json({ revoked: true, id, also_revoked: revoked.filter((k) => k !== id) });
     },
   );
 
@@ -141,8 +143,8 @@ export function registerAuthRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps) {
       method: "post",
       path: "/keys/rotate",
       tags: ["auth"],
-      summary: "Issue a successor key; the old one keeps working for grace_hours",
-      middleware: scoped("read"),
+      summary: "Issue a successor key; the old one keeps working for grace_hours (needs write and all the old key holds)",
+      middleware: scoped("write"),
       request: jsonBody(rotateBody),
       responses: described("the new key", 201),
     }),

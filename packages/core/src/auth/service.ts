@@ -1,17 +1,19 @@
-import { and, asc, count, eq, gt, isNull, or } from "drizzle-orm";
-import { apiKeys, memories, spaces, users, type ApiKeyRow, type SpaceRow, type UserRow } from "../db/schema.js";
+import { and, asc, count, eq } from "drizzle-orm";
+import { memories, spaces, users, type ApiKeyRow, type SpaceRow, type UserRow } from "../db/schema.js";
 import { conflict, forbidden, invalid, notFound, unauthorized } from "../errors.js";
 import { isoNow, type CoreContext } from "../context.js";
+import { DEFAULT_AUTH_CONFIG, type AuthConfig } from "./config.js";
+import { KeyStore } from "./key-store.js";
+import { mintedExpiry, mintedRateLimit, scopesBeyond, takeoverRefusal, type KeyGrant } from "./key-rules.js";
 import { generateApiKey, hashApiKey, hasScope, keyDisplayPrefix, parseScopes, type Scope } from "./keys.js";
 
 export type Role = UserRow["role"];
 
-/** Who is calling: the user and the key they authenticated with (none in open-access mode). */
-export interface Principal {
+/** Who is calling: the user and the key they authenticated with (none in open-access mode), and what that key holds. */
+export interface Principal extends KeyGrant {
   user: UserRow;
   keyId: number | null;
   scopes: Scope[];
-  rateLimit: number | null;
 }
 
 export interface IssuedKey {
@@ -37,11 +39,23 @@ export interface CreateKeyInput {
 /** Last-used stamps are written at most this often per key, so reads stay reads. */
 const LAST_USED_RESOLUTION_MS = 60_000;
 
+const grantOf = (row: ApiKeyRow): KeyGrant & { id: number } => ({
+  id: row.id,
+  scopes: parseScopes(row.scopes) ?? [],
+  rateLimit: row.rateLimit,
+  expiresAt: row.expiresAt,
+});
+
 export class AuthService {
+  private readonly keys: KeyStore;
+
   constructor(
     private readonly ctx: CoreContext,
     private readonly pepper: string,
-  ) {}
+    private readonly config: AuthConfig = DEFAULT_AUTH_CONFIG,
+  ) {
+    this.keys = new KeyStore(ctx.db);
+  }
 
   private get orm() {
     return this.ctx.db.orm;
@@ -57,7 +71,7 @@ export class AuthService {
     return this.ctx.db.sqlite.transaction(() => {
       if (this.userCount() > 0) throw forbidden("already bootstrapped: a user exists");
       const user = this.insertUser(name ?? "admin", null, "admin");
-      const issued = this.insertKey(user.id, "bootstrap", ROLE_SCOPES.admin, null, null);
+      const issued = this.insertKey({ userId: user.id, name: "bootstrap", scopes: ROLE_SCOPES.admin, rateLimit: null, expiresAt: null });
       return { user, ...issued };
     })();
   }
@@ -67,7 +81,7 @@ export class AuthService {
     const user =
       this.orm.select().from(users).where(eq(users.id, 1)).get() ??
       this.ctx.db.sqlite.transaction(() => this.insertUser("admin", null, "admin"))();
-    return { user, keyId: null, scopes: ROLE_SCOPES.admin, rateLimit: null };
+    return { user, keyId: null, scopes: ROLE_SCOPES.admin, rateLimit: null, expiresAt: null };
   }
 
   private insertUser(username: string, email: string | null, role: Role): UserRow {
@@ -90,36 +104,36 @@ export class AuthService {
     return this.orm.select().from(users).orderBy(asc(users.id)).all();
   }
 
-  private insertKey(
-    userId: number,
-    name: string,
-    scopes: Scope[],
-    rateLimit: number | null,
-    expiresAt: string | null,
-    rotatedFromId: number | null = null,
-  ): IssuedKey {
+  private insertKey(k: {
+    userId: number;
+    name: string;
+    scopes: readonly Scope[];
+    rateLimit: number | null;
+    expiresAt: string | null;
+    rotatedFromId?: number | null;
+    mintedById?: number | null;
+  }): IssuedKey {
     const key = generateApiKey();
-    const row = this.orm
-      .insert(apiKeys)
-      .values({
-        userId,
-        name,
-        keyHash: hashApiKey(key, this.pepper),
-        keyPrefix: keyDisplayPrefix(key),
-        scopes: scopes.join(","),
-        rateLimit,
-        createdAt: isoNow(this.ctx),
-        expiresAt,
-        rotatedFromId,
-      })
-      .returning()
-      .get();
+    const row = this.keys.insert({
+      userId: k.userId,
+      name: k.name,
+      keyHash: hashApiKey(key, this.pepper),
+      keyPrefix: keyDisplayPrefix(key),
+      scopes: k.scopes.join(","),
+      rateLimit: k.rateLimit,
+      createdAt: isoNow(this.ctx),
+      expiresAt: k.expiresAt,
+      rotatedFromId: k.rotatedFromId ?? null,
+      mintedById: k.mintedById ?? null,
+    });
     return { key, row };
   }
 
   /**
-   * An admin may issue keys for anyone; other callers only for themselves. A key never gets
-   * more than its owner's role allows nor more than the key that asked for it.
+   * An admin may issue keys for anyone; other callers only for themselves. A minted key never
+   * gets more than its owner's role allows, nor more than the key that minted it: scopes, rate
+   * limit and expiry (fields left out take the minter's). It records its minter, so revoking
+   * the minter revokes it. A user holds at most `maxKeysPerUser` live keys.
    */
   createKey(actor: Principal, input: CreateKeyInput): IssuedKey {
     const isAdmin = hasScope(actor.scopes, "admin");
@@ -127,7 +141,10 @@ export class AuthService {
     if (userId !== actor.user.id && !isAdmin) throw forbidden("only an admin can create keys for another user");
     const owner = this.orm.select().from(users).where(eq(users.id, userId)).get();
     if (!owner) throw invalid("user_id", "no such user");
-    const scopes = input.scopes === undefined ? ROLE_SCOPES[owner.role].filter((s) => s !== "admin") : parseScopes(input.scopes);
+    const scopes =
+      input.scopes === undefined
+        ? ROLE_SCOPES[owner.role].filter((s) => s !== "admin" && hasScope(actor.scopes, s))
+        : parseScopes(input.scopes);
     if (!scopes) throw invalid("scopes", "must be a comma-separated list of read, write, admin");
     for (const s of scopes) {
       if (!ROLE_SCOPES[owner.role].includes(s)) throw invalid("scopes", `a ${owner.role} cannot hold the ${s} scope`);
@@ -137,84 +154,110 @@ export class AuthService {
       throw invalid("expires_at", "give expires_at or ttl_secs, not both");
     }
     const now = this.ctx.clock.now();
-    let expiresAt: string | null = null;
-    if (input.ttl_secs !== undefined) expiresAt = new Date(now.getTime() + input.ttl_secs * 1000).toISOString();
+    let requestedExpiry: string | undefined;
+    if (input.ttl_secs !== undefined) requestedExpiry = new Date(now.getTime() + input.ttl_secs * 1000).toISOString();
     if (input.expires_at !== undefined) {
       const t = Date.parse(input.expires_at);
       if (Number.isNaN(t)) throw invalid("expires_at", "must be an ISO-8601 timestamp");
       if (t <= now.getTime()) throw invalid("expires_at", "must be in the future");
-      expiresAt = new Date(t).toISOString();
+      requestedExpiry = new Date(t).toISOString();
     }
-    return this.insertKey(userId, input.name ?? "default", scopes, input.rate_limit ?? null, expiresAt);
+    const expiresAt = mintedExpiry(actor, requestedExpiry, input.ttl_secs !== undefined ? "ttl_secs" : "expires_at");
+    const rateLimit = mintedRateLimit(actor, input.rate_limit, this.config.defaultRateLimitPerMinute);
+    return this.ctx.db.sqlite.transaction(() => {
+      const held = this.keys.countLive(userId, now.toISOString());
+      if (held >= this.config.maxKeysPerUser) {
+        throw conflict(`user ${userId} already holds ${held} live keys, the most allowed (ENGRAM_MAX_KEYS_PER_USER); revoke one first`);
+      }
+      return this.insertKey({ userId, name: input.name ?? "default", scopes, rateLimit, expiresAt, mintedById: actor.keyId });
+    })();
   }
 
-  /** Keys that still authenticate: not revoked, not expired. */
+  /**
+   * Live keys the caller could revoke (see `revokeKey`), and its own: a key never sees keys
+   * above its scopes. An admin sees every user's, or one user's with `userId`.
+   */
   listKeys(actor: Principal, userId?: number): ApiKeyRow[] {
     const isAdmin = hasScope(actor.scopes, "admin");
-    const target = isAdmin ? userId : actor.user.id;
-    const now = isoNow(this.ctx);
-    return this.orm
-      .select()
-      .from(apiKeys)
-      .where(
-        and(
-          isNull(apiKeys.revokedAt),
-          or(isNull(apiKeys.expiresAt), gt(apiKeys.expiresAt, now)),
-          target === undefined ? undefined : eq(apiKeys.userId, target),
-        ),
-      )
-      .orderBy(asc(apiKeys.id))
-      .all();
+    const rows = this.keys.listLive(isoNow(this.ctx), isAdmin ? userId : actor.user.id);
+    return rows.filter((row) => row.id === actor.keyId || this.manageRefusal(actor, row) === null);
   }
 
-  private ownKey(actor: Principal, keyId: number): ApiKeyRow {
-    const row = this.orm.select().from(apiKeys).where(eq(apiKeys.id, keyId)).get();
+  /** A key of the caller's tenant (any tenant for an admin), or not_found: another tenant's key is never revealed. */
+  private visibleKey(actor: Principal, keyId: number): ApiKeyRow {
+    const row = this.keys.byId(keyId);
     if (!row || row.revokedAt || (row.userId !== actor.user.id && !hasScope(actor.scopes, "admin"))) {
       throw notFound("key");
     }
     return row;
   }
 
-  revokeKey(actor: Principal, keyId: number): void {
-    this.ownKey(actor, keyId);
-    this.orm.update(apiKeys).set({ revokedAt: isoNow(this.ctx) }).where(eq(apiKeys.id, keyId)).run();
+  /** Managing another key (revoke, rotate, list) needs write and every scope that key holds. */
+  private manageRefusal(actor: Principal, row: ApiKeyRow): string | null {
+    if (!hasScope(actor.scopes, "write")) return "managing another key needs the write scope";
+    const lacking = scopesBeyond(actor.scopes, grantOf(row).scopes);
+    return lacking.length ? `key ${row.id} holds the ${lacking.join(", ")} scope, which your key lacks` : null;
   }
 
-  /** Issues a successor with the same owner, name, scopes and limit; the old key lives on for the grace period. */
+  /**
+   * Revokes a key and every key it minted, at any depth, in one transaction; returns the
+   * revoked ids. A key may always revoke itself.
+   */
+  revokeKey(actor: Principal, keyId: number): number[] {
+    return this.ctx.db.sqlite.transaction(() => {
+      const row = this.visibleKey(actor, keyId);
+      if (row.id !== actor.keyId) {
+        const refusal = this.manageRefusal(actor, row);
+        if (refusal) throw forbidden(refusal);
+      }
+      return this.keys.revokeTree(row.id, isoNow(this.ctx));
+    })();
+  }
+
+  /**
+   * Issues a successor with the old key's owner, name, scopes, limit and expiry; the old key
+   * lives on for the grace period. The caller must hold everything the old key holds, since
+   * it receives the successor. The successor takes the old key's place in the minting tree:
+   * same minter, and the keys the old one minted now descend from it.
+   */
   rotateKey(actor: Principal, keyId: number, graceHours: number): IssuedKey {
     return this.ctx.db.sqlite.transaction(() => {
-      const old = this.ownKey(actor, keyId);
+      const old = this.visibleKey(actor, keyId);
+      const refusal = this.manageRefusal(actor, old) ?? takeoverRefusal(actor, grantOf(old), this.config.defaultRateLimitPerMinute);
+      if (refusal) throw forbidden(refusal);
       const now = this.ctx.clock.now().getTime();
-      const graceEnd = now + graceHours * 3_600_000;
+      const nowIso = new Date(now).toISOString();
       const oldExpiry = old.expiresAt ? Date.parse(old.expiresAt) : Infinity;
-      this.orm
-        .update(apiKeys)
-        .set({ expiresAt: new Date(Math.min(graceEnd, oldExpiry)).toISOString() })
-        .where(eq(apiKeys.id, old.id))
-        .run();
-      return this.insertKey(
-        old.userId,
-        old.name,
-        parseScopes(old.scopes) ?? [],
-        old.rateLimit,
-        old.expiresAt && oldExpiry > now ? old.expiresAt : null,
-        old.id,
-      );
+      if (oldExpiry <= now) throw conflict(`key ${old.id} has expired and cannot be rotated; create a new key`);
+      const successor = this.keys.liveSuccessor(old.id, nowIso);
+      if (successor) throw conflict(`key ${old.id} was already rotated to key ${successor.id}; rotate that one`);
+      this.keys.setExpiry(old.id, new Date(Math.min(now + graceHours * 3_600_000, oldExpiry)).toISOString());
+      const issued = this.insertKey({
+        userId: old.userId,
+        name: old.name,
+        scopes: grantOf(old).scopes,
+        rateLimit: old.rateLimit,
+        expiresAt: old.expiresAt,
+        rotatedFromId: old.id,
+        mintedById: old.mintedById,
+      });
+      this.keys.reparentChildren(old.id, issued.row.id);
+      return issued;
     })();
   }
 
   /** Resolves a presented bearer key to its principal, or throws unauthorized. */
   authenticate(presented: string): Principal {
-    const row = this.orm.select().from(apiKeys).where(eq(apiKeys.keyHash, hashApiKey(presented, this.pepper))).get();
+    const row = this.keys.byHash(hashApiKey(presented, this.pepper));
     const now = this.ctx.clock.now();
     if (!row || row.revokedAt) throw unauthorized("invalid API key");
     if (row.expiresAt && Date.parse(row.expiresAt) <= now.getTime()) throw unauthorized("API key expired");
     const user = this.orm.select().from(users).where(eq(users.id, row.userId)).get();
     if (!user) throw unauthorized("invalid API key");
     if (!row.lastUsedAt || now.getTime() - Date.parse(row.lastUsedAt) > LAST_USED_RESOLUTION_MS) {
-      this.orm.update(apiKeys).set({ lastUsedAt: now.toISOString() }).where(eq(apiKeys.id, row.id)).run();
+      this.keys.touch(row.id, now.toISOString());
     }
-    return { user, keyId: row.id, scopes: parseScopes(row.scopes) ?? [], rateLimit: row.rateLimit };
+    return { user, keyId: row.id, scopes: parseScopes(row.scopes) ?? [], rateLimit: row.rateLimit, expiresAt: row.expiresAt };
   }
 
   createSpace(userId: number, name: string, description: string | undefined): SpaceRow {

@@ -1,4 +1,5 @@
 import os from "node:os";
+import { isIP } from "node:net";
 import path from "node:path";
 import { z } from "zod";
 import { parseLogLevel } from "./log-level.js";
@@ -30,6 +31,10 @@ const envSchema = z.object({
   ENGRAM_API_KEY_PEPPER: z.string().optional(),
   ENGRAM_RATE_LIMIT_ENABLED: boolFlag.default(true),
   ENGRAM_RATE_LIMIT_PER_MINUTE: positiveInt.default(600),
+  ENGRAM_RATE_LIMIT_PER_USER_PER_MINUTE: positiveInt.default(1800),
+  ENGRAM_AUTH_FAILURES_PER_MINUTE: positiveInt.default(30),
+  ENGRAM_MAX_KEYS_PER_USER: positiveInt.default(100),
+  ENGRAM_METRICS_PUBLIC: boolFlag.default(false),
   ENGRAM_MAX_BODY_BYTES: positiveInt.default(1024 * 1024),
   ENGRAM_LOG_LEVEL: z.string().default("info"),
   ENGRAM_SHUTDOWN_TIMEOUT_MS: positiveInt.default(10_000),
@@ -86,7 +91,14 @@ export interface Config {
   bootstrapSecret: string | undefined;
   openAccess: boolean;
   apiKeyPepper: string;
-  rateLimit: { enabled: boolean; perMinute: number };
+  /** Token buckets: per key (`perMinute`, or the key's own rate_limit) and per user, all its keys together. */
+  rateLimit: { enabled: boolean; perMinute: number; perUserPerMinute: number };
+  /** Failed authentications one client address may make per minute before it is refused unchecked. */
+  authFailuresPerMinute: number;
+  /** Live (unrevoked, unexpired) keys one user may hold. */
+  maxKeysPerUser: number;
+  /** Serve /metrics without a key (for a scraper on a private network); otherwise it needs an admin key. */
+  metricsPublic: boolean;
   maxBodyBytes: number;
   logLevel: LogLevel;
   shutdownTimeoutMs: number;
@@ -128,9 +140,22 @@ export class ConfigError extends Error {
   override name = "ConfigError";
 }
 
-const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "::1"]);
+/**
+ * An IP literal in a loopback range: 127.0.0.0/8, ::1, or IPv4-mapped ::ffff:127.x.x.x.
+ * Names are not addresses: "127.attacker.example" is a name like any other.
+ */
+export function isLoopbackAddress(address: string): boolean {
+  const a = address.replace(/^\[|\]$/g, "");
+  if (isIP(a) === 4) return a.split(".")[0] === "127";
+  if (isIP(a) !== 6) return false;
+  // The URL parser writes an IPv6 address in one canonical form (::ffff:127.0.0.1 → ::ffff:7f00:1).
+  const canonical = new URL(`http://[${a}]`).hostname.slice(1, -1);
+  return canonical === "::1" || /^::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}$/.test(canonical);
+}
+
+/** A Host name that can only mean this machine: `localhost` or a loopback IP literal. */
 export function isLoopbackHost(host: string): boolean {
-  return LOOPBACK_HOSTS.has(host) || host.startsWith("127.");
+  return host.toLowerCase() === "localhost" || isLoopbackAddress(host);
 }
 
 /** Reads and validates configuration; throws ConfigError naming the offending variable. */
@@ -153,7 +178,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   } catch (err) {
     throw new ConfigError(`invalid ENGRAM_LOG_LEVEL=${JSON.stringify(e.ENGRAM_LOG_LEVEL)}: ${(err as Error).message}`);
   }
-  if (e.ENGRAM_OPEN_ACCESS && !isLoopbackHost(e.ENGRAM_HOST)) {
+  // An IP literal is checked here; a name is resolved by the server at start-up (config stays pure).
+  if (e.ENGRAM_OPEN_ACCESS && isIP(e.ENGRAM_HOST) !== 0 && !isLoopbackAddress(e.ENGRAM_HOST)) {
     throw new ConfigError(
       `invalid ENGRAM_OPEN_ACCESS=1 with ENGRAM_HOST=${e.ENGRAM_HOST}: open access is only allowed on a loopback address`,
     );
@@ -169,7 +195,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     bootstrapSecret: e.ENGRAM_BOOTSTRAP_SECRET,
     openAccess: e.ENGRAM_OPEN_ACCESS,
     apiKeyPepper: e.ENGRAM_API_KEY_PEPPER ?? "",
-    rateLimit: { enabled: e.ENGRAM_RATE_LIMIT_ENABLED, perMinute: e.ENGRAM_RATE_LIMIT_PER_MINUTE },
+    rateLimit: {
+      enabled: e.ENGRAM_RATE_LIMIT_ENABLED,
+      perMinute: e.ENGRAM_RATE_LIMIT_PER_MINUTE,
+      perUserPerMinute: e.ENGRAM_RATE_LIMIT_PER_USER_PER_MINUTE,
+    },
+    authFailuresPerMinute: e.ENGRAM_AUTH_FAILURES_PER_MINUTE,
+    maxKeysPerUser: e.ENGRAM_MAX_KEYS_PER_USER,
+    metricsPublic: e.ENGRAM_METRICS_PUBLIC,
     maxBodyBytes: e.ENGRAM_MAX_BODY_BYTES,
     logLevel,
     shutdownTimeoutMs: e.ENGRAM_SHUTDOWN_TIMEOUT_MS,

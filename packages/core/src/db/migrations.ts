@@ -270,6 +270,22 @@ CREATE INDEX memories_user_session ON memories(user_id, session_id, id) WHERE se
 `,
   },
   {
+    version: 8,
+    name: "key lineage and aggregated refusals",
+    sql: `
+-- The key that minted this one (NULL: bootstrap, open access, or minted before version 8).
+-- A minted key never holds more than its minter, and revoking a key revokes its descendants.
+ALTER TABLE api_keys ADD COLUMN minted_by_id INTEGER REFERENCES api_keys(id) ON DELETE SET NULL;
+CREATE INDEX api_keys_minted_by ON api_keys(minted_by_id) WHERE minted_by_id IS NOT NULL;
+CREATE INDEX api_keys_rotated_from ON api_keys(rotated_from_id) WHERE rotated_from_id IS NOT NULL;
+
+-- Refused requests (failed authentication, rate limits) are counted, one row per address,
+-- minute, status and key (route '*'), instead of a row each; other rows keep count = 1.
+ALTER TABLE audit_log ADD COLUMN count INTEGER NOT NULL DEFAULT 1;
+CREATE INDEX audit_log_refusals ON audit_log(remote_addr, created_at) WHERE route = '*';
+`,
+  },
+  {
     version: 9,
     name: "fair job queue",
     sql: `

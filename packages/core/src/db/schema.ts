@@ -22,6 +22,7 @@ export const apiKeys = sqliteTable("api_keys", {
   lastUsedAt: text("last_used_at"),
   revokedAt: text("revoked_at"),
   rotatedFromId: integer("rotated_from_id"),
+  mintedById: integer("minted_by_id"),
 });
 
 export const spaces = sqliteTable("spaces", {
@@ -91,6 +92,8 @@ export const auditLog = sqliteTable("audit_log", {
   status: integer("status").notNull(),
   remoteAddr: text("remote_addr"),
   createdAt: text("created_at").notNull(),
+  /** Requests this row stands for: 1, or a count of refusals aggregated per address and minute. */
+  count: integer("count").notNull().default(1),
 });
 
 export const memoryVectors = sqliteTable("memory_vectors", {

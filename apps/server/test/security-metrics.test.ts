@@ -1,0 +1,51 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { api, bootstrap, startServer, type RunningServer } from "../../../test/support/server.js";
+
+/** Finding 15: /metrics was public (every tenant's counts and activity) and counted the whole table on every scrape. */
+let server: RunningServer;
+let admin: ReturnType<typeof api>;
+
+beforeAll(async () => {
+  server = await startServer({ ENGRAM_EMBEDDING_PROVIDER: "none" });
+  admin = api(server.url, await bootstrap(server.url));
+});
+afterAll(() => server.stop());
+
+describe("/metrics (finding 15)", () => {
+  it("serves the memory gauges from a cache instead of counting the table on every scrape", async () => {
+    // The first scrape of this server counts; the next ones within 30 s reuse that count.
+    await admin.post("/store", { content: "the first memory of the metrics cache test" });
+    expect((await admin.get("/metrics")).body).toMatch(/engram_memories\{status="active"\} 1\n/);
+    await admin.post("/store", { content: "a second, unrelated memory about the deploy window" });
+    const text = (await admin.get("/metrics")).body as string;
+    // The request counter is live; the gauge keeps its count until it is 30 s old.
+    expect(text).toMatch(/engram_http_requests_total\{method="POST",route="\/store",status="201"\} 2/);
+    expect(text).toMatch(/engram_memories\{status="active"\} 1\n/);
+  });
+
+  it("needs an admin key", async () => {
+    const anon = await api(server.url).get("/metrics");
+    expect(anon.status).toBe(401);
+    expect(anon.body).toEqual({ error: "missing API key" });
+    const writer = (await admin.post("/keys", { scopes: "read,write" })).body.key;
+    const denied = await api(server.url, writer).get("/metrics");
+    expect(denied.status).toBe(403);
+    expect(denied.body).toEqual({ error: "this key lacks the admin scope" });
+    const ok = await admin.get("/metrics");
+    expect(ok.status).toBe(200);
+    expect(ok.body).toMatch(/engram_http_requests_total/);
+  });
+});
+
+describe("/metrics with ENGRAM_METRICS_PUBLIC=1", () => {
+  it("answers a scraper without a key", async () => {
+    const open = await startServer({ ENGRAM_METRICS_PUBLIC: "1", ENGRAM_EMBEDDING_PROVIDER: "none" });
+    try {
+      const res = await api(open.url).get("/metrics");
+      expect(res.status).toBe(200);
+      expect(res.body).toMatch(/engram_memories\{status="active"\} 0/);
+    } finally {
+      await open.stop();
+    }
+  });
+});

@@ -1,0 +1,71 @@
+import { and, desc, eq, lt, type SQL } from "drizzle-orm";
+import type { Db } from "../db/connection.js";
+import { auditLog, type AuditRow } from "../db/schema.js";
+
+export type NewAuditRow = typeof auditLog.$inferInsert;
+
+/** Refusals of one client address in one minute with one status and key, and how many. */
+export interface RefusalCount {
+  remoteAddr: string | null;
+  /** The minute's start, ISO-8601: the row's created_at. */
+  minute: string;
+  status: number;
+  userId: number | null;
+  keyId: number | null;
+  count: number;
+}
+
+/** The route aggregated refusal rows carry: they stand for requests to any route. */
+export const REFUSAL_ROUTE = "*";
+
+/** Every statement on audit_log. */
+export class AuditStore {
+  private readonly bump;
+
+  constructor(private readonly db: Db) {
+    // `IS` matches NULL to NULL: a keyless refusal has no user or key, and may lack an address.
+    this.bump = db.sqlite.prepare(
+      `UPDATE audit_log SET count = count + ?
+       WHERE route = '${REFUSAL_ROUTE}' AND remote_addr IS ? AND created_at = ? AND status = ? AND user_id IS ? AND key_id IS ?`,
+    );
+  }
+
+  insert(row: NewAuditRow): void {
+    this.db.orm.insert(auditLog).values(row).run();
+  }
+
+  /** Adds each count to its (address, minute, status, key) row, creating the row the first time; one transaction. */
+  addRefusals(counts: readonly RefusalCount[]): void {
+    this.db.sqlite.transaction(() => {
+      for (const r of counts) {
+        const { changes } = this.bump.run(r.count, r.remoteAddr, r.minute, r.status, r.userId, r.keyId);
+        if (changes > 0) continue;
+        this.insert({
+          userId: r.userId,
+          keyId: r.keyId,
+          method: "*",
+          route: REFUSAL_ROUTE,
+          targetIds: [],
+          status: r.status,
+          remoteAddr: r.remoteAddr,
+          createdAt: r.minute,
+          count: r.count,
+        });
+      }
+    })();
+  }
+
+  /** Newest first; `beforeId` pages backwards through history. */
+  list(opts: { limit: number; userId?: number | undefined; beforeId?: number | undefined }): AuditRow[] {
+    const conds: SQL[] = [];
+    if (opts.userId !== undefined) conds.push(eq(auditLog.userId, opts.userId));
+    if (opts.beforeId !== undefined) conds.push(lt(auditLog.id, opts.beforeId));
+    return this.db.orm
+      .select()
+      .from(auditLog)
+      .where(and(...conds))
+      .orderBy(desc(auditLog.id))
+      .limit(opts.limit)
+      .all();
+  }
+}
