@@ -3,12 +3,13 @@ import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ZodError } from "zod";
 
-const STATUS: Record<ErrorKind, 400 | 401 | 403 | 404 | 409> = {
+const STATUS: Record<ErrorKind, 400 | 401 | 403 | 404 | 409 | 503> = {
   invalid: 400,
   unauthorized: 401,
   forbidden: 403,
   not_found: 404,
   conflict: 409,
+  unavailable: 503,
 };
 
 /** "content: is required; importance: must be at most 10" — field first, then why. */

@@ -101,6 +101,9 @@ export function createEngram(
     jobs,
     ttl,
     graph,
-    close: () => db.close(),
+    close: () => {
+      void graph.close();
+      db.close();
+    },
   };
 }

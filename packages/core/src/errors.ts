@@ -2,7 +2,7 @@
  * Domain errors. Core names the kind of failure; the HTTP layer maps kinds to status codes.
  * `field` names the input at fault so the caller can say which field and why.
  */
-export type ErrorKind = "invalid" | "unauthorized" | "forbidden" | "not_found" | "conflict";
+export type ErrorKind = "invalid" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "unavailable";
 
 export class EngramError extends Error {
   override name = "EngramError";
@@ -20,3 +20,5 @@ export const notFound = (what: string) => new EngramError("not_found", `${what} 
 export const conflict = (message: string) => new EngramError("conflict", message);
 export const forbidden = (message: string) => new EngramError("forbidden", message);
 export const unauthorized = (message: string) => new EngramError("unauthorized", message);
+/** The server could not do the work in time (a worker's time limit ran out); the request may be retried. */
+export const unavailable = (message: string) => new EngramError("unavailable", message);
