@@ -21,20 +21,26 @@ const NAME_BAIT = `hello ${"aé".repeat(34_000)}`;
 
 const HEALTH_LIMIT_MS = 1000;
 
-/** GET /health over a new connection (agent: false), timed; rejects on anything but 200. */
+/**
+ * GET /health over a new connection (agent: false): resolves with its latency, rejects when it
+ * is not a 200 or does not answer within HEALTH_LIMIT_MS.
+ */
 function healthOnce(url: string): Promise<number> {
   const t0 = performance.now();
   return new Promise((resolve, reject) => {
-    http
-      .get(`${url}/health`, { agent: false }, (res) => {
-        res.resume();
-        res.on("end", () => (res.statusCode === 200 ? resolve(performance.now() - t0) : reject(new Error(`/health answered ${res.statusCode}`))));
-      })
-      .on("error", reject);
+    const req = http.get(`${url}/health`, { agent: false }, (res) => {
+      res.resume();
+      res.on("end", () => (res.statusCode === 200 ? resolve(performance.now() - t0) : reject(new Error(`/health answered ${res.statusCode}`))));
+    });
+    req.on("error", reject);
+    req.setTimeout(HEALTH_LIMIT_MS, () => req.destroy(new Error(`GET /health did not answer within ${HEALTH_LIMIT_MS} ms`)));
   });
 }
 
-/** Asks /health back to back (25 ms apart) until `work` settles; returns the work's result and every latency. */
+/**
+ * Asks /health back to back (25 ms apart) until `work` settles; returns the work's result and
+ * every latency. A /health call that fails or takes HEALTH_LIMIT_MS fails the test at once.
+ */
 async function whileHealthWatched<T>(url: string, work: () => Promise<T>): Promise<{ result: T; latencies: number[] }> {
   const latencies: number[] = [];
   let done = false;
@@ -44,12 +50,10 @@ async function whileHealthWatched<T>(url: string, work: () => Promise<T>): Promi
       await new Promise((r) => setTimeout(r, 25));
     }
   })();
-  try {
-    return { result: await work(), latencies };
-  } finally {
-    done = true;
-    await watcher;
-  }
+  const finished = work().finally(() => (done = true));
+  // Whichever fails first fails the test; otherwise wait for both.
+  const [result] = await Promise.all([finished, watcher]);
+  return { result, latencies };
 }
 
 function expectLive(latencies: number[]) {
@@ -67,6 +71,19 @@ async function autoLinkJob(c: Client, memoryId: number): Promise<{ status: strin
   }
 }
 
+/**
+ * Runs every path the tests use once on ordinary text, so their first run (loading modules,
+ * compiling functions, starting the extraction worker) is not what /health waits behind: the
+ * tests measure hostile content, not a cold start, on a machine shared with other work.
+ */
+async function warmUp(c: Client): Promise<void> {
+  const id = await store(c, "Warm-up: Alice deploys web-01.example.com with Docker on Fridays");
+  await autoLinkJob(c, id);
+  expect((await c.post("/search", { query: "who deploys web-01" })).status).toBe(200);
+  expect((await c.post("/context", { query: "deploys" })).status).toBe(200);
+  expect((await c.post("/entities", { name: "Warm-up" })).status).toBe(201);
+}
+
 async function store(c: Client, content: string): Promise<number> {
   const res = await c.post("/store", { content });
   expect(res.status, JSON.stringify(res.body)).toBe(201);
@@ -80,6 +97,7 @@ describe("hostile memories, /health from another client", () => {
   beforeAll(async () => {
     server = await startServer({ ENGRAM_EMBEDDING_PROVIDER: "none", ENGRAM_PAGERANK_ENABLED: "0" });
     c = api(server.url, await bootstrap(server.url));
+    await warmUp(c);
   });
   afterAll(() => server.stop());
 
