@@ -8,6 +8,16 @@ export function clip(value, max) {
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 
+/**
+ * Each run of whitespace that holds a line break becomes one space; other runs stay as they
+ * are: what replacing the pattern "optional spaces, a line break, optional spaces" with a
+ * space did. That regular expression is quadratic on a long run of spaces without a line
+ * break (100 KB of them took 15 s): it tries every start in the run.
+ */
+export function joinLines(value) {
+  return String(value ?? "").replace(/\s+/g, (ws) => (ws.includes("\n") ? " " : ws));
+}
+
 /** The end of a long text (where errors usually are), on one line. */
 export function tail(value, max) {
   const flat = String(value ?? "").replace(/\s+/g, " ").trim();
