@@ -8,3 +8,5 @@ const { runGraphBench } = await import("./graph.js");
 await runGraphBench();
 const { runLatencyBench } = await import("./latency.js");
 await runLatencyBench();
+const { runScannersBench } = await import("./scanners.js");
+await runScannersBench();
