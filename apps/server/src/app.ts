@@ -6,6 +6,7 @@ import { describeZodError, errorResponse } from "./errors.js";
 import { authenticate } from "./middleware/auth.js";
 import { audit } from "./middleware/audit.js";
 import { rateLimit, RateLimiter } from "./middleware/rate-limit.js";
+import { jsonDepthLimit } from "./middleware/json-depth.js";
 import { createMetrics } from "./metrics.js";
 import { registerAuthRoutes } from "./routes/auth.js";
 import { registerMemoryRoutes } from "./routes/memories.js";
@@ -62,6 +63,7 @@ export function createApp(opts: AppOptions) {
   app.use("*", audit(opts.engram, opts.log));
   app.use("*", authenticate(opts));
   if (opts.rateLimit.enabled) app.use("*", rateLimit(new RateLimiter(), opts.rateLimit.perMinute));
+  app.use("*", jsonDepthLimit());
 
   registerOperationsRoutes(app, opts);
   registerAuthRoutes(app, opts);

@@ -151,6 +151,32 @@ describe("hostile memories, /health from another client", () => {
   });
 });
 
+describe("JSON bodies nested deep (audit: parsing large bodies)", () => {
+  let server: RunningServer;
+  let c: Client;
+
+  beforeAll(async () => {
+    server = await startServer({ ENGRAM_EMBEDDING_PROVIDER: "none", ENGRAM_PAGERANK_ENABLED: "0" });
+    c = api(server.url, await bootstrap(server.url));
+    await c.post("/store", { content: "warm-up" });
+  });
+  afterAll(() => server.stop());
+
+  it("are refused before they are parsed, and /health keeps answering", async () => {
+    // 800 KB, under the 1 MB body limit; parsing it costs the event loop far more than flat JSON.
+    const deep = `{"content": ${"[".repeat(400_000)}${"]".repeat(400_000)}}`;
+    const { result, latencies } = await whileHealthWatched(server.url, async () => {
+      const answers = [];
+      for (let i = 0; i < 5; i++) answers.push(await c.raw("POST", "/store", deep, { "content-type": "application/json" }));
+      return answers;
+    });
+    expectLive(latencies);
+    for (const res of result) expect(res).toMatchObject({ status: 400, body: { error: "body: JSON nested deeper than 32 levels" } });
+    // Brackets inside strings are text, and ordinary bodies pass.
+    expect((await c.post("/store", { content: `${"[".repeat(100)} a note with brackets` })).status).toBe(201);
+  });
+});
+
 describe("entity extraction past its time limit", () => {
   let server: RunningServer;
   let c: Client;
