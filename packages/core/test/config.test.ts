@@ -22,6 +22,8 @@ describe("config", () => {
     ["ENGRAM_USE_LANCE_INDEX", "sometimes"],
     ["ENGRAM_LANCE_THRESHOLD", "-1"],
     ["ENGRAM_MODEL_HUB", "not a url"],
+    ["ENGRAM_ENTITY_TIMEOUT_MS", "soon"],
+    ["ENGRAM_ENTITY_TIMEOUT_MS", "0"],
   ])("stops on invalid %s=%s, naming the variable", (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(name));
@@ -33,6 +35,11 @@ describe("config", () => {
     expect(c.modelHub).toBe("https://hf-mirror.example");
     expect(loadConfig({}).modelHub).toBe("https://huggingface.co");
     expect(loadConfig({ ENGRAM_USE_LANCE_INDEX: "0", ENGRAM_LANCE_THRESHOLD: "500" }).vectorIndex).toMatchObject({ useLance: false, lanceThreshold: 500 });
+  });
+
+  it("gives entity extraction 10 s a task unless told otherwise", () => {
+    expect(loadConfig({}).graph.entityTimeoutMs).toBe(10_000);
+    expect(loadConfig({ ENGRAM_ENTITY_TIMEOUT_MS: "2500" }).graph.entityTimeoutMs).toBe(2_500);
   });
 
   it("refuses open access off loopback", () => {
