@@ -172,7 +172,7 @@ async function atSize(size: number) {
         const b2 = performance.now();
         const res = await engram.graph.linker.link(userId, r.memory.id);
         const c = performance.now();
-        engram.graph.entities.indexMemory(userId, r.memory.id);
+        await engram.graph.entities.indexMemory(userId, r.memory.id);
         const d = performance.now();
         store.push(b - a);
         link.push(c - b2);

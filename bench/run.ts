@@ -12,3 +12,5 @@ const { runStoreSizeBench } = await import("./store-size.js");
 await runStoreSizeBench();
 const { runJobsBench } = await import("./jobs.js");
 await runJobsBench();
+const { runScannersBench } = await import("./scanners.js");
+await runScannersBench();

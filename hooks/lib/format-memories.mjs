@@ -1,7 +1,7 @@
 // An engram-cli --json answer on stdin (search results, recalled memories, or assembled context)
 // → the text a hook prints for Claude Code to add to its context: a heading (argv[2]) and one line
 // per memory. Prints nothing when there is nothing relevant, so the agent's context stays clean.
-import { readStdin } from "./text.mjs";
+import { joinLines, readStdin } from "./text.mjs";
 
 const heading = process.argv[2] ?? "Relevant memories from Engram:";
 const answer = JSON.parse(await readStdin());
@@ -13,6 +13,6 @@ if (typeof answer.context === "string") {
 if (answer.abstained === true) process.exit(0);
 const memories = answer.results ?? answer.memories ?? [];
 if (memories.length) {
-  const lines = memories.map((m) => `- [${m.category}] ${String(m.content).replace(/\s*\n\s*/g, " ")} (memory #${m.id})`);
+  const lines = memories.map((m) => `- [${m.category}] ${joinLines(m.content)} (memory #${m.id})`);
   process.stdout.write(`${heading}\n${lines.join("\n")}\n`);
 }

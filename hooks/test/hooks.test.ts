@@ -258,3 +258,16 @@ describe("never blocking the agent", () => {
     expect(noCli).toEqual({ code: 0, stdout: "", stderr: "engram post-tool-use hook: engram-cli not found: install it or set ENGRAM_CLI; skipped\n" });
   });
 });
+
+describe("joinLines (memories printed one per line)", () => {
+  it("gives what `.replace(/\\s*\\n\\s*/g, \" \")` gave, without its quadratic scan of long space runs", async () => {
+    const { joinLines } = await import("../lib/text.mjs");
+    const parts = [" ", "  ", "\n", "\t", "\r\n", "x", "y z", "\u00a0"];
+    let seed = 5;
+    const next = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff);
+    for (let i = 0; i < 20_000; i++) {
+      const text = Array.from({ length: 1 + (next() % 10) }, () => parts[next() % parts.length]).join("");
+      expect(joinLines(text), JSON.stringify(text)).toBe(text.replace(/\s*\n\s*/g, " "));
+    }
+  });
+});

@@ -1,5 +1,29 @@
 import { describe, expect, it } from "vitest";
-import { jsonlEntries, markdownSections } from "../src/import-sources.js";
+import { fenceOf, headingOf, jsonlEntries, markdownSections } from "../src/import-sources.js";
+
+describe("headings and fences, read without backtracking", () => {
+  // The expressions they replace, quadratic on a long line of "# # # …" or "```…".
+  const HEADING = /^ {0,3}(#{1,6})[ \t]+(.*?)[ \t#]*$/;
+  const FENCE = /^ {0,3}(`{3,}|~{3,})(.*)$/;
+  const PARTS = ["#", "##", " ", "  ", "\t", "`", "```", "~", "~~~", "x", "C#", "\r", "\u2028", "é"];
+
+  it("read each line as those regular expressions did", () => {
+    let seed = 9;
+    const next = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff);
+    for (let i = 0; i < 30_000; i++) {
+      const line = Array.from({ length: 1 + (next() % 8) }, () => PARTS[next() % PARTS.length]).join("");
+      const h = HEADING.exec(line);
+      expect(headingOf(line), JSON.stringify(line)).toEqual(h ? { level: h[1]!.length, text: h[2]! } : null);
+      const f = FENCE.exec(line);
+      expect(fenceOf(line), JSON.stringify(line)).toEqual(f ? { marker: f[1]!, info: f[2]! } : null);
+    }
+  });
+
+  it("a file of more headings than a call's arguments can hold still has sections", () => {
+    const text = Array.from({ length: 200_000 }, (_, i) => `# H${i}\nbody`).join("\n");
+    expect(markdownSections(text)).toHaveLength(200_000);
+  });
+});
 
 describe("markdownSections", () => {
   it("cuts at the shallowest heading level the file uses", () => {

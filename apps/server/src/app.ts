@@ -9,6 +9,7 @@ import { audit } from "./middleware/audit.js";
 import { rateLimit, RateLimiter } from "./middleware/rate-limit.js";
 import { failedAuthLimit } from "./middleware/failed-auth-limit.js";
 import { loopbackOnly } from "./middleware/open-access.js";
+import { jsonDepthLimit } from "./middleware/json-depth.js";
 import { createMetrics } from "./metrics.js";
 import { registerAuthRoutes } from "./routes/auth.js";
 import { registerMemoryRoutes } from "./routes/memories.js";
@@ -75,6 +76,7 @@ export function createApp(opts: AppOptions) {
   app.use("*", failedAuthLimit(new RateLimiter(), opts.authFailuresPerMinute));
   app.use("*", authenticate(opts, { metricsPublic: opts.metricsPublic }));
   if (opts.rateLimit.enabled) app.use("*", rateLimit(new RateLimiter(), opts.rateLimit));
+  app.use("*", jsonDepthLimit());
 
   registerOperationsRoutes(app, opts);
   registerAuthRoutes(app, opts);

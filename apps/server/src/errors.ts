@@ -3,7 +3,7 @@ import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ZodError } from "zod";
 
-const STATUS: Record<ErrorKind, 400 | 401 | 403 | 404 | 409 | 429> = {
+const STATUS: Record<ErrorKind, 400 | 401 | 403 | 404 | 409 | 429 | 503> = {
   invalid: 400,
   unauthorized: 401,
   forbidden: 403,
@@ -11,6 +11,7 @@ const STATUS: Record<ErrorKind, 400 | 401 | 403 | 404 | 409 | 429> = {
   conflict: 409,
   // The tenant's own share is used up (its pending jobs), not the server: other tenants go on.
   busy: 429,
+  unavailable: 503,
 };
 
 /** "content: is required; importance: must be at most 10" — field first, then why. */

@@ -74,9 +74,7 @@ export function extractMemories(message: TranscriptMessage): Extracted[] {
  * echoes) removed, list markers and emphasis stripped, split at sentence ends and line breaks.
  */
 function sentences(text: string): string[] {
-  const prose = text
-    .replace(/```[\s\S]*?(```|$)/g, "\n")
-    .replace(/<(system-reminder|command-[\w-]+|local-command-[\w-]+)>[\s\S]*?<\/\1>/g, "\n");
+  const prose = removeHarnessMarkup(text.replace(/```[\s\S]*?(```|$)/g, "\n"));
   return prose
     .split(/\n+|(?<=[.!?])\s+(?=[A-Z`"'(])/)
     .map((s) =>
@@ -87,4 +85,42 @@ function sentences(text: string): string[] {
         .trim(),
     )
     .filter(Boolean);
+}
+
+const OPEN_TAG = /<(system-reminder|command-[\w-]+|local-command-[\w-]+)>/g;
+const CLOSE_TAG = /<\/(system-reminder|command-[\w-]+|local-command-[\w-]+)>/g;
+
+/**
+ * Each `<tag>…</tag>` block of harness markup replaced by a line break, as
+ * `text.replace(/<(system-reminder|command-[\w-]+|local-command-[\w-]+)>[\s\S]*?<\/\1>/g, "\n")`
+ * does, in linear time. That expression searches the rest of the text for a closing tag from
+ * every opening one, so a message of unclosed "<system-reminder>" tags was quadratic (200 ms
+ * for 100 KB, growing fourfold per doubling). Here the closing tags are listed once, by name,
+ * and each opening tag takes the first of its name after it.
+ */
+export function removeHarnessMarkup(text: string): string {
+  const closings = new Map<string, number[]>();
+  for (const m of text.matchAll(CLOSE_TAG)) {
+    const list = closings.get(m[1]!);
+    if (list) list.push(m.index);
+    else closings.set(m[1]!, [m.index]);
+  }
+  if (closings.size === 0) return text;
+  const next = new Map<string, number>();
+  const parts: string[] = [];
+  let at = 0;
+  for (const m of text.matchAll(OPEN_TAG)) {
+    const name = m[1]!;
+    const list = closings.get(name);
+    if (m.index < at || !list) continue;
+    const from = m.index + m[0].length;
+    let k = next.get(name) ?? 0;
+    while (k < list.length && list[k]! < from) k++;
+    next.set(name, k);
+    if (k === list.length) continue;
+    parts.push(text.slice(at, m.index), "\n");
+    at = list[k]! + name.length + 3;
+  }
+  parts.push(text.slice(at));
+  return parts.join("");
 }

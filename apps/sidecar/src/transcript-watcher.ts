@@ -173,31 +173,40 @@ export class TranscriptWatcher {
       saved = consumed;
     };
 
-    let data: Buffer = Buffer.alloc(0);
-    let dataStart = consumed; // file position of data[0]
+    // The unfinished line so far, as the pieces it came in, joined once when its newline
+    // arrives: appending each chunk to one buffer and searching it again from its start was
+    // quadratic in a long line (a 32 MB line is 128 chunks).
+    let pending: Buffer[] = [];
+    let pendingBytes = 0;
+    let pendingStart = consumed; // file position of the unfinished line
     let skipping = false;
     for (let readPos = consumed; readPos < size; ) {
       const chunk = Buffer.alloc(Math.min(CHUNK_BYTES, size - readPos));
       const { bytesRead } = await fh.read(chunk, 0, chunk.length, readPos);
       if (bytesRead === 0) break;
+      const data = chunk.subarray(0, bytesRead);
+      const dataStart = readPos; // file position of data[0]
       readPos += bytesRead;
-      data = data.length ? Buffer.concat([data, chunk.subarray(0, bytesRead)]) : chunk.subarray(0, bytesRead);
       let start = 0;
       for (let nl = data.indexOf(0x0a); nl !== -1; nl = data.indexOf(0x0a, start)) {
-        const line = data.subarray(start, nl);
+        const line = pending.length ? Buffer.concat([...pending, data.subarray(start, nl)]) : data.subarray(start, nl);
+        pending = [];
+        pendingBytes = 0;
         start = nl + 1;
         const stored = skipping ? 0 : await this.handleLine(line.toString("utf8"));
         skipping = false;
         consumed = dataStart + start;
         if (stored > 0) await save();
       }
-      data = data.subarray(start);
-      dataStart += start;
-      if (data.length > MAX_LINE_BYTES) {
-        this.opts.log("warn", "transcript line too long; skipping it", { file, offset: dataStart });
+      if (start === data.length || skipping) continue;
+      if (pending.length === 0) pendingStart = dataStart + start;
+      pending.push(data.subarray(start));
+      pendingBytes += data.length - start;
+      if (pendingBytes > MAX_LINE_BYTES) {
+        this.opts.log("warn", "transcript line too long; skipping it", { file, offset: pendingStart });
         skipping = true;
-        dataStart += data.length;
-        data = Buffer.alloc(0);
+        pending = [];
+        pendingBytes = 0;
       }
     }
     if (consumed !== saved) await save();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { extractMemories } from "../src/extract.js";
+import { extractMemories, removeHarnessMarkup } from "../src/extract.js";
 import { parseTranscriptLine } from "../src/transcript.js";
 
 /** The rules on transcript lines shaped like Claude Code's, end to end from the raw JSONL line. */
@@ -78,5 +78,25 @@ describe("rule-based extraction", () => {
     expect(extract(line("user", "- **We decided to keep the REST API versioned by path.**\n- We decided to keep the REST API versioned by path."))).toEqual([
       { content: "We decided to keep the REST API versioned by path.", category: "decision", importance: 7 },
     ]);
+  });
+});
+
+describe("harness markup removal", () => {
+  const MARKUP = /<(system-reminder|command-[\w-]+|local-command-[\w-]+)>[\s\S]*?<\/\1>/g;
+  const PARTS = ["<system-reminder>", "</system-reminder>", "<command-x>", "</command-x>", "<command-y-2>", "</command-y-2>", "<local-command-a>", "</local-command-a>", "<", "</", ">", "command-", "x", " ", "\n"];
+
+  it("removes exactly what the regular expression it replaces removed", () => {
+    let seed = 11;
+    const next = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff);
+    for (let i = 0; i < 20_000; i++) {
+      const text = Array.from({ length: 1 + (next() % 12) }, () => PARTS[next() % PARTS.length]).join("");
+      expect(removeHarnessMarkup(text), JSON.stringify(text)).toBe(text.replace(MARKUP, "\n"));
+    }
+  });
+
+  it("keeps tags that are never closed, and closes a tag only with its own name", () => {
+    const text = "<system-reminder>".repeat(2_000) + "We decided to use Postgres.";
+    expect(removeHarnessMarkup(text)).toBe(text);
+    expect(removeHarnessMarkup(`a<command-x>${"</command-y>".repeat(2_000)}</command-x>b`)).toBe("a\nb");
   });
 });

@@ -75,6 +75,10 @@ describe("watching Claude Code transcripts", () => {
     fs.appendFileSync(transcript, split.slice(90));
     await expectStored("We decided to use SQLite with WAL mode for the local cache.");
 
+    // A line longer than one read (256 KB: this one spans four) is put together whole.
+    fs.appendFileSync(transcript, line("assistant", `${"x".repeat(900_000)}\n\nWe decided to use Redis for session storage.`));
+    await expectStored("We decided to use Redis for session storage.");
+
     // Rotation by rename: the rest of the old file is still read under its new name, the new file from 0.
     fs.appendFileSync(transcript, line("assistant", "The fix was to raise the inotify watch limit on the CI runners."));
     fs.renameSync(transcript, `${transcript}.1`);

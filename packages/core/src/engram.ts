@@ -119,6 +119,7 @@ export function createEngram(
       // Refusals counted in memory reach the log before the database closes.
       audit.flush();
       void embedding.close();
+      void graph.close();
       db.close();
     },
   };

@@ -2,7 +2,7 @@
  * Domain errors. Core names the kind of failure; the HTTP layer maps kinds to status codes.
  * `field` names the input at fault so the caller can say which field and why.
  */
-export type ErrorKind = "invalid" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "busy";
+export type ErrorKind = "invalid" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "busy" | "unavailable";
 
 export class EngramError extends Error {
   override name = "EngramError";
@@ -24,3 +24,6 @@ export const forbidden = (message: string, field?: string) => new EngramError("f
 export const unauthorized = (message: string) => new EngramError("unauthorized", message);
 /** The caller's share of a resource is used up for now (its queue of background work); try again later. */
 export const busy = (message: string, retryAfterSecs: number) => new EngramError("busy", message, undefined, retryAfterSecs);
+
+/** The server could not do the work in time (a worker's time limit ran out); the request may be retried. */
+export const unavailable = (message: string) => new EngramError("unavailable", message);

@@ -36,6 +36,8 @@ describe("config", () => {
     ["ENGRAM_AUTH_FAILURES_PER_MINUTE", "many"],
     ["ENGRAM_MAX_KEYS_PER_USER", "-1"],
     ["ENGRAM_METRICS_PUBLIC", "sometimes"],
+    ["ENGRAM_ENTITY_TIMEOUT_MS", "soon"],
+    ["ENGRAM_ENTITY_TIMEOUT_MS", "0"],
   ])("stops on invalid %s=%s, naming the variable", (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(name));
@@ -63,6 +65,11 @@ describe("config", () => {
     expect(() => loadConfig({ ENGRAM_EMBEDDING_MAX_SEQ: "200" })).toThrow(/ENGRAM_EMBEDDING_MAX_SEQ=200: USE-lite reads at most 128 tokens/);
     expect(loadConfig({ ENGRAM_EMBEDDING_MODEL_DIR: "/m" }).embedder).toMatchObject({ kind: "onnx", maxSeq: 256, maxWindows: 8 });
     expect(loadConfig({ ENGRAM_EMBEDDING_MODEL_DIR: "/m", ENGRAM_EMBEDDING_MAX_SEQ: "512" }).embedder).toMatchObject({ maxSeq: 512 });
+  });
+
+  it("gives entity extraction 10 s a task unless told otherwise", () => {
+    expect(loadConfig({}).graph.entityTimeoutMs).toBe(10_000);
+    expect(loadConfig({ ENGRAM_ENTITY_TIMEOUT_MS: "2500" }).graph.entityTimeoutMs).toBe(2_500);
   });
 
   it("refuses open access on an IP literal off loopback; names are left to the server, which resolves them", () => {

@@ -335,18 +335,18 @@ describe("entities", () => {
     const m2 = store(alice, "Atlas release notes go out on Thursdays");
     store(alice, "nothing to see here");
     await settle();
-    const { entity, created } = engram.graph.entities.declare(alice, { name: "Atlas", aliases: ["atlas-core"] }, "project");
+    const { entity, created } = await engram.graph.entities.declare(alice, { name: "Atlas", aliases: ["atlas-core"] }, "project");
     expect(created).toBe(true);
     expect(entity).toMatchObject({ entityType: "project", origin: "manual", occurrenceCount: 2 });
     expect(engram.graph.entities.memories(alice, entity.id, 10).map((r) => r.memory.id)).toEqual([m2, m1]);
-    const again = engram.graph.entities.declare(alice, { name: "atlas", description: "the data platform" }, "project");
+    const again = await engram.graph.entities.declare(alice, { name: "atlas", description: "the data platform" }, "project");
     expect(again).toMatchObject({ created: false, entity: { id: entity.id, description: "the data platform", aliases: ["atlas-core"] } });
     // Later memories match the declared name and its aliases.
     const m3 = store(alice, "ATLAS-CORE needs a new owner");
     await settle();
     expect(engram.graph.entities.ofMemory(alice, m3).map((e) => e.entity.id)).toEqual([entity.id]);
     const bobSpace = engram.auth.createSpace(bob, "private", undefined).id;
-    expect(() => engram.graph.entities.declare(alice, { name: "X", space_id: bobSpace })).toThrow("space_id: no such space");
+    await expect(engram.graph.entities.declare(alice, { name: "X", space_id: bobSpace })).rejects.toThrow("space_id: no such space");
   });
 });
 

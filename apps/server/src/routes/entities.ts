@@ -45,8 +45,8 @@ export function registerEntityRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps)
       request: jsonBody(entityInputSchema),
       responses: { ...described("created", 201), ...described("an entity of that name existed and was updated", 200) },
     }),
-    (c) => {
-      const { entity, created } = entities.declare(userOf(c), c.req.valid("json"));
+    async (c) => {
+      const { entity, created } = await entities.declare(userOf(c), c.req.valid("json"));
       c.set("auditTargets", [entity.id]);
       return c.json(entityDto(entity), created ? 201 : 200);
     },
@@ -62,8 +62,8 @@ export function registerEntityRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps)
       request: jsonBody(projectInput),
       responses: { ...described("created", 201), ...described("a project of that name existed and was updated", 200) },
     }),
-    (c) => {
-      const { entity, created } = entities.declare(userOf(c), { ...c.req.valid("json"), entity_type: "project" });
+    async (c) => {
+      const { entity, created } = await entities.declare(userOf(c), { ...c.req.valid("json"), entity_type: "project" });
       c.set("auditTargets", [entity.id]);
       return c.json(entityDto(entity), created ? 201 : 200);
     },

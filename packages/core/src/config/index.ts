@@ -78,6 +78,7 @@ const envSchema = z.object({
   ENGRAM_PAGERANK_REFRESH_INTERVAL_SECS: positiveInt.default(300),
   ENGRAM_PAGERANK_DIRTY_THRESHOLD: positiveInt.default(100),
   ENGRAM_PAGERANK_MAX_CONCURRENT: positiveInt.max(16).default(1),
+  ENGRAM_ENTITY_TIMEOUT_MS: positiveInt.default(DEFAULT_GRAPH_CONFIG.entityTimeoutMs),
 });
 
 export type LogLevel = "trace" | "debug" | "info" | "warn" | "error" | "silent";
@@ -234,6 +235,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       refreshIntervalMs: e.ENGRAM_PAGERANK_REFRESH_INTERVAL_SECS * 1000,
       dirtyThreshold: e.ENGRAM_PAGERANK_DIRTY_THRESHOLD,
       maxConcurrent: e.ENGRAM_PAGERANK_MAX_CONCURRENT,
+      entityTimeoutMs: e.ENGRAM_ENTITY_TIMEOUT_MS,
     },
   };
 }

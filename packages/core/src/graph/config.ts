@@ -16,6 +16,8 @@ export interface GraphConfig {
   dirtyThreshold: number;
   /** Refresh jobs running at once. */
   maxConcurrent: number;
+  /** Time limit of one entity-extraction task on its worker thread; past it the worker is stopped and replaced. */
+  entityTimeoutMs: number;
 }
 
 export const DEFAULT_GRAPH_CONFIG: GraphConfig = {
@@ -29,4 +31,8 @@ export const DEFAULT_GRAPH_CONFIG: GraphConfig = {
   refreshIntervalMs: 300_000,
   dirtyThreshold: 100,
   maxConcurrent: 1,
+  // One task is one memory (auto_link) or a batch of a declared entity's candidates (POST
+  // /entities), each read up to 16 KB: tens of milliseconds of work. Ten seconds is for a
+  // machine under heavy load, not for the work itself.
+  entityTimeoutMs: 10_000,
 };

@@ -4,7 +4,8 @@ import { entities, memories, spaces, type EntityRow, type MemoryRow } from "../d
 import { isoNow, type CoreContext } from "../context.js";
 import { invalid, notFound } from "../errors.js";
 import { typeError } from "../memory/schemas.js";
-import { ENTITY_TYPES, entityKey, extractEntities, type EntityType, type KnownEntity } from "./entity-rules.js";
+import { ENTITY_TYPES, entityKey, MAX_ENTITY_SCAN_CHARS, type EntityType, type KnownEntity } from "./entity-rules.js";
+import type { EntityExtractor } from "./entity-extractor.js";
 import { deleteMentions, deleteUnmentionedEntities, LIVE_MEMORY, mentionedEntityIds, recountEntities } from "./entity-store.js";
 
 const nameSchema = z
@@ -36,7 +37,15 @@ export interface Cooccurrence {
 
 /** Memories scanned for a newly declared entity's name: enough for a tenant's working set. */
 const RETRO_SCAN_LIMIT = 2000;
+/**
+ * Those memories go to the extraction worker in tasks of this many, each read up to 16 KB: at
+ * most 4 MB a task, well under a second even for text dense with names, so each task stays far
+ * inside the worker's time limit.
+ */
+const RETRO_BATCH = 250;
 const LIVE = LIVE_MEMORY;
+/** Extraction reads only this much of a memory: no more is loaded or sent to the worker. */
+const SCANNED_CONTENT = `substr(m.content, 1, ${MAX_ENTITY_SCAN_CHARS + 1}) AS content`;
 
 /**
  * Entities named in memories, the memories naming them, and how often two are named
@@ -45,7 +54,11 @@ const LIVE = LIVE_MEMORY;
  * the links, and the graph refresh runs it so forgets and deletes are accounted for.
  */
 export class EntityService {
-  constructor(private readonly ctx: CoreContext) {}
+  constructor(
+    private readonly ctx: CoreContext,
+    /** Runs extraction off the main thread, with a time limit. */
+    private readonly extractor: EntityExtractor,
+  ) {}
 
   private get sqlite() {
     return this.ctx.db.sqlite;
@@ -77,24 +90,25 @@ export class EntityService {
    * Declares an entity (POST /entities, /projects). An existing one of the same name is
    * updated instead: it becomes 'manual', takes the given type and description, and gains
    * the aliases. Either way, the user's memories that already name it are linked to it.
+   * Those are found first (on the extraction worker) and everything is written in one
+   * transaction after, so a refusal (bad space, extraction past its time limit) changes nothing.
    */
-  declare(userId: number, input: EntityInput, defaultType: EntityType = "other"): { entity: EntityRow; created: boolean } {
+  async declare(userId: number, input: EntityInput, defaultType: EntityType = "other"): Promise<{ entity: EntityRow; created: boolean }> {
+    this.checkSpace(userId, input.space_id);
+    const key = entityKey(input.name);
+    const before = this.byKey(userId, key);
+    // Matched as it will be once declared: by its name and every alias.
+    const known: KnownEntity = {
+      name: before?.name ?? input.name,
+      aliases: [...new Set([...(before?.aliases ?? []), ...(input.aliases ?? [])])],
+      type: input.entity_type ?? defaultType,
+    };
+    const mentions = await this.mentionsOf(userId, known, key);
     return this.sqlite.transaction(() => {
-      if (input.space_id != null) {
-        const own = this.ctx.db.orm
-          .select({ id: spaces.id })
-          .from(spaces)
-          .where(and(eq(spaces.id, input.space_id), eq(spaces.userId, userId)))
-          .get();
-        if (!own) throw invalid("space_id", "no such space");
-      }
+      // Checked again: the space may have gone while the worker ran.
+      this.checkSpace(userId, input.space_id);
       const now = isoNow(this.ctx);
-      const key = entityKey(input.name);
-      const existing = this.ctx.db.orm
-        .select()
-        .from(entities)
-        .where(and(eq(entities.userId, userId), eq(entities.key, key)))
-        .get();
+      const existing = this.byKey(userId, key);
       let id: number;
       if (existing) {
         const aliases = [...new Set([...existing.aliases, ...(input.aliases ?? [])])];
@@ -130,30 +144,56 @@ export class EntityService {
           .returning({ id: entities.id })
           .get().id;
       }
-      const entity = this.get(userId, id);
-      this.linkExisting(userId, entity, now);
+      const live = this.sqlite.prepare(`SELECT 1 FROM memories m WHERE m.id = ? AND m.user_id = ? AND ${LIVE}`);
+      for (const m of mentions) if (live.get(m.id, userId)) this.attach(userId, m.id, id, m.salience, now);
       return { entity: this.get(userId, id), created: !existing };
     })();
   }
 
-  /** Links the memories that already name a just-declared entity (FTS finds candidates, the name rule confirms). */
-  private linkExisting(userId: number, entity: EntityRow, now: string): void {
-    const known: KnownEntity = { name: entity.name, aliases: entity.aliases, type: entity.entityType as EntityType };
-    const phrases = [entity.name, ...entity.aliases]
+  private checkSpace(userId: number, spaceId: number | null | undefined): void {
+    if (spaceId == null) return;
+    const own = this.ctx.db.orm
+      .select({ id: spaces.id })
+      .from(spaces)
+      .where(and(eq(spaces.id, spaceId), eq(spaces.userId, userId)))
+      .get();
+    if (!own) throw invalid("space_id", "no such space");
+  }
+
+  private byKey(userId: number, key: string): EntityRow | undefined {
+    return this.ctx.db.orm
+      .select()
+      .from(entities)
+      .where(and(eq(entities.userId, userId), eq(entities.key, key)))
+      .get();
+  }
+
+  /** The user's memories that name a just-declared entity, with its salience there (FTS finds candidates, extraction confirms). */
+  private async mentionsOf(userId: number, known: KnownEntity, key: string): Promise<{ id: number; salience: number }[]> {
+    const phrases = [known.name, ...known.aliases]
       .map((n) => [...n.matchAll(/[\p{L}\p{N}_]+/gu)].map((w) => w[0]).join(" "))
       .filter(Boolean)
       .map((p) => `"${p}"`);
-    if (phrases.length === 0) return;
+    if (phrases.length === 0) return [];
     const candidates = this.sqlite
       .prepare(
-        `SELECT m.id, m.content FROM memories_fts JOIN memories m ON m.id = memories_fts.rowid
+        `SELECT m.id, ${SCANNED_CONTENT} FROM memories_fts JOIN memories m ON m.id = memories_fts.rowid
           WHERE memories_fts MATCH ? AND m.user_id = ? AND ${LIVE} ORDER BY m.id DESC LIMIT ?`,
       )
       .all(phrases.join(" OR "), userId, RETRO_SCAN_LIMIT) as { id: number; content: string }[];
-    for (const c of candidates) {
-      const mention = extractEntities(c.content, [known]).find((e) => e.key === entity.key);
-      if (mention) this.attach(userId, c.id, entity.id, mention.salience, now);
+    const mentions: { id: number; salience: number }[] = [];
+    for (let i = 0; i < candidates.length; i += RETRO_BATCH) {
+      const batch = candidates.slice(i, i + RETRO_BATCH);
+      const found = await this.extractor.extract(
+        batch.map((c) => c.content),
+        [known],
+      );
+      batch.forEach((c, j) => {
+        const mention = found[j]!.find((e) => e.key === key);
+        if (mention) mentions.push({ id: c.id, salience: mention.salience });
+      });
     }
+    return mentions;
   }
 
   /**
@@ -161,20 +201,23 @@ export class EntityService {
    * alone (a retried job must not count twice). For a new version, the previous version's
    * contribution to the counts is taken back, so a chain counts once.
    */
-  indexMemory(userId: number, memoryId: number): number {
+  async indexMemory(userId: number, memoryId: number): Promise<number> {
     const memory = this.sqlite
-      .prepare(`SELECT m.id, m.content, m.parent_memory_id AS parentId FROM memories m WHERE m.id = ? AND m.user_id = ? AND ${LIVE}`)
+      .prepare(`SELECT m.id, ${SCANNED_CONTENT}, m.parent_memory_id AS parentId FROM memories m WHERE m.id = ? AND m.user_id = ? AND ${LIVE}`)
       .get(memoryId, userId) as { id: number; content: string; parentId: number | null } | undefined;
-    if (!memory) return 0;
-    if (this.sqlite.prepare("SELECT 1 FROM memory_entities WHERE memory_id = ? LIMIT 1").get(memoryId)) return 0;
+    const indexed = () => this.sqlite.prepare("SELECT 1 FROM memory_entities WHERE memory_id = ? LIMIT 1").get(memoryId) !== undefined;
+    if (!memory || indexed()) return 0;
     const manual = this.sqlite
       .prepare("SELECT name, aliases, entity_type AS type FROM entities WHERE user_id = ? AND origin = 'manual'")
       .all(userId) as { name: string; aliases: string; type: EntityType }[];
-    const found = extractEntities(
-      memory.content,
+    const [found] = await this.extractor.extract(
+      [memory.content],
       manual.map((m) => ({ name: m.name, aliases: JSON.parse(m.aliases) as string[], type: m.type })),
     );
     return this.sqlite.transaction(() => {
+      // While the worker ran, the memory may have gone, or another run of this job indexed it.
+      const live = this.sqlite.prepare(`SELECT 1 FROM memories m WHERE m.id = ? AND m.user_id = ? AND ${LIVE}`).get(memoryId, userId);
+      if (!live || indexed()) return 0;
       const now = isoNow(this.ctx);
       const upsert = this.sqlite.prepare(
         `INSERT INTO entities (user_id, name, key, entity_type, aliases, origin, occurrence_count, first_seen_at, last_seen_at, created_at, updated_at)
@@ -185,12 +228,12 @@ export class EntityService {
            entity_type = CASE WHEN entities.origin = 'extracted' AND entities.entity_type = 'other' THEN excluded.entity_type ELSE entities.entity_type END
          RETURNING id`,
       );
-      for (const e of found) {
+      for (const e of found!) {
         const { id } = upsert.get(userId, e.name, e.key, e.type, now, now, now, now) as { id: number };
         this.attach(userId, memoryId, id, e.salience, now);
       }
       if (memory.parentId != null) this.retireVersion(userId, memory.parentId);
-      return found.length;
+      return found!.length;
     })();
   }
 

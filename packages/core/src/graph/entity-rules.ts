@@ -1,3 +1,7 @@
+import { leadingWindow } from "../text/chars.js";
+import { hostScanner, scanEmails, scanHandles, scanIps, scanUnixPaths, scanUrls, scanWindowsPaths, type RuleMatch, type Scanner } from "./entity-scanners.js";
+import { NameMatcher } from "./name-matcher.js";
+
 /**
  * Rule-based entity extraction: the people, servers, tools, projects and paths a memory
  * names. Rules, in the order they claim text: URLs and e-mail addresses, file paths,
@@ -81,26 +85,20 @@ november december mon tue wed thu fri sat sun jan feb mar apr jun jul aug sep se
 for in on at to of as is are was were be been do does did can could should would will shall might must let lets just`.split(/\s+/),
 );
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+/** Built once: the tools are the same for every text. */
+const TOOL_MATCHER = new NameMatcher(TOOL_ENTITIES, false, entityKey);
+const HOSTS = hostScanner(new Set(TLDS.split("|")));
 
-/** Whole-word, case-insensitive alternation of the names and aliases, longest first. */
-function knownPattern(known: readonly KnownEntity[], ignoreCase: boolean): { re: RegExp; byKey: Map<string, KnownEntity> } | null {
-  const byKey = new Map<string, KnownEntity>();
-  const names = new Set<string>();
-  for (const k of known) {
-    for (const n of [k.name, ...k.aliases]) {
-      if (!n.trim()) continue;
-      // The first declaration of a name wins: "Docker" (the tool) over "docker" (its command).
-      if (!byKey.has(entityKey(n))) byKey.set(entityKey(n), k);
-      names.add(escape(n.trim()).replace(/\s+/g, "\\s+"));
-    }
-  }
-  if (names.size === 0) return null;
-  const alternation = [...names].sort((a, b) => b.length - a.length).join("|");
-  return { re: new RegExp(`(?<![\\p{L}\\p{N}_@/.-])(?:${alternation})(?![\\p{L}\\p{N}_-])`, ignoreCase ? "giu" : "gu"), byKey };
-}
-
-const TOOL_PATTERN = knownPattern(TOOL_ENTITIES, false)!;
+/**
+ * How much of a memory extraction reads: its first 16 KB (16,384 characters). The scan is
+ * linear, so this cap bounds its cost (about 2 ms for a full window on the development
+ * machine; bench/results/scanners.json) rather than making it bearable. Why 16 KB: a memory
+ * keeps at most MAX_ENTITIES (20) entities, the first named, and notes name 20 distinct
+ * entities well within their first few thousand words. Names that appear only past the
+ * window of a longer memory are not extracted (nor are their later mentions counted): a
+ * documented limitation.
+ */
+export const MAX_ENTITY_SCAN_CHARS = 16_384;
 
 interface Found {
   name: string;
@@ -109,8 +107,27 @@ interface Found {
   first: number;
 }
 
+/** Replaces the claimed spans with spaces in one pass, so later rules never read them. */
+function mask(text: string, claimed: readonly RuleMatch[]): string {
+  if (claimed.length === 0) return text;
+  const parts: string[] = [];
+  let at = 0;
+  for (const m of claimed) {
+    parts.push(text.slice(at, m.index), " ".repeat(m.end - m.index));
+    at = m.end;
+  }
+  parts.push(text.slice(at));
+  return parts.join("");
+}
+
+/**
+ * The entities a text names, in the order they first appear, at most MAX_ENTITIES. Rules run
+ * in a fixed order over what earlier rules left unclaimed (see the top of this file); each
+ * is a linear scan (entity-scanners.ts, name-matcher.ts), and only the first
+ * MAX_ENTITY_SCAN_CHARS of the text are read, so the cost is bounded whatever the text.
+ */
 export function extractEntities(text: string, known: readonly KnownEntity[] = []): ExtractedEntity[] {
-  let masked = text;
+  let masked = leadingWindow(text, MAX_ENTITY_SCAN_CHARS);
   const found = new Map<string, Found>();
   const record = (name: string, type: EntityType, index: number) => {
     const key = entityKey(name);
@@ -119,46 +136,23 @@ export function extractEntities(text: string, known: readonly KnownEntity[] = []
     if (f) f.mentions++;
     else found.set(key, { name: name.trim().replace(/\s+/g, " "), type, mentions: 1, first: index });
   };
-  const mask = (index: number, length: number) => {
-    masked = masked.slice(0, index) + " ".repeat(length) + masked.slice(index + length);
-  };
-  /** Runs `re` over the unclaimed text; `take` returns the entity for a match, or null to leave it. */
-  const claim = (re: RegExp, take: (m: RegExpExecArray) => { name: string; type: EntityType } | null) => {
-    for (const m of [...masked.matchAll(re)]) {
-      const e = take(m);
-      if (!e) continue;
-      record(e.name, e.type, m.index);
-      mask(m.index, m[0].length);
-    }
-  };
-
-  claim(/\bhttps?:\/\/([A-Za-z0-9.-]+)[^\s]*/g, (m) => ({ name: m[1]!.toLowerCase(), type: "server" }));
-  claim(/\b[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+\b/g, (m) => ({ name: m[0].toLowerCase(), type: "person" }));
-  claim(/(?<![\w.])(?:~|\.{1,2})?\/(?:[\w.@+-]+\/)+[\w.@+-]*|(?<![\w.])~\/[\w.@+-]+/g, (m) => {
-    const name = m[0].replace(/[.,:;]+$/, "");
-    return name.length > 2 ? { name, type: "path" } : null;
-  });
-  claim(/\b[A-Za-z]:\\(?:[^\\\s]+\\)*[^\\\s]+/g, (m) => ({ name: m[0].replace(/[.,:;]+$/, ""), type: "path" }));
-  claim(/(?<![\w@.])@([A-Za-z0-9_][A-Za-z0-9_-]{0,38})\b/g, (m) => ({ name: `@${m[1]}`, type: "person" }));
-  claim(/\b(?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3}\b/g, (m) => ({ name: m[0], type: "server" }));
-  claim(new RegExp(`\\b(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\.)+(?:${TLDS})\\b|\\blocalhost\\b`, "gi"), (m) => ({
-    name: m[0].toLowerCase(),
-    type: "server",
-  }));
-  claim(KIND_PATTERN, (m) => {
-    const type = KIND_CUES[m[1]!.toLowerCase()];
-    const token = m[3]!;
-    // "the server is down" names nothing; "server web-01", "project Phoenix", "repo `atlas`" do.
-    if (!type || CAPITAL_STOP.has(token.toLowerCase())) return null;
-    if (!m[2] && !/[\d-]|[A-Z]/.test(token)) return null;
-    return { name: token, type };
-  });
-  for (const pattern of [knownPattern(known, true), TOOL_PATTERN]) {
-    if (!pattern) continue;
-    claim(pattern.re, (m) => {
-      const k = pattern.byKey.get(entityKey(m[0]))!;
-      return { name: k.name, type: k.type };
-    });
+  const knownMatcher = known.length > 0 ? new NameMatcher(known, true, entityKey) : null;
+  const rules: Scanner[] = [
+    scanUrls,
+    scanEmails,
+    scanUnixPaths,
+    scanWindowsPaths,
+    scanHandles,
+    scanIps,
+    HOSTS,
+    scanKindPhrases,
+    ...(knownMatcher ? [(t: string) => knownMatcher.scan(t)] : []),
+    (t: string) => TOOL_MATCHER.scan(t),
+  ];
+  for (const rule of rules) {
+    const claimed = rule(masked).filter((m) => m.entity !== null);
+    for (const m of claimed) record(m.entity!.name, m.entity!.type, m.index);
+    masked = mask(masked, claimed);
   }
   claimCapitalised(masked, record);
 
@@ -167,6 +161,22 @@ export function extractEntities(text: string, known: readonly KnownEntity[] = []
     .slice(0, MAX_ENTITIES)
     .map((f) => ({ name: f.name, key: entityKey(f.name), type: f.type, salience: Math.min(1, 0.5 + 0.25 * f.mentions) }));
 }
+
+/**
+ * "<kind> <Name>" phrases: "server web-01", "project Phoenix", "repo `atlas`". A regular
+ * expression, because this one is linear: it can only start at a cue word, and from there it
+ * reads one whitespace run and one token (a failed try backtracks within that token only).
+ */
+const scanKindPhrases: Scanner = (text) =>
+  [...text.matchAll(KIND_PATTERN)].map((m) => {
+    const end = m.index + m[0].length;
+    const type = KIND_CUES[m[1]!.toLowerCase()];
+    const token = m[3]!;
+    // "the server is down" names nothing; "server web-01", "project Phoenix", "repo `atlas`" do.
+    if (!type || CAPITAL_STOP.has(token.toLowerCase())) return { index: m.index, end, entity: null };
+    if (!m[2] && !/[\d-]|[A-Z]/.test(token)) return { index: m.index, end, entity: null };
+    return { index: m.index, end, entity: { name: token, type } };
+  });
 
 const WORD = String.raw`[A-Z][\p{L}\p{N}]*(?:[-'’.][\p{L}\p{N}]+)*`;
 const CAPITAL_RUN = new RegExp(`(?<![\\p{L}\\p{N}_])${WORD}(?:[ \\t]+${WORD})*`, "gu");

@@ -6,6 +6,7 @@ export type LinkType = (typeof LINK_TYPES)[number];
 /** A nearest neighbour of the memory being linked: same tenant, latest, live; nearest first. */
 export interface LinkNeighbour {
   id: number;
+  /** Its first 16 KB (LINK_SCAN_CHARS in auto-link.ts), as the memory being linked is given. */
   content: string;
   /** Cosine of the vectors, or the lexical Jaccard when the memory has no vector. */
   similarity: number;

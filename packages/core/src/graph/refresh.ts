@@ -41,6 +41,12 @@ const LIVE = "is_latest = 1 AND is_forgotten = 0 AND is_archived = 0";
 /** Members whose words name a community: its most central ones. */
 const LABEL_MEMBERS = 10;
 const LABEL_TERMS = 3;
+/**
+ * Characters of each central member a label reads: a memory's first 64 distinct words are all
+ * its label can use (queryTerms), and ordinary text has them within 4 KB; a memory of one word
+ * repeated 50,000 times would otherwise be read whole, for every community, in every refresh.
+ */
+const LABEL_SCAN_CHARS = 4_096;
 
 const round = (ms: number) => Math.round(ms * 10) / 10;
 const score = (rank: number) => Math.round(rank * 1e6) / 1e6;
@@ -222,10 +228,13 @@ export class GraphRefresher {
     return (id) => map.get(id) ?? 0;
   }
 
-  /** The words most of a community's central members share, e.g. "kubernetes, cluster, upgrade". */
+  /**
+   * The words most of a community's central members share, e.g. "kubernetes, cluster, upgrade",
+   * from the first LABEL_SCAN_CHARS of each: a refresh labels every community of the tenant.
+   */
   private label(userId: number, memberIds: number[]): string {
     const rows = this.ctx.db.sqlite
-      .prepare("SELECT m.content FROM json_each(?) j CROSS JOIN memories m ON m.id = j.value WHERE +m.user_id = ?")
+      .prepare(`SELECT substr(m.content, 1, ${LABEL_SCAN_CHARS}) FROM json_each(?) j CROSS JOIN memories m ON m.id = j.value WHERE +m.user_id = ?`)
       .raw()
       .all(JSON.stringify(memberIds), userId) as [string][];
     const df = new Map<string, number>();

@@ -3,6 +3,7 @@ import type { VectorStore } from "../vector/vector-store.js";
 import { AutoLinker, type AutoLinkResult } from "./auto-link.js";
 import type { GraphConfig } from "./config.js";
 import { EntityService } from "./entities.js";
+import { EntityExtractor } from "./entity-extractor.js";
 import { GraphState } from "./graph-state.js";
 import type { LinkClassifier } from "./link-rules.js";
 import { graphNeighbors, type GraphNeighbor, type GraphNeighborOptions } from "./neighbors.js";
@@ -21,6 +22,7 @@ export class GraphService {
   readonly linker: AutoLinker;
   readonly refresher: GraphRefresher;
   readonly views: GraphViews;
+  private readonly extractor: EntityExtractor;
 
   constructor(
     private readonly ctx: CoreContext,
@@ -31,7 +33,8 @@ export class GraphService {
     classifier?: LinkClassifier,
   ) {
     this.state = new GraphState(ctx);
-    this.entities = new EntityService(ctx);
+    this.extractor = new EntityExtractor(config.entityTimeoutMs);
+    this.entities = new EntityService(ctx, this.extractor);
     this.linker = new AutoLinker(
       ctx,
       vectors,
@@ -47,7 +50,12 @@ export class GraphService {
   async indexMemory(userId: number, memoryId: number): Promise<IndexResult> {
     const links = this.config.autoLinkEnabled ? await this.linker.link(userId, memoryId) : { method: "skipped" as const, neighbors: 0, links: 0 };
     if (links.links > 0) this.onChange(userId);
-    return { links, entities: this.entities.indexMemory(userId, memoryId) };
+    return { links, entities: await this.entities.indexMemory(userId, memoryId) };
+  }
+
+  /** Stops the extraction worker (after the job queue has stopped). */
+  close(): Promise<void> {
+    return this.extractor.close();
   }
 
   /** The search graph channel: 2-hop expansion from the seeds (see neighbors.ts). */

@@ -1,6 +1,5 @@
 import { STOPWORDS } from "../search/stopwords.js";
-
-const WORD_RE = /[\p{L}\p{N}_]+/gu;
+import { forEachWord, isWordChar } from "../text/words.js";
 /** Longest suffix first, so "upgrades" loses "es" rather than "s". */
 const SUFFIXES = ["ing", "ed", "es", "s", "e"];
 
@@ -19,10 +18,9 @@ function stem(word: string): string {
 /** The content words of a text: lower-cased, stopwords out, stemmed, as a set. */
 export function contentTerms(text: string): Set<string> {
   const out = new Set<string>();
-  for (const m of text.toLowerCase().matchAll(WORD_RE)) {
-    const w = m[0];
+  forEachWord(text.toLowerCase(), isWordChar, (w) => {
     if (!STOPWORDS.has(w)) out.add(stem(w));
-  }
+  });
   return out;
 }
 

@@ -3,6 +3,7 @@ import type { CoreContext } from "../context.js";
 import { memories } from "../db/schema.js";
 import { invalid } from "../errors.js";
 import { STOPWORDS } from "../search/stopwords.js";
+import { leadingWindow } from "../text/chars.js";
 
 /**
  * Guardrails: before an agent acts, POST /guard checks the action against the user's rules.
@@ -30,6 +31,7 @@ import { STOPWORDS } from "../search/stopwords.js";
  * 4. The signal: "block" when a rule of importance ≥ 9 clearly matches; else "warn" when any
  *    rule matches (clearly or weakly); else "allow". The matching rules come back, blocking
  *    ones first, then by coverage and importance.
+ * Only a rule's first GUARD_SCAN_CHARS are read (to tell whether it is a rule, and to match).
  */
 
 export type GuardSignal = "allow" | "warn" | "block";
@@ -46,6 +48,14 @@ export interface GuardVerdict {
   rules: GuardRule[];
   message: string;
 }
+
+/**
+ * How much of a rule is read: its first 4 KB (4,096 characters). Every /guard reads every rule
+ * of the user; a 100 KB "rule" cost 60-90 ms each time on the development machine, so a few
+ * of them stalled the server for a second a check. Rules are a sentence or a short list; one
+ * whose prohibition only comes after 4 KB is not matched by it.
+ */
+export const GUARD_SCAN_CHARS = 4_096;
 
 /** Importance from which a clearly matching rule blocks instead of warning. */
 export const BLOCK_IMPORTANCE = 9;
@@ -98,7 +108,7 @@ export function guardTerms(text: string): Set<string> {
 
 /** Whether a memory counts as a rule (see the top of this file). */
 export function isRule(m: { category: string; isStatic: boolean; content: string }): boolean {
-  return m.category.trim().toLowerCase() === "rule" || (m.isStatic && ANY_PROHIBITION.test(normalize(m.content)));
+  return m.category.trim().toLowerCase() === "rule" || (m.isStatic && ANY_PROHIBITION.test(normalize(leadingWindow(m.content, GUARD_SCAN_CHARS))));
 }
 
 /** The texts a rule forbids: one per sentence with a prohibition, or the whole rule when it has none. */
@@ -122,7 +132,7 @@ export type RuleMatch = { strength: "clear" | "weak"; coverage: number };
 /** How well the best of a rule's objects matches the action's terms; null when it does not. */
 export function matchRule(ruleContent: string, actionTerms: ReadonlySet<string>): RuleMatch | null {
   let best: RuleMatch | null = null;
-  for (const object of prohibitedObjects(ruleContent)) {
+  for (const object of prohibitedObjects(leadingWindow(ruleContent, GUARD_SCAN_CHARS))) {
     const terms = [...guardTerms(object)];
     if (terms.length === 0) continue;
     const shared = terms.filter((t) => actionTerms.has(t)).length;

@@ -2,7 +2,7 @@ import { and, asc, desc, eq, inArray, isNull, or, sql, type SQL } from "drizzle-
 import { memories, memoryLinks, spaces, type MemoryRow } from "../db/schema.js";
 import { invalid, notFound, conflict } from "../errors.js";
 import { isoNow, type CoreContext } from "../context.js";
-import { hammingDistance, simhash, simhashTokens } from "./simhash.js";
+import { hammingDistance, hasSimhashTokens, simhash } from "./simhash.js";
 import { normalizeTags, type ListFilters, type StoreInput, type UpdateInput } from "./schemas.js";
 import type { VectorStore } from "../vector/vector-store.js";
 import type { JobQueue } from "../jobs/queue.js";
@@ -86,7 +86,7 @@ export class MemoryService {
       spaceId == null ? isNull(memories.spaceId) : eq(memories.spaceId, spaceId),
     );
     // Text with no token of three or more characters has an empty fingerprint: only an exact copy is a duplicate.
-    if (simhashTokens(content).length === 0) {
+    if (!hasSimhashTokens(content)) {
       const exact = this.orm
         .select({ id: memories.id })
         .from(memories)

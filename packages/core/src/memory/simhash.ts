@@ -3,12 +3,23 @@
  * The 64-bit token hash is two 32-bit FNV-1a hashes with different offsets, which keeps the
  * arithmetic in plain numbers instead of BigInt.
  */
-const TOKEN_RE = /[\p{L}\p{N}]+/gu;
+import { isLetterOrNumber } from "../text/chars.js";
+import { forEachWord } from "../text/words.js";
 
+/** Runs of letters and digits (`[\p{L}\p{N}]+`) of three or more characters, lower-cased. */
 export function simhashTokens(text: string): string[] {
   const out: string[] = [];
-  for (const m of text.toLowerCase().matchAll(TOKEN_RE)) if (m[0].length >= 3) out.push(m[0]);
+  forEachWord(text.toLowerCase(), isLetterOrNumber, (w) => {
+    if (w.length >= 3) out.push(w);
+  });
   return out;
+}
+
+/** Whether the text has any SimHash token, reading only as far as the first one. */
+export function hasSimhashTokens(text: string): boolean {
+  let found = false;
+  forEachWord(text.toLowerCase(), isLetterOrNumber, (w) => !(found = w.length >= 3));
+  return found;
 }
 
 function fnv1a32(s: string, offset: number): number {

@@ -1,6 +1,7 @@
-import { countTokens } from "gpt-tokenizer";
+import { countTokens, tokensWithin } from "./token-count.js";
+import { TimeSlicer } from "../util/event-loop.js";
 
-/** Tokens as contexts count them (o200k_base): exported so clients and tests measure alike. */
+/** Tokens as contexts count them (o200k_base, see token-count.ts): exported so clients and tests measure alike. */
 export { countTokens };
 import type { CoreContext } from "../context.js";
 import type { MemoryRow } from "../db/schema.js";
@@ -81,14 +82,30 @@ const HEADERS: Record<Section, string> = {
  * Looser than the store-time duplicate check (3 bits): a context has no room for a rephrasing. */
 const NEAR_DUPLICATE_BITS = 6;
 const SECTION_CANDIDATES = 30;
+/** A header's tokens (and the blank line before it), counted once. */
+const HEADER_TOKENS = Object.fromEntries(SECTIONS.map((s) => [s, countTokens(`${HEADERS[s]}\n`) + 1])) as Record<Section, number>;
+/**
+ * Assembly yields to the event loop after this much work: counting a block is bounded (see
+ * `fill`), but a deep context over large memories may count a few hundred of them.
+ */
+const SLICE_MS = 10;
 
 const blockLine = (category: string, content: string) => `- [${category}] ${content.replace(/\s+/g, " ").trim()}\n`;
 
 /**
  * Budget-aware context assembly: fills sections in a fixed order, each up to its share of the
  * token budget (the unused rest flows on), skipping memories already shown and near-duplicates.
- * Token counts are exact for the returned text (gpt-tokenizer, o200k_base), and the result
- * never exceeds the budget: the final text is counted again and trimmed if joins added tokens.
+ * Token counts are exact for the returned text (o200k_base; token-count.ts, which counts a
+ * pathological run of more than 64 characters without a break by its bytes, more than its
+ * tokens), and the result never exceeds the budget: the final text is counted again and
+ * trimmed if joins added tokens.
+ *
+ * What bounds the work: a block is counted only up to what the allowance left could hold.
+ * Its UTF-8 length decides first: a block of more than 128 bytes (the longest o200k token) per
+ * token left cannot fit and is skipped uncounted; otherwise counting stops as soon as the
+ * count passes the allowance. So one block costs at most about the allowance's worth of text
+ * however long the memory, the whole assembly at most (candidates × budget), and it yields to
+ * the event loop every SLICE_MS so other requests are served meanwhile.
  */
 export class ContextAssembler {
   constructor(
@@ -110,23 +127,26 @@ export class ContextAssembler {
     onProgress({ stage: "assemble" });
     const shares = { ...SHARES[req.strategy] };
     shares.static = Math.min(1, shares.static * mode.staticWeight);
-    const picked = this.fill(candidates, shares, req.budget);
+    const slicer = new TimeSlicer(SLICE_MS);
+    const picked = await this.fill(candidates, shares, req.budget, slicer);
     let context = render(picked);
     // Joining lines can merge tokens differently from counting them one by one: check the whole.
-    while (picked.length > 0 && countTokens(context) > req.budget) {
+    let tokenEstimate = tokensWithin(context, req.budget);
+    while (picked.length > 0 && tokenEstimate === null) {
+      await slicer.maybeYield();
       picked.pop();
       context = render(picked);
+      tokenEstimate = tokensWithin(context, req.budget);
     }
-    const tokenEstimate = context ? countTokens(context) : 0;
     const breakdown = Object.fromEntries(SECTIONS.map((s) => [s, 0])) as Record<Section, number>;
     for (const b of picked) breakdown[b.section] += b.tokens;
     const assembleMs = performance.now() - ta;
     return {
       context,
       blocks: picked,
-      tokenEstimate,
+      tokenEstimate: tokenEstimate ?? 0,
       tokenBudget: req.budget,
-      utilization: req.budget > 0 ? Math.round((tokenEstimate / req.budget) * 1000) / 1000 : 0,
+      utilization: req.budget > 0 ? Math.round(((tokenEstimate ?? 0) / req.budget) * 1000) / 1000 : 0,
       strategy: req.strategy,
       mode: req.mode,
       breakdown,
@@ -165,7 +185,12 @@ export class ContextAssembler {
     };
   }
 
-  private fill(candidates: Record<Section, { m: MemoryRow; score: number }[]>, shares: Record<Section, number>, budget: number): ContextBlock[] {
+  private async fill(
+    candidates: Record<Section, { m: MemoryRow; score: number }[]>,
+    shares: Record<Section, number>,
+    budget: number,
+    slicer: TimeSlicer,
+  ): Promise<ContextBlock[]> {
     const picked: ContextBlock[] = [];
     const shown: MemoryRow[] = [];
     let carry = 0;
@@ -174,14 +199,14 @@ export class ContextAssembler {
       // A strategy that gives a section no share leaves it out, whatever flows on.
       if (shares[section] === 0) continue;
       let allowance = Math.min(budget - spent, Math.floor(budget * shares[section]) + carry);
-      const headerTokens = countTokens(`${HEADERS[section]}\n`) + 1;
       let opened = false;
       for (const { m, score } of candidates[section]) {
+        await slicer.maybeYield();
         if (shown.some((s) => s.id === m.id || hammingDistance(s.simhash, m.simhash) <= NEAR_DUPLICATE_BITS)) continue;
-        const line = blockLine(m.category, m.content);
-        const tokens = countTokens(line);
-        const cost = tokens + (opened ? 0 : headerTokens);
-        if (cost > allowance) continue;
+        const header = opened ? 0 : HEADER_TOKENS[section];
+        const tokens = tokensWithin(blockLine(m.category, m.content), allowance - header);
+        if (tokens === null) continue;
+        const cost = tokens + header;
         allowance -= cost;
         spent += cost;
         opened = true;

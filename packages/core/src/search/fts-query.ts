@@ -1,13 +1,23 @@
+import { forEachWord, isWordChar } from "../text/words.js";
 import { STOPWORDS } from "./stopwords.js";
 
-const WORD_RE = /[\p{L}\p{N}_]+/gu;
 const MAX_TERMS = 64;
 
-/** The user's words, lowercased, stopwords out (unless nothing else is left), deduplicated. */
+/**
+ * The user's words (`[\p{L}\p{N}_]+`), lowercased, stopwords out (unless nothing else is
+ * left), deduplicated, at most MAX_TERMS. One pass that stops once MAX_TERMS distinct content
+ * words are in hand: a memory's text used as a query (auto-linking) rarely needs reading to
+ * its end.
+ */
 export function queryTerms(text: string): string[] {
-  const words = [...text.toLowerCase().matchAll(WORD_RE)].map((m) => m[0]);
-  const content = words.filter((w) => !STOPWORDS.has(w));
-  return [...new Set(content.length > 0 ? content : words)].slice(0, MAX_TERMS);
+  const content = new Set<string>();
+  const stop = new Set<string>();
+  forEachWord(text.toLowerCase(), isWordChar, (w) => {
+    if (!STOPWORDS.has(w)) content.add(w);
+    else if (content.size === 0 && stop.size < MAX_TERMS) stop.add(w);
+    return content.size < MAX_TERMS;
+  });
+  return [...(content.size > 0 ? content : stop)].slice(0, MAX_TERMS);
 }
 
 /**

@@ -228,12 +228,19 @@ export class SearchService {
     for (const r of firstStage) r.hits = keep(r.hits);
     const combine = fusion === "rrf" ? fuse : scoreFuse;
     const queryNames = namesIn(req.query);
+    // Both fusions ask about mostly the same memories: each memory's content is scanned once per search.
+    const coverage = new Map<number, number>();
+    const coverageOf = (id: number) => {
+      let c = coverage.get(id);
+      if (c === undefined) coverage.set(id, (c = nameCoverage(queryNames, rows.get(id)!.content)));
+      return c;
+    };
     const boost = (list: Fused[]) =>
       queryNames.size === 0
         ? list.map((f) => ({ ...f, entity: 0 }))
         : list
         .map((f) => {
-          const entity = nameCoverage(queryNames, rows.get(f.id)!.content);
+          const entity = coverageOf(f.id);
           // Scaled so a memory naming every name keeps its fused score and the rest lose up to 1/(1+boost):
           // the scale stays 0..1 and no score is clipped into a tie.
           return { ...f, entity, score: (f.score * (1 + ENTITY_BOOST * entity)) / (1 + ENTITY_BOOST) };
