@@ -284,7 +284,7 @@ describe("entities", () => {
 
   it("deleting a memory takes its mentions, counts and the extracted entities only it named with it; declared ones stay", async () => {
     setup();
-    const { entity: vault } = engram.graph.entities.declare(alice, { name: "Vault", entity_type: "tool" });
+    const { entity: vault } = await engram.graph.entities.declare(alice, { name: "Vault", entity_type: "tool" });
     const m1 = store(alice, "Rotate the Vault deploy key at ~/.ssh/deploy_ed25519 for ops@example.com on 10.0.4.17 before Friday");
     const m2 = store(alice, "ops@example.com also receives the Grafana alerts");
     const bobs = store(bob, "Keep ~/.ssh/deploy_ed25519 for ops@example.com too");
