@@ -139,6 +139,10 @@ beforeAll(async () => {
   repos.set("broken/tiny-embedder", { files: source, listing: "tree", wrongSha256: "0".repeat(64) });
   for (const repo of ["liar/tiny-embedder", "announcer/tiny-embedder"]) repos.set(repo, { files: source, listing: "tree", listedModelSize: 1000 });
   repos.set("unlisted/tiny-embedder", { files: source, listing: "siblings" });
+  // A hub whose listing names files outside the repository: only the loader's fixed names are fetched.
+  const hostile = new Map(source);
+  for (const name of ["../../escaped.json", "onnx/../../../escaped.onnx", "/tmp/escaped-absolute.json", "..\\..\\escaped.json"]) hostile.set(name, Buffer.from("{}"));
+  repos.set("hostile/tiny-embedder", { files: hostile, listing: "tree" });
   hub = http.createServer(handle);
   await new Promise<void>((resolve) => hub.listen(0, "127.0.0.1", resolve));
   hubUrl = `http://127.0.0.1:${(hub.address() as AddressInfo).port}`;
@@ -274,6 +278,21 @@ describe("engram-server models pull (against a fake hub on loopback)", () => {
     const bad = await run(["models", "pull", "acme/tiny-embedder"], { ...env(), ENGRAM_MODEL_MAX_FILE_BYTES: "lots" });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('invalid ENGRAM_MODEL_MAX_FILE_BYTES="lots"');
+  });
+
+  it("fetches only the loader's fixed file names, whatever the listing names, and refuses an ONNX name with a folder", async () => {
+    const root = tempDir("engram-models-hostile-");
+    const modelsDir = path.join(root, "models", "inner");
+    const result = await run(["models", "pull", "hostile/tiny-embedder"], { ...env(), ENGRAM_MODELS_DIR: modelsDir });
+    expect(result.code, result.stderr).toBe(0);
+    const written = [...readAll(root).keys()].sort();
+    expect(written).toEqual(
+      ["1_Pooling/config.json", "config.json", MODEL_FILE, "tokenizer.json", "tokenizer_config.json"].map((f) => `models/inner/hostile/tiny-embedder/${f}`).sort(),
+    );
+    expect(fs.existsSync("/tmp/escaped-absolute.json")).toBe(false);
+    const traversal = await run(["models", "pull", "acme/tiny-embedder", "--onnx-file", "../../escaped.onnx"], { ...env(), ENGRAM_MODELS_DIR: modelsDir });
+    expect(traversal.code).toBe(1);
+    expect(traversal.stderr).toBe('engram-server: invalid ONNX file name "../../escaped.onnx": expected a file name ending in .onnx, without a folder\n');
   });
 
   it("names a missing ONNX file and the ones the repository has", async () => {

@@ -32,6 +32,8 @@ describe("config", () => {
     ["ENGRAM_EMBEDDING_MAX_WINDOWS", "0"],
     ["ENGRAM_EMBEDDING_MAX_SEQ", "200"],
     ["ENGRAM_MODEL_MAX_FILE_BYTES", "0"],
+    ["ENGRAM_EMBEDDING_ONNX_FILE", "../../elsewhere.onnx"],
+    ["ENGRAM_RERANKER_ONNX_FILE", "onnx/model.onnx"],
     ["ENGRAM_RATE_LIMIT_PER_USER_PER_MINUTE", "0"],
     ["ENGRAM_AUTH_FAILURES_PER_MINUTE", "many"],
     ["ENGRAM_MAX_KEYS_PER_USER", "-1"],

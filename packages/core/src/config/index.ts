@@ -5,6 +5,7 @@ import { z } from "zod";
 import { parseLogLevel } from "./log-level.js";
 import { DEFAULT_ONNX_MAX_SEQ, USE_LITE_MAX_SEQ, type EmbedderConfig } from "../embed/embedder-config.js";
 import { DEFAULT_MAX_WINDOWS } from "../embed/windows.js";
+import { ONNX_FILE_NAME } from "../embed/model-folder.js";
 import type { VectorIndexConfig } from "../vector/vector-store.js";
 import { DEFAULT_JOBS_CONFIG, type JobsConfig } from "../jobs/config.js";
 import { DEFAULT_GRAPH_CONFIG, type GraphConfig } from "../graph/config.js";
@@ -19,6 +20,10 @@ const boolFlag = z
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
+const onnxFileName = z
+  .string()
+  .regex(ONNX_FILE_NAME, "must be a file name ending in .onnx, without a folder")
+  .default("model_quantized.onnx");
 
 const envSchema = z.object({
   ENGRAM_HOST: z.string().min(1).default("127.0.0.1"),
@@ -42,7 +47,7 @@ const envSchema = z.object({
   ENGRAM_MODELS_DIR: z.string().min(1).default("./models"),
   ENGRAM_EMBEDDING_MODEL: z.string().min(1).optional(),
   ENGRAM_EMBEDDING_MODEL_DIR: z.string().min(1).optional(),
-  ENGRAM_EMBEDDING_ONNX_FILE: z.string().min(1).default("model_quantized.onnx"),
+  ENGRAM_EMBEDDING_ONNX_FILE: onnxFileName,
   ENGRAM_EMBEDDING_MAX_SEQ: positiveInt.optional(),
   ENGRAM_EMBEDDING_MAX_WINDOWS: positiveInt.max(1000).default(DEFAULT_MAX_WINDOWS),
   ENGRAM_EMBEDDING_THREADS: positiveInt.max(64).optional(),
@@ -54,7 +59,7 @@ const envSchema = z.object({
   ENGRAM_VECTOR_WEIGHT: z.coerce.number().min(0).max(10).default(1),
   ENGRAM_RERANKER_ENABLED: boolFlag.default(true),
   ENGRAM_RERANKER_MODEL_DIR: z.string().min(1).optional(),
-  ENGRAM_RERANKER_ONNX_FILE: z.string().min(1).default("model_quantized.onnx"),
+  ENGRAM_RERANKER_ONNX_FILE: onnxFileName,
   ENGRAM_RERANKER_TOP_K: positiveInt.max(100).default(12),
   ENGRAM_USE_LANCE_INDEX: boolFlag.default(true),
   ENGRAM_LANCE_THRESHOLD: z.coerce.number().int().min(0).default(20_000),

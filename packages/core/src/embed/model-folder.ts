@@ -4,6 +4,12 @@ import { EmbedderError } from "./errors.js";
 import type { Pooling } from "./pooling.js";
 import { readJson } from "./json-file.js";
 
+/**
+ * An ONNX file is named, never pathed: it is looked for at a model folder's top and in its onnx/
+ * subfolder (and downloaded there), so a name like "../../x.onnx" must not reach a path join.
+ */
+export const ONNX_FILE_NAME = /^[A-Za-z0-9][\w.-]*\.onnx$/;
+
 /** Finds the ONNX file in the folder itself or, as Hugging Face exports lay it out, in its onnx/ subfolder. */
 export async function resolveOnnxFile(dir: string, onnxFile: string): Promise<string> {
   const candidates = [path.join(dir, onnxFile), path.join(dir, "onnx", onnxFile)];

@@ -3,6 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
+import { ONNX_FILE_NAME } from "../embed/model-folder.js";
 
 /**
  * Downloads a model from a Hugging Face-compatible hub into <modelsDir>/<id>/, in the layout
@@ -104,6 +105,9 @@ function connectionErrorCode(err: unknown): string | undefined {
 
 export async function pullModel(opts: PullOptions): Promise<PullResult> {
   const dir = modelDir(opts.modelsDir, opts.id);
+  if (!ONNX_FILE_NAME.test(opts.onnxFile)) {
+    throw new ModelHubError(`invalid ONNX file name ${JSON.stringify(opts.onnxFile)}: expected a file name ending in .onnx, without a folder`);
+  }
   const revision = opts.revision ?? "main";
   const hub = opts.hub.replace(/\/+$/, "");
   const entries = await listFiles(hub, opts, revision, dir);
