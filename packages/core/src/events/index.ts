@@ -1,0 +1,2 @@
+/** The events subsystem's public face: how writes reach the views of a tenant's memories. */
+export { MemoryEvents, type MemoryChange, type MemoriesChanged, type MemoryDeleting } from "./memory-events.js";
