@@ -12,6 +12,7 @@ import { VectorStore } from "./vector/vector-store.js";
 import { EmbeddingService, type EmbeddingLog } from "./vector/embedding-service.js";
 import { PooledEmbedder } from "./embed/pool/pooled-embedder.js";
 import { FsrsService } from "./fsrs/service.js";
+import { FsrsStateStore } from "./memory/store/fsrs-state.js";
 import { GuardService } from "./intelligence/guard.js";
 import { JobQueue, type JobLog } from "./jobs/queue.js";
 import { DEFAULT_JOBS_CONFIG } from "./jobs/config.js";
@@ -107,7 +108,7 @@ export function createEngram(
     audit,
     vectors,
     embedding,
-    fsrs: new FsrsService(ctx, {
+    fsrs: new FsrsService(ctx, new FsrsStateStore(db), {
       implicitWindowMs: (config.fsrsImplicitWindowSecs ?? 600) * 1000,
       onWrite: (userId) => search?.cache.invalidate(userId),
     }),
