@@ -7,7 +7,7 @@ import type { JobQueue } from "../jobs/queue.js";
 import { SpaceStore } from "../auth/store/index.js";
 import { initialColumns, reviewedColumns } from "../fsrs/memory-state.js";
 import { GRADE_AGAIN } from "../fsrs/model.js";
-import { MemoryStore, type MemoryStats } from "./store/memories.js";
+import { MemoryStore, type ExpiredMemory, type MemoryStats } from "./store/memories.js";
 import { MemoryLinkStore } from "./store/links.js";
 
 export type StoreResult =
@@ -303,6 +303,14 @@ export class MemoryService {
   touch(userId: number, ids: readonly number[]): void {
     if (ids.length === 0) return;
     this.rows.touch(userId, ids, isoNow(this.ctx));
+  }
+
+  /**
+   * Memories not yet forgotten whose `forget_after` has passed, soonest expired first: one
+   * tenant's, or every tenant's when `userId` is null (the expiry sweep's batches).
+   */
+  expired(userId: number | null, limit: number): ExpiredMemory[] {
+    return this.rows.expired(isoNow(this.ctx), userId, limit);
   }
 
   stats(userId: number): MemoryStats {
