@@ -52,6 +52,8 @@ export class MemoryStore {
   constructor(private readonly db: Db) {
     const s = (text: string) => db.sqlite.prepare(text);
     const present = presentMemorySql("m");
+    // Every latest version, whatever its status: the stats break them down by status.
+    const latest = latestMemorySql("m", { forgotten: true, archived: true });
     this.findStmt = db.orm
       .select()
       .from(memories)
@@ -73,13 +75,13 @@ export class MemoryStore {
       ),
       stats: s(
         `SELECT
-           count(*) FILTER (WHERE is_latest = 1 AND status = 'active') AS active,
-           count(*) FILTER (WHERE is_latest = 1 AND status = 'archived') AS archived,
-           count(*) FILTER (WHERE is_latest = 1 AND status = 'forgotten') AS forgotten,
-           count(*) FILTER (WHERE is_latest = 0) AS superseded_versions,
+           count(*) FILTER (WHERE ${latest} AND m.status = 'active') AS active,
+           count(*) FILTER (WHERE ${latest} AND m.status = 'archived') AS archived,
+           count(*) FILTER (WHERE ${latest} AND m.status = 'forgotten') AS forgotten,
+           count(*) FILTER (WHERE NOT (${latest})) AS superseded_versions,
            count(*) AS rows,
            (SELECT count(*) FROM memory_links WHERE user_id = ?) AS links
-         FROM memories WHERE user_id = ?`,
+         FROM memories m WHERE m.user_id = ?`,
       ),
       expired: s(
         `SELECT id, user_id AS userId FROM memories
