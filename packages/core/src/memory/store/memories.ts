@@ -29,12 +29,14 @@ export interface ExpiredMemory {
 const TABLE = "memories";
 
 /**
- * Every statement on the memories table but the FSRS columns (store/fsrs-state.ts) and the
- * status gauges (store/status-counts.ts). Fixed statements are prepared once; list filters and
- * id lists build their statement per call.
+ * Every statement on the memories table but the FSRS columns (store/fsrs-state.ts), the guard's
+ * rule candidates (store/rule-candidates.ts) and the status gauges (store/status-counts.ts).
+ * Fixed statements are prepared once; inserts and patches (their columns vary), list filters
+ * and id lists build their statement per call.
  */
 export class MemoryStore {
   private readonly findStmt;
+  private readonly chainStmt;
   private readonly stmts: {
     exactInSpace: Statement;
     exactNoSpace: Statement;
@@ -58,6 +60,12 @@ export class MemoryStore {
       .select()
       .from(memories)
       .where(and(eq(memories.id, sql.placeholder("id")), eq(memories.userId, sql.placeholder("userId"))))
+      .prepare();
+    this.chainStmt = db.orm
+      .select()
+      .from(memories)
+      .where(and(eq(memories.userId, sql.placeholder("userId")), or(eq(memories.id, sql.placeholder("root")), eq(memories.rootMemoryId, sql.placeholder("root")))))
+      .orderBy(asc(memories.version), asc(memories.id))
       .prepare();
     this.stmts = {
       exactInSpace: s(`SELECT m.id FROM memories m WHERE m.user_id = ? AND ${present} AND m.space_id = ? AND m.content = ?`),
@@ -162,12 +170,7 @@ export class MemoryStore {
 
   /** Every version whose chain starts at `root` (the root included), oldest first. */
   chain(userId: number, root: number): MemoryRow[] {
-    return this.db.orm
-      .select()
-      .from(memories)
-      .where(and(eq(memories.userId, userId), or(eq(memories.id, root), eq(memories.rootMemoryId, root))))
-      .orderBy(asc(memories.version), asc(memories.id))
-      .all();
+    return this.chainStmt.all({ userId, root });
   }
 
   /** The user's rows among `ids`, in no particular order; other tenants' ids are skipped. */
