@@ -9,11 +9,13 @@ export class UserStore {
   private readonly byIdStmt;
   private readonly byNameStmt;
   private readonly countStmt;
+  private readonly listStmt;
 
   constructor(private readonly db: Db) {
     this.byIdStmt = db.orm.select().from(users).where(eq(users.id, sql.placeholder("id"))).prepare();
     this.byNameStmt = db.orm.select().from(users).where(eq(users.username, sql.placeholder("username"))).prepare();
     this.countStmt = db.orm.select({ n: count() }).from(users).prepare();
+    this.listStmt = db.orm.select().from(users).orderBy(asc(users.id)).prepare();
   }
 
   count(): number {
@@ -34,6 +36,6 @@ export class UserStore {
 
   /** Every user, oldest first. */
   list(): UserRow[] {
-    return this.db.orm.select().from(users).orderBy(asc(users.id)).all();
+    return this.listStmt.all();
   }
 }

@@ -24,6 +24,8 @@ export class FsrsStateStore implements FsrsRows {
   constructor(private readonly db: Db) {
     const p = sql.placeholder;
     const hasState = isNotNull(memories.fsrsStability);
+    // A placeholder as a value to set (drizzle takes SQL there, not a bare placeholder).
+    const value = (name: keyof FsrsColumns) => sql`${p(name)}`;
     this.stmts = {
       find: db.orm
         .select()
@@ -41,6 +43,22 @@ export class FsrsStateStore implements FsrsRows {
         .from(memories)
         .where(and(eq(memories.userId, p("userId")), hasState))
         .prepare(),
+      write: db.orm
+        .update(memories)
+        .set({
+          fsrsStability: value("fsrsStability"),
+          fsrsDifficulty: value("fsrsDifficulty"),
+          fsrsRetrievalStrength: value("fsrsRetrievalStrength"),
+          fsrsStorageStrength: value("fsrsStorageStrength"),
+          fsrsLearningState: value("fsrsLearningState"),
+          fsrsReps: value("fsrsReps"),
+          fsrsLapses: value("fsrsLapses"),
+          fsrsLastReviewAt: value("fsrsLastReviewAt"),
+          decayScore: value("decayScore"),
+        } satisfies Record<keyof FsrsColumns, unknown>)
+        .where(eq(memories.id, p("id")))
+        .returning()
+        .prepare(),
       // One prepared statement: a tenant can have a hundred thousand rows.
       snapshot: db.sqlite.prepare("UPDATE memories SET decay_score = ?, fsrs_retrieval_strength = ? WHERE id = ?"),
     };
@@ -51,7 +69,7 @@ export class FsrsStateStore implements FsrsRows {
   }
 
   write(id: number, cols: FsrsColumns): MemoryRow {
-    return this.db.orm.update(memories).set(cols).where(eq(memories.id, id)).returning().get();
+    return this.stmts.write.get({ ...cols, id })!;
   }
 
   live(userId: number, ids: readonly number[]): MemoryRow[] {
