@@ -12,11 +12,13 @@ import { VectorStore } from "./vector/vector-store.js";
 import { EmbeddingService, type EmbeddingLog } from "./vector/embedding-service.js";
 import { PooledEmbedder } from "./embed/pool/pooled-embedder.js";
 import { FsrsService } from "./fsrs/service.js";
+import { FsrsStateStore } from "./memory/store/fsrs-state.js";
 import { GuardService } from "./intelligence/guard.js";
 import { JobQueue, type JobLog } from "./jobs/queue.js";
 import { DEFAULT_JOBS_CONFIG } from "./jobs/config.js";
-import { TtlSweeper } from "./jobs/ttl-sweep.js";
 import { registerMaintenanceJobs } from "./jobs/maintenance.js";
+import { TtlSweeper } from "./memory/expiry-sweep.js";
+import { registerMemoryJobs } from "./memory/jobs.js";
 import { GraphService } from "./graph/service.js";
 import { registerGraphJobs } from "./graph/jobs.js";
 import { DEFAULT_GRAPH_CONFIG } from "./graph/config.js";
@@ -73,7 +75,8 @@ export function createEngram(
   let search: SearchService | undefined;
   const memories = new MemoryService(ctx, vectors, jobs, (userId) => search?.cache.invalidate(userId));
   const ttl = new TtlSweeper(ctx, memories);
-  registerMaintenanceJobs(jobs, ttl, jobsConfig, () => ctx.clock.now());
+  registerMemoryJobs(jobs, ttl, jobsConfig.sweepIntervalMs);
+  registerMaintenanceJobs(jobs, jobsConfig, () => ctx.clock.now());
   const graphConfig = config.graph ?? DEFAULT_GRAPH_CONFIG;
   const graph = new GraphService(ctx, vectors, graphConfig, (userId) => search?.cache.invalidate(userId));
   memories.onDelete((userId, memoryId, restoredId) => graph.entities.forgetMemory(userId, memoryId, restoredId));
@@ -107,7 +110,7 @@ export function createEngram(
     audit,
     vectors,
     embedding,
-    fsrs: new FsrsService(ctx, {
+    fsrs: new FsrsService(ctx, new FsrsStateStore(db), {
       implicitWindowMs: (config.fsrsImplicitWindowSecs ?? 600) * 1000,
       onWrite: (userId) => search?.cache.invalidate(userId),
     }),

@@ -1,5 +1,5 @@
 export { loadConfig, ConfigError, isLoopbackHost, isLoopbackAddress, type Config, type LogLevel } from "./config/index.js";
-export { openDb, runMigrations, type Db } from "./db/connection.js";
+export { openDb, runMigrations, appliedSchemaVersion, type Db } from "./db/connection.js";
 export { restrictDataPaths, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, type Restricted } from "./db/private-files.js";
 export { MIGRATIONS, type Migration } from "./db/migrations.js";
 export * as schema from "./db/schema.js";

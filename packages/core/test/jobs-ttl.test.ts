@@ -3,7 +3,7 @@ import { createEngram, type Engram } from "../src/engram.js";
 import { ManualClock } from "../src/util/clock.js";
 import { storeInputSchema } from "../src/memory/schemas.js";
 import { DEFAULT_JOBS_CONFIG } from "../src/jobs/config.js";
-import { TTL_FORGET_REASON } from "../src/jobs/ttl-sweep.js";
+import { TTL_FORGET_REASON } from "../src/memory/expiry-sweep.js";
 import type { MemoryRow } from "../src/db/schema.js";
 
 const MINUTE = 60_000;

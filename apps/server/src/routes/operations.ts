@@ -1,6 +1,6 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "zod";
-import { EngramError, MIGRATIONS } from "@engram/core";
+import { appliedSchemaVersion, EngramError, MIGRATIONS } from "@engram/core";
 import type { AppEnv, ServerDeps } from "../env.js";
 import { auditDto } from "../dto.js";
 import { described, scoped } from "./define.js";
@@ -25,8 +25,7 @@ export function registerOperationsRoutes(app: OpenAPIHono<AppEnv>, deps: ServerD
   const readiness = (): { ok: boolean; body: object } => {
     let database = "ok";
     try {
-      const row = engram.db.sqlite.prepare("SELECT max(version) AS v FROM schema_migrations").get() as { v: number | null };
-      if (row.v !== latestMigration) database = "migrations pending";
+      if (appliedSchemaVersion(engram.db) !== latestMigration) database = "migrations pending";
     } catch (err) {
       database = `error: ${(err as Error).message}`;
     }
@@ -50,7 +49,7 @@ export function registerOperationsRoutes(app: OpenAPIHono<AppEnv>, deps: ServerD
       const s = engram.memories.stats(userId);
       return c.json({
         user_id: userId,
-        memories: { active: s.active, archived: s.archived, forgotten: s.forgotten, total: s.active! + s.archived! + s.forgotten! },
+        memories: { active: s.active, archived: s.archived, forgotten: s.forgotten, total: s.active + s.archived + s.forgotten },
         versions: { superseded: s.superseded_versions, rows: s.rows },
         links: s.links,
         tags: engram.memories.tagCounts(userId).length,

@@ -18,11 +18,16 @@ export interface RefusalCount {
 /** The route aggregated refusal rows carry: they stand for requests to any route. */
 export const REFUSAL_ROUTE = "*";
 
-/** Every statement on audit_log. */
+/** Every statement on audit_log; the fixed ones are prepared once. */
 export class AuditStore {
   private readonly bump;
+  private readonly insertStmt;
 
   constructor(private readonly db: Db) {
+    this.insertStmt = db.sqlite.prepare(
+      `INSERT INTO audit_log (user_id, key_id, method, route, target_ids, status, remote_addr, created_at, count)
+       VALUES (@userId, @keyId, @method, @route, @targetIds, @status, @remoteAddr, @createdAt, @count)`,
+    );
     // `IS` matches NULL to NULL: a keyless refusal has no user or key, and may lack an address.
     this.bump = db.sqlite.prepare(
       `UPDATE audit_log SET count = count + ?
@@ -31,7 +36,17 @@ export class AuditStore {
   }
 
   insert(row: NewAuditRow): void {
-    this.db.orm.insert(auditLog).values(row).run();
+    this.insertStmt.run({
+      userId: row.userId ?? null,
+      keyId: row.keyId ?? null,
+      method: row.method,
+      route: row.route,
+      targetIds: JSON.stringify(row.targetIds),
+      status: row.status,
+      remoteAddr: row.remoteAddr ?? null,
+      createdAt: row.createdAt,
+      count: row.count ?? 1,
+    });
   }
 
   /** Adds each count to its (address, minute, status, key) row, creating the row the first time; one transaction. */

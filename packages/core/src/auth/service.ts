@@ -1,9 +1,8 @@
-import { and, asc, count, eq } from "drizzle-orm";
-import { memories, spaces, users, type ApiKeyRow, type SpaceRow, type UserRow } from "../db/schema.js";
+import type { ApiKeyRow, SpaceRow, UserRow } from "../db/schema.js";
 import { conflict, forbidden, invalid, notFound, unauthorized } from "../errors.js";
 import { isoNow, type CoreContext } from "../context.js";
 import { DEFAULT_AUTH_CONFIG, type AuthConfig } from "./config.js";
-import { KeyStore } from "./key-store.js";
+import { KeyStore, SpaceStore, UserStore } from "./store/index.js";
 import { mintedExpiry, mintedRateLimit, scopesBeyond, takeoverRefusal, type KeyGrant } from "./key-rules.js";
 import { generateApiKey, hashApiKey, hasScope, keyDisplayPrefix, parseScopes, type Scope } from "./keys.js";
 
@@ -47,22 +46,22 @@ const grantOf = (row: ApiKeyRow): KeyGrant & { id: number } => ({
 });
 
 export class AuthService {
+  private readonly users: UserStore;
   private readonly keys: KeyStore;
+  private readonly spaces: SpaceStore;
 
   constructor(
     private readonly ctx: CoreContext,
     private readonly pepper: string,
     private readonly config: AuthConfig = DEFAULT_AUTH_CONFIG,
   ) {
+    this.users = new UserStore(ctx.db);
     this.keys = new KeyStore(ctx.db);
-  }
-
-  private get orm() {
-    return this.ctx.db.orm;
+    this.spaces = new SpaceStore(ctx.db);
   }
 
   userCount(): number {
-    return this.orm.select({ n: count() }).from(users).get()!.n;
+    return this.users.count();
   }
 
   /** Creates user 1 (admin) and its admin key, only on an empty database. */
@@ -79,21 +78,21 @@ export class AuthService {
   /** The user open-access mode acts as; created on first use so a fresh database just works. */
   openAccessPrincipal(): Principal {
     const user =
-      this.orm.select().from(users).where(eq(users.id, 1)).get() ??
+      this.users.byId(1) ??
       this.ctx.db.sqlite.transaction(() => this.insertUser("admin", null, "admin"))();
     return { user, keyId: null, scopes: ROLE_SCOPES.admin, rateLimit: null, expiresAt: null };
   }
 
   private insertUser(username: string, email: string | null, role: Role): UserRow {
     const now = isoNow(this.ctx);
-    const user = this.orm.insert(users).values({ username, email, role, createdAt: now }).returning().get();
-    this.orm.insert(spaces).values({ userId: user.id, name: "default", description: null, createdAt: now }).run();
+    const user = this.users.insert({ username, email, role, createdAt: now });
+    this.spaces.insert({ userId: user.id, name: "default", description: null, createdAt: now });
     return user;
   }
 
   createUser(username: string, email: string | undefined, role: Role): UserRow {
     return this.ctx.db.sqlite.transaction(() => {
-      if (this.orm.select().from(users).where(eq(users.username, username)).get()) {
+      if (this.users.byUsername(username)) {
         throw conflict(`username "${username}" is taken`);
       }
       return this.insertUser(username, email ?? null, role);
@@ -101,7 +100,7 @@ export class AuthService {
   }
 
   listUsers(): UserRow[] {
-    return this.orm.select().from(users).orderBy(asc(users.id)).all();
+    return this.users.list();
   }
 
   private insertKey(k: {
@@ -139,7 +138,7 @@ export class AuthService {
     const isAdmin = hasScope(actor.scopes, "admin");
     const userId = input.user_id ?? actor.user.id;
     if (userId !== actor.user.id && !isAdmin) throw forbidden("only an admin can create keys for another user");
-    const owner = this.orm.select().from(users).where(eq(users.id, userId)).get();
+    const owner = this.users.byId(userId);
     if (!owner) throw invalid("user_id", "no such user");
     const scopes =
       input.scopes === undefined
@@ -252,7 +251,7 @@ export class AuthService {
     const now = this.ctx.clock.now();
     if (!row || row.revokedAt) throw unauthorized("invalid API key");
     if (row.expiresAt && Date.parse(row.expiresAt) <= now.getTime()) throw unauthorized("API key expired");
-    const user = this.orm.select().from(users).where(eq(users.id, row.userId)).get();
+    const user = this.users.byId(row.userId);
     if (!user) throw unauthorized("invalid API key");
     if (!row.lastUsedAt || now.getTime() - Date.parse(row.lastUsedAt) > LAST_USED_RESOLUTION_MS) {
       this.keys.touch(row.id, now.toISOString());
@@ -262,43 +261,24 @@ export class AuthService {
 
   createSpace(userId: number, name: string, description: string | undefined): SpaceRow {
     return this.ctx.db.sqlite.transaction(() => {
-      const taken = this.orm
-        .select()
-        .from(spaces)
-        .where(and(eq(spaces.userId, userId), eq(spaces.name, name)))
-        .get();
-      if (taken) throw conflict(`space "${name}" exists`);
-      return this.orm
-        .insert(spaces)
-        .values({ userId, name, description: description ?? null, createdAt: isoNow(this.ctx) })
-        .returning()
-        .get();
+      if (this.spaces.byName(userId, name)) throw conflict(`space "${name}" exists`);
+      return this.spaces.insert({ userId, name, description: description ?? null, createdAt: isoNow(this.ctx) });
     })();
   }
 
   listSpaces(userId: number): (SpaceRow & { memory_count: number })[] {
-    return this.ctx.db.sqlite
-      .prepare(
-        `SELECT s.id, s.user_id AS userId, s.name, s.description, s.created_at AS createdAt,
-                (SELECT count(*) FROM memories m WHERE m.space_id = s.id AND m.is_latest = 1) AS memory_count
-         FROM spaces s WHERE s.user_id = ? ORDER BY s.id`,
-      )
-      .all(userId) as (SpaceRow & { memory_count: number })[];
+    return this.spaces.listWithCounts(userId);
   }
 
   /** The default space stays; a space that still holds memories is not dropped from under them. */
   deleteSpace(userId: number, spaceId: number): void {
     this.ctx.db.sqlite.transaction(() => {
-      const space = this.orm
-        .select()
-        .from(spaces)
-        .where(and(eq(spaces.id, spaceId), eq(spaces.userId, userId)))
-        .get();
+      const space = this.spaces.own(userId, spaceId);
       if (!space) throw notFound("space");
       if (space.name === "default") throw conflict("the default space cannot be deleted");
-      const held = this.orm.select({ n: count() }).from(memories).where(eq(memories.spaceId, spaceId)).get()!.n;
+      const held = this.spaces.memoriesHeld(spaceId);
       if (held > 0) throw conflict(`space holds ${held} memories; move or delete them first`);
-      this.orm.delete(spaces).where(eq(spaces.id, spaceId)).run();
+      this.spaces.remove(spaceId);
     })();
   }
 }

@@ -40,6 +40,11 @@ export function openDb(opts: OpenDbOptions): Db {
   };
 }
 
+/** The newest migration applied to the database, or null on an empty one; throws if the database is closed or broken. */
+export function appliedSchemaVersion(db: Db): number | null {
+  return (db.sqlite.prepare("SELECT max(version) AS v FROM schema_migrations").get() as { v: number | null }).v;
+}
+
 export function runMigrations(sqlite: Database.Database, migrations: readonly Migration[]): number[] {
   sqlite.exec(
     `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`,

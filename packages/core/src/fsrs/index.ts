@@ -25,4 +25,4 @@ export {
   reviewedColumns,
   type FsrsColumns,
 } from "./memory-state.js";
-export { FsrsService, type FsrsOptions, type FsrsView, type DecayScore } from "./service.js";
+export { FsrsService, type FsrsOptions, type FsrsView, type DecayScore, type FsrsRows, type DecayRow } from "./service.js";

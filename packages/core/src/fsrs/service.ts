@@ -1,8 +1,7 @@
-import { and, eq, inArray, isNotNull, isNull } from "drizzle-orm";
-import { memories, type MemoryRow } from "../db/schema.js";
+import type { MemoryRow } from "../db/schema.js";
 import { notFound } from "../errors.js";
 import type { CoreContext } from "../context.js";
-import { initialColumns, memoryRetention, memoryRetrievability, nextReviewDays, reviewedColumns } from "./memory-state.js";
+import { initialColumns, memoryRetention, memoryRetrievability, nextReviewDays, reviewedColumns, type FsrsColumns } from "./memory-state.js";
 import { GRADE_GOOD, INITIAL_STORAGE_STRENGTH, intervalDays, type Grade } from "./model.js";
 
 export interface FsrsOptions {
@@ -30,37 +29,43 @@ export interface DecayScore {
   lastReviewAt: string;
 }
 
-const DAY_MS = 86_400_000;
+/** What a decay scan reads of a memory. */
+export type DecayRow = Pick<MemoryRow, "id" | "fsrsStability" | "fsrsStorageStrength" | "fsrsLastReviewAt" | "createdAt">;
 
-/** The columns a decay scan needs; content and tags stay on disk. */
-const decayColumns = {
-  id: memories.id,
-  fsrsStability: memories.fsrsStability,
-  fsrsStorageStrength: memories.fsrsStorageStrength,
-  fsrsLastReviewAt: memories.fsrsLastReviewAt,
-  createdAt: memories.createdAt,
-};
+/**
+ * FSRS state lives in the memory's row, so the memory subsystem owns these statements
+ * (memory/store/fsrs-state.ts); the service sees them through this interface.
+ */
+export interface FsrsRows {
+  /** The user's memory by id, any status. */
+  find(userId: number, id: number): MemoryRow | undefined;
+  /** Writes the FSRS columns and returns the row as it now is. */
+  write(id: number, cols: FsrsColumns): MemoryRow;
+  /** The user's live memories among `ids`. */
+  live(userId: number, ids: readonly number[]): MemoryRow[];
+  /** The user's memories that have no FSRS state yet. */
+  unscheduled(userId: number): { id: number; createdAt: string }[];
+  /** The user's memories with FSRS state: the present ones, or every row. */
+  decayRows(userId: number, which: "present" | "all"): DecayRow[];
+  /** Stores a decay score and retrieval strength computed now. */
+  writeSnapshot(id: number, decayScore: number | null, retrievalStrength: number | null): void;
+}
+
+const DAY_MS = 86_400_000;
 
 export class FsrsService {
   constructor(
     private readonly ctx: CoreContext,
+    private readonly rows: FsrsRows,
     private readonly opts: FsrsOptions,
   ) {}
-
-  private get orm() {
-    return this.ctx.db.orm;
-  }
 
   private now(): Date {
     return this.ctx.clock.now();
   }
 
   private own(userId: number, id: number): MemoryRow {
-    const row = this.orm
-      .select()
-      .from(memories)
-      .where(and(eq(memories.id, id), eq(memories.userId, userId)))
-      .get();
+    const row = this.rows.find(userId, id);
     // Forgotten memories are gone as far as clients can tell (as GET /memory/:id has it).
     if (!row || row.isForgotten) throw notFound("memory");
     return row;
@@ -85,7 +90,7 @@ export class FsrsService {
   review(userId: number, id: number, grade: Grade): FsrsView {
     const row = this.own(userId, id);
     const now = this.now();
-    const updated = this.orm.update(memories).set(reviewedColumns(row, grade, now)).where(eq(memories.id, row.id)).returning().get();
+    const updated = this.rows.write(row.id, reviewedColumns(row, grade, now));
     this.opts.onWrite?.(userId);
     return this.view(updated, now);
   }
@@ -104,16 +109,12 @@ export class FsrsService {
     const now = this.now();
     const cutoff = now.getTime() - this.opts.implicitWindowMs;
     return this.ctx.db.sqlite.transaction(() => {
-      const rows = this.orm
-        .select()
-        .from(memories)
-        .where(and(eq(memories.userId, userId), inArray(memories.id, [...new Set(ids)]), eq(memories.status, "active"), eq(memories.isLatest, true)))
-        .all();
+      const rows = this.rows.live(userId, [...new Set(ids)]);
       let reviewed = 0;
       for (const row of rows) {
         const last = row.fsrsLastReviewAt ?? row.createdAt;
         if (row.fsrsStability != null && new Date(last).getTime() > cutoff) continue;
-        this.orm.update(memories).set(reviewedColumns(row, GRADE_GOOD, now)).where(eq(memories.id, row.id)).run();
+        this.rows.write(row.id, reviewedColumns(row, GRADE_GOOD, now));
         reviewed++;
       }
       return reviewed;
@@ -126,18 +127,14 @@ export class FsrsService {
    */
   init(userId: number): number {
     return this.ctx.db.sqlite.transaction(() => {
-      const rows = this.orm
-        .select({ id: memories.id, createdAt: memories.createdAt })
-        .from(memories)
-        .where(and(eq(memories.userId, userId), isNull(memories.fsrsStability)))
-        .all();
+      const rows = this.rows.unscheduled(userId);
       const now = this.now();
       for (const r of rows) {
         const cols = { ...initialColumns(new Date(r.createdAt)), createdAt: r.createdAt };
         cols.decayScore = memoryRetention(cols, now)!;
         cols.fsrsRetrievalStrength = memoryRetrievability(cols, now)!;
         const { createdAt: _unchanged, ...set } = cols;
-        this.orm.update(memories).set(set).where(eq(memories.id, r.id)).run();
+        this.rows.write(r.id, set);
       }
       return rows.length;
     })();
@@ -146,11 +143,7 @@ export class FsrsService {
   /** Live decay scores of the user's current memories (latest, not forgotten), weakest first. */
   scores(userId: number, limit: number): DecayScore[] {
     const now = this.now();
-    const rows = this.orm
-      .select(decayColumns)
-      .from(memories)
-      .where(and(eq(memories.userId, userId), eq(memories.isLatest, true), eq(memories.isForgotten, false), isNotNull(memories.fsrsStability)))
-      .all();
+    const rows = this.rows.decayRows(userId, "present");
     return rows
       .map((r) => ({
         id: r.id,
@@ -172,14 +165,8 @@ export class FsrsService {
   refresh(userId: number): number {
     return this.ctx.db.sqlite.transaction(() => {
       const now = this.now();
-      const rows = this.orm
-        .select(decayColumns)
-        .from(memories)
-        .where(and(eq(memories.userId, userId), isNotNull(memories.fsrsStability)))
-        .all();
-      // One prepared statement: a tenant can have a hundred thousand rows.
-      const write = this.ctx.db.sqlite.prepare("UPDATE memories SET decay_score = ?, fsrs_retrieval_strength = ? WHERE id = ?");
-      for (const r of rows) write.run(memoryRetention(r, now), memoryRetrievability(r, now), r.id);
+      const rows = this.rows.decayRows(userId, "all");
+      for (const r of rows) this.rows.writeSnapshot(r.id, memoryRetention(r, now), memoryRetrievability(r, now));
       return rows.length;
     })();
   }

@@ -1,6 +1,5 @@
-import { and, desc, eq, or, sql } from "drizzle-orm";
 import type { CoreContext } from "../context.js";
-import { memories } from "../db/schema.js";
+import { RuleCandidateStore } from "../memory/store/rule-candidates.js";
 import { invalid } from "../errors.js";
 import { STOPWORDS } from "../search/stopwords.js";
 import { leadingWindow } from "../text/chars.js";
@@ -176,25 +175,15 @@ function describe(verdict: string, rules: GuardRule[]): string {
 }
 
 export class GuardService {
-  constructor(private readonly ctx: CoreContext) {}
+  private readonly candidates: RuleCandidateStore;
+
+  constructor(ctx: CoreContext) {
+    this.candidates = new RuleCandidateStore(ctx.db);
+  }
 
   /** The user's rules: only their own memories, latest active versions. */
   rules(userId: number): GuardRule[] {
-    const rows = this.ctx.db.orm
-      .select({ id: memories.id, content: memories.content, importance: memories.importance, category: memories.category, isStatic: memories.isStatic })
-      .from(memories)
-      .where(
-        and(
-          eq(memories.userId, userId),
-          eq(memories.isLatest, true),
-          eq(memories.isForgotten, false),
-          eq(memories.isArchived, false),
-          or(eq(memories.isStatic, true), sql`lower(trim(${memories.category})) = 'rule'`),
-        ),
-      )
-      .orderBy(desc(memories.importance), desc(memories.id))
-      .all();
-    return rows.filter(isRule).map(({ id, content, importance }) => ({ id, content, importance }));
+    return this.candidates.of(userId).filter(isRule).map(({ id, content, importance }) => ({ id, content, importance }));
   }
 
   check(userId: number, action: string): GuardVerdict {

@@ -86,13 +86,23 @@ export const PICK_DUE_JOB = `SELECT l.lane,
 
 /**
  * The SQL of the jobs table. Raw statements rather than drizzle because enqueue sits on the
- * store path and the claim is one UPDATE … RETURNING; statements are prepared once.
+ * store path and the claim is one UPDATE … RETURNING. Statements are prepared once, a variant
+ * per scope where the scope changes them; listing, retry and purge combine optional filters
+ * and build their statement per call.
  */
 export class JobStore {
   private readonly stmts: Record<string, Statement>;
+  /** Statements that differ by scope: [one tenant's (user_id = ?), every job (1 = 1)]. */
+  private readonly scoped: Record<"get" | "stats" | "cleanup", [Statement, Statement]>;
 
   constructor(private readonly db: Db) {
     const s = (sql: string) => db.sqlite.prepare(sql);
+    const both = (make: (scope: string) => string): [Statement, Statement] => [s(make("user_id = ?")), s(make("1 = 1"))];
+    this.scoped = {
+      get: both((scope) => `SELECT * FROM jobs WHERE id = ? AND ${scope}`),
+      stats: both((scope) => `SELECT type, status, count(*) AS n FROM jobs WHERE ${scope} GROUP BY type, status ORDER BY type`),
+      cleanup: both((scope) => `DELETE FROM jobs WHERE status = 'completed' AND completed_at < ? AND (? IS NULL OR type = ?) AND ${scope}`),
+    };
     this.stmts = {
       insert: s(
         `INSERT INTO jobs (user_id, type, payload, status, attempts, max_attempts, run_at, dedupe_key, created_at, updated_at)
@@ -204,9 +214,15 @@ export class JobStore {
     }))();
   }
 
+  /** The statement of `scope` with its parameter. */
+  private forScope(which: "get" | "stats" | "cleanup", scope: JobScope) {
+    const [own, all] = this.scoped[which];
+    return scope.kind === "user" ? { stmt: own, params: [scope.userId] } : { stmt: all, params: [] as number[] };
+  }
+
   get(scope: JobScope, id: number): JobRow | undefined {
-    const sc = scopeSql(scope);
-    const row = this.db.sqlite.prepare(`SELECT * FROM jobs WHERE id = ? AND ${sc.sql}`).get(id, ...sc.params) as SqlJob | undefined;
+    const { stmt, params } = this.forScope("get", scope);
+    const row = stmt.get(id, ...params) as SqlJob | undefined;
     return row && toRow(row);
   }
 
@@ -231,10 +247,8 @@ export class JobStore {
   }
 
   stats(scope: JobScope): JobStats {
-    const sc = scopeSql(scope);
-    const rows = this.db.sqlite
-      .prepare(`SELECT type, status, count(*) AS n FROM jobs WHERE ${sc.sql} GROUP BY type, status ORDER BY type`)
-      .all(...sc.params) as { type: string; status: JobStatus; n: number }[];
+    const { stmt, params } = this.forScope("stats", scope);
+    const rows = stmt.all(...params) as { type: string; status: JobStatus; n: number }[];
     const stats: JobStats = { pending: 0, running: 0, completed: 0, failed: 0, total: 0, by_type: {} };
     for (const r of rows) {
       stats[r.status] += r.n;
@@ -289,9 +303,7 @@ export class JobStore {
 
   /** Deletes completed jobs (optionally of one type) that finished before the cutoff. */
   cleanup(scope: JobScope, f: { before: string; type?: string | undefined }): number {
-    const sc = scopeSql(scope);
-    return this.db.sqlite
-      .prepare(`DELETE FROM jobs WHERE status = 'completed' AND completed_at < ? AND (? IS NULL OR type = ?) AND ${sc.sql}`)
-      .run(f.before, f.type ?? null, f.type ?? null, ...sc.params).changes;
+    const { stmt, params } = this.forScope("cleanup", scope);
+    return stmt.run(f.before, f.type ?? null, f.type ?? null, ...params).changes;
   }
 }

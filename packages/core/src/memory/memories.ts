@@ -1,13 +1,14 @@
-import { and, asc, desc, eq, inArray, isNull, or, sql, type SQL } from "drizzle-orm";
-import { memories, memoryLinks, spaces, type MemoryRow } from "../db/schema.js";
+import type { LinkRow, MemoryRow } from "../db/schema.js";
 import { invalid, notFound, conflict } from "../errors.js";
 import { isoNow, type CoreContext } from "../context.js";
 import { hammingDistance, hasSimhashTokens, simhash } from "./simhash.js";
 import { normalizeTags, type ListFilters, type StoreInput, type UpdateInput } from "./schemas.js";
-import type { VectorStore } from "../vector/vector-store.js";
 import type { JobQueue } from "../jobs/queue.js";
+import { SpaceStore } from "../auth/store/index.js";
 import { initialColumns, reviewedColumns } from "../fsrs/memory-state.js";
 import { GRADE_AGAIN } from "../fsrs/model.js";
+import { MemoryStore, type ExpiredMemory, type MemoryStats } from "./store/memories.js";
+import { MemoryLinkStore } from "./store/links.js";
 
 export type StoreResult =
   | { kind: "stored"; memory: MemoryRow }
@@ -26,29 +27,38 @@ export type MemoryStatus = "active" | "archived" | "forgotten";
  */
 export type MemoryDeleteHook = (userId: number, memoryId: number, restoredId: number | null) => void;
 
+/**
+ * Where a memory's vector goes: the row inside the write's transaction, the index after commit
+ * (vector/vector-store.ts). Declared here so that memory does not import the vector subsystem,
+ * which reads the memories table through memory's live rule.
+ */
+export interface MemoryVectors {
+  writeRow(userId: number, memoryId: number, vector: Float32Array): void;
+  indexed(userId: number, memoryId: number, vector: Float32Array | null): void;
+}
+
 export class MemoryService {
   private readonly deleteHooks: MemoryDeleteHook[] = [];
+  private readonly rows: MemoryStore;
+  private readonly linkStore: MemoryLinkStore;
+  private readonly spaces: SpaceStore;
 
   constructor(
     private readonly ctx: CoreContext,
-    private readonly vectors: VectorStore,
+    private readonly vectors: MemoryVectors,
     /** Background work a write causes is enqueued here, inside the write's transaction. */
     private readonly jobs: JobQueue,
     /** Called after every write that can change a tenant's search results. */
     private readonly onWrite: (userId: number) => void = () => {},
-  ) {}
-
-  private get orm() {
-    return this.ctx.db.orm;
+  ) {
+    this.rows = new MemoryStore(ctx.db);
+    this.linkStore = new MemoryLinkStore(ctx.db);
+    this.spaces = new SpaceStore(ctx.db);
   }
 
   /** The user's memory by id; another tenant's id is indistinguishable from a missing one. */
   find(userId: number, id: number): MemoryRow | undefined {
-    return this.orm
-      .select()
-      .from(memories)
-      .where(and(eq(memories.id, id), eq(memories.userId, userId)))
-      .get();
+    return this.rows.find(userId, id);
   }
 
   /** As `find`, but forgotten memories count as missing, as GET /memory/:id wants. */
@@ -59,48 +69,23 @@ export class MemoryService {
   }
 
   defaultSpaceId(userId: number): number | null {
-    const row = this.orm
-      .select({ id: spaces.id })
-      .from(spaces)
-      .where(and(eq(spaces.userId, userId), eq(spaces.name, "default")))
-      .get();
-    return row?.id ?? null;
+    return this.spaces.byName(userId, "default")?.id ?? null;
   }
 
   private resolveSpace(userId: number, spaceId: number | null | undefined): number | null {
     if (spaceId == null) return this.defaultSpaceId(userId);
-    const own = this.orm
-      .select({ id: spaces.id })
-      .from(spaces)
-      .where(and(eq(spaces.id, spaceId), eq(spaces.userId, userId)))
-      .get();
+    const own = this.spaces.own(userId, spaceId);
     if (!own) throw invalid("space_id", "no such space");
     return own.id;
   }
 
   private findNearDuplicate(userId: number, spaceId: number | null, content: string, hash: string) {
-    const scope = and(
-      eq(memories.userId, userId),
-      eq(memories.isLatest, true),
-      eq(memories.isForgotten, false),
-      spaceId == null ? isNull(memories.spaceId) : eq(memories.spaceId, spaceId),
-    );
     // Text with no token of three or more characters has an empty fingerprint: only an exact copy is a duplicate.
     if (!hasSimhashTokens(content)) {
-      const exact = this.orm
-        .select({ id: memories.id })
-        .from(memories)
-        .where(and(scope, eq(memories.content, content)))
-        .get();
-      return exact ? { id: exact.id, distance: 0 } : undefined;
+      const exact = this.rows.exactCopy(userId, spaceId, content);
+      return exact !== undefined ? { id: exact, distance: 0 } : undefined;
     }
-    const recent = this.orm
-      .select({ id: memories.id, simhash: memories.simhash })
-      .from(memories)
-      .where(scope)
-      .orderBy(desc(memories.id))
-      .limit(DEDUP_WINDOW)
-      .all();
+    const recent = this.rows.recentFingerprints(userId, spaceId, DEDUP_WINDOW);
     let best: { id: number; distance: number } | undefined;
     for (const r of recent) {
       const distance = hammingDistance(hash, r.simhash);
@@ -119,11 +104,7 @@ export class MemoryService {
       const dup = this.findNearDuplicate(userId, spaceId, input.content, hash);
       const now = isoNow(this.ctx);
       if (dup) {
-        this.orm
-          .update(memories)
-          .set({ sourceCount: sql`${memories.sourceCount} + 1`, updatedAt: now })
-          .where(eq(memories.id, dup.id))
-          .run();
+        this.rows.bumpSourceCount(dup.id, now);
         return { kind: "duplicate", existingId: dup.id, distance: dup.distance };
       }
       let rootId: number | null = null;
@@ -132,36 +113,32 @@ export class MemoryService {
         if (!parent) throw invalid("parent_memory_id", "no such memory");
         rootId = parent.rootMemoryId ?? parent.id;
       }
-      const row = this.orm
-        .insert(memories)
-        .values({
-          userId,
-          spaceId,
-          content: input.content,
-          category: input.category,
-          source: input.source,
-          importance: input.importance,
-          tags: normalizeTags(input.tags),
-          sessionId: input.session_id ?? null,
-          forgetAfter,
-          isStatic: input.is_static,
-          version: 1,
-          isLatest: true,
-          parentMemoryId: input.parent_memory_id ?? null,
-          rootMemoryId: rootId,
-          sourceCount: 1,
-          simhash: hash,
-          status: "active",
-          isForgotten: false,
-          isArchived: false,
-          accessCount: 0,
-          // Storing is the memory's first FSRS review (graded Good), in the row's own transaction.
-          ...initialColumns(new Date(now)),
-          createdAt: now,
-          updatedAt: now,
-        })
-        .returning()
-        .get();
+      const row = this.rows.insert({
+        userId,
+        spaceId,
+        content: input.content,
+        category: input.category,
+        source: input.source,
+        importance: input.importance,
+        tags: normalizeTags(input.tags),
+        sessionId: input.session_id ?? null,
+        forgetAfter,
+        isStatic: input.is_static,
+        version: 1,
+        isLatest: true,
+        parentMemoryId: input.parent_memory_id ?? null,
+        rootMemoryId: rootId,
+        sourceCount: 1,
+        simhash: hash,
+        status: "active",
+        isForgotten: false,
+        isArchived: false,
+        accessCount: 0,
+        // Storing is the memory's first FSRS review (graded Good), in the row's own transaction.
+        ...initialColumns(new Date(now)),
+        createdAt: now,
+        updatedAt: now,
+      });
       if (vector) this.vectors.writeRow(userId, row.id, vector);
       this.jobs.enqueue("auto_link", { memoryId: row.id }, { userId });
       return { kind: "stored", memory: row };
@@ -199,20 +176,7 @@ export class MemoryService {
   }
 
   list(userId: number, f: ListFilters): MemoryRow[] {
-    const conds: SQL[] = [eq(memories.userId, userId), eq(memories.isLatest, true)];
-    if (!f.includeForgotten) conds.push(eq(memories.isForgotten, false));
-    if (!f.includeArchived) conds.push(eq(memories.isArchived, false));
-    if (f.category) conds.push(eq(memories.category, f.category));
-    if (f.source) conds.push(eq(memories.source, f.source));
-    if (f.spaceId != null) conds.push(eq(memories.spaceId, f.spaceId));
-    return this.orm
-      .select()
-      .from(memories)
-      .where(and(...conds))
-      .orderBy(desc(memories.createdAt), desc(memories.id))
-      .limit(f.limit)
-      .offset(f.offset)
-      .all();
+    return this.rows.list(userId, f);
   }
 
   /**
@@ -227,34 +191,27 @@ export class MemoryService {
       const now = isoNow(this.ctx);
       const content = patch.content ?? old.content;
       const status = patch.status ?? old.status;
-      this.orm.update(memories).set({ isLatest: false, updatedAt: now }).where(eq(memories.id, old.id)).run();
+      this.rows.supersede(old.id, now);
       const { id: _oldId, ...carried } = old;
-      const row = this.orm
-        .insert(memories)
-        .values({
-          ...carried,
-          content,
-          simhash: content === old.content ? old.simhash : simhash(content),
-          category: patch.category ?? old.category,
-          importance: patch.importance ?? old.importance,
-          tags: patch.tags ? normalizeTags(patch.tags) : old.tags,
-          isStatic: patch.is_static ?? old.isStatic,
-          status,
-          isForgotten: status === "forgotten",
-          isArchived: status === "archived",
-          version: old.version + 1,
-          isLatest: true,
-          parentMemoryId: old.id,
-          rootMemoryId: old.rootMemoryId ?? old.id,
-          createdAt: now,
-          updatedAt: now,
-        })
-        .returning()
-        .get();
-      this.orm
-        .insert(memoryLinks)
-        .values({ userId, sourceId: row.id, targetId: old.id, type: "updates", similarity: 1, createdAt: now })
-        .run();
+      const row = this.rows.insert({
+        ...carried,
+        content,
+        simhash: content === old.content ? old.simhash : simhash(content),
+        category: patch.category ?? old.category,
+        importance: patch.importance ?? old.importance,
+        tags: patch.tags ? normalizeTags(patch.tags) : old.tags,
+        isStatic: patch.is_static ?? old.isStatic,
+        status,
+        isForgotten: status === "forgotten",
+        isArchived: status === "archived",
+        version: old.version + 1,
+        isLatest: true,
+        parentMemoryId: old.id,
+        rootMemoryId: old.rootMemoryId ?? old.id,
+        createdAt: now,
+        updatedAt: now,
+      });
+      this.linkStore.linkVersion(userId, row.id, old.id, now);
       if (vector) this.vectors.writeRow(userId, row.id, vector);
       this.jobs.enqueue("auto_link", { memoryId: row.id }, { userId });
       return row;
@@ -270,12 +227,7 @@ export class MemoryService {
     const row = this.find(userId, id);
     if (!row) throw notFound("memory");
     const root = row.rootMemoryId ?? row.id;
-    return this.orm
-      .select()
-      .from(memories)
-      .where(and(eq(memories.userId, userId), or(eq(memories.id, root), eq(memories.rootMemoryId, root))))
-      .orderBy(asc(memories.version), asc(memories.id))
-      .all();
+    return this.rows.chain(userId, root);
   }
 
   setStatus(userId: number, id: number, status: MemoryStatus, reason?: string): MemoryRow {
@@ -285,19 +237,14 @@ export class MemoryService {
     this.onWrite(userId);
     // Leaving for the archive or oblivion is a failed recall for FSRS: an Again review.
     const lapse = status !== "active" && status !== row.status ? reviewedColumns(row, GRADE_AGAIN, this.ctx.clock.now()) : {};
-    return this.orm
-      .update(memories)
-      .set({
-        ...lapse,
-        status,
-        isForgotten: status === "forgotten",
-        isArchived: status === "archived",
-        forgetReason: status === "forgotten" ? (reason ?? null) : row.forgetReason,
-        updatedAt: isoNow(this.ctx),
-      })
-      .where(eq(memories.id, id))
-      .returning()
-      .get();
+    return this.rows.patch(id, {
+      ...lapse,
+      status,
+      isForgotten: status === "forgotten",
+      isArchived: status === "archived",
+      forgetReason: status === "forgotten" ? (reason ?? null) : row.forgetReason,
+      updatedAt: isoNow(this.ctx),
+    });
   }
 
   /** Registers a subsystem's cleanup of what it derived from a memory (see MemoryDeleteHook). */
@@ -315,15 +262,9 @@ export class MemoryService {
       const row = this.find(userId, id);
       if (!row) throw notFound("memory");
       const restoredId = row.isLatest && row.parentMemoryId != null ? row.parentMemoryId : null;
-      if (restoredId !== null) {
-        this.orm
-          .update(memories)
-          .set({ isLatest: true, updatedAt: isoNow(this.ctx) })
-          .where(and(eq(memories.id, restoredId), eq(memories.userId, userId)))
-          .run();
-      }
+      if (restoredId !== null) this.rows.restoreLatest(userId, restoredId, isoNow(this.ctx));
       for (const hook of this.deleteHooks) hook(userId, id, restoredId);
-      this.orm.delete(memories).where(eq(memories.id, id)).run();
+      this.rows.remove(id);
     })();
     this.vectors.indexed(userId, id, null);
     this.onWrite(userId);
@@ -332,85 +273,47 @@ export class MemoryService {
   setTags(userId: number, id: number, tags: readonly string[]): MemoryRow {
     this.get(userId, id);
     this.onWrite(userId);
-    return this.orm
-      .update(memories)
-      .set({ tags: normalizeTags(tags), updatedAt: isoNow(this.ctx) })
-      .where(eq(memories.id, id))
-      .returning()
-      .get();
+    return this.rows.patch(id, { tags: normalizeTags(tags), updatedAt: isoNow(this.ctx) });
   }
 
   tagCounts(userId: number): { tag: string; count: number }[] {
-    return this.ctx.db.sqlite
-      .prepare(
-        `SELECT t.value AS tag, count(*) AS count FROM memories m, json_each(m.tags) t
-         WHERE m.user_id = ? AND m.is_latest = 1 AND m.is_forgotten = 0
-         GROUP BY t.value ORDER BY count DESC, tag ASC`,
-      )
-      .all(userId) as { tag: string; count: number }[];
+    return this.rows.tagCounts(userId);
   }
 
   searchByTags(userId: number, tags: readonly string[], matchAll: boolean, limit: number): MemoryRow[] {
     const wanted = normalizeTags(tags);
     if (wanted.length === 0) return [];
-    const placeholders = wanted.map(() => "?").join(",");
-    const ids = this.ctx.db.sqlite
-      .prepare(
-        `SELECT m.id FROM memories m, json_each(m.tags) t
-         WHERE m.user_id = ? AND m.is_latest = 1 AND m.is_forgotten = 0 AND t.value IN (${placeholders})
-         GROUP BY m.id HAVING count(DISTINCT t.value) >= ? ORDER BY m.id DESC LIMIT ?`,
-      )
-      .all(userId, ...wanted, matchAll ? wanted.length : 1, limit) as { id: number }[];
-    return this.byIds(
-      userId,
-      ids.map((r) => r.id),
-    );
+    return this.byIds(userId, this.rows.idsByTags(userId, wanted, matchAll ? wanted.length : 1, limit));
   }
 
   /** Rows for ids, in the order given, silently skipping ids that are not this user's. */
   byIds(userId: number, ids: readonly number[]): MemoryRow[] {
     if (ids.length === 0) return [];
-    const rows = this.orm
-      .select()
-      .from(memories)
-      .where(and(eq(memories.userId, userId), inArray(memories.id, [...ids])))
-      .all();
+    const rows = this.rows.byIds(userId, ids);
     const byId = new Map(rows.map((r) => [r.id, r]));
     return ids.flatMap((i) => byId.get(i) ?? []);
   }
 
-  links(userId: number, id: number) {
+  links(userId: number, id: number): LinkRow[] {
     if (!this.find(userId, id)) throw notFound("memory");
-    return this.orm
-      .select()
-      .from(memoryLinks)
-      .where(and(eq(memoryLinks.userId, userId), or(eq(memoryLinks.sourceId, id), eq(memoryLinks.targetId, id))))
-      .orderBy(asc(memoryLinks.id))
-      .all();
+    return this.linkStore.of(userId, id);
   }
 
   /** Marks memories as accessed (recall). The FSRS review replaces this counter in its own module. */
   touch(userId: number, ids: readonly number[]): void {
     if (ids.length === 0) return;
-    this.orm
-      .update(memories)
-      .set({ accessCount: sql`${memories.accessCount} + 1`, lastAccessedAt: isoNow(this.ctx) })
-      .where(and(eq(memories.userId, userId), inArray(memories.id, [...ids])))
-      .run();
+    this.rows.touch(userId, ids, isoNow(this.ctx));
   }
 
-  stats(userId: number) {
-    return this.ctx.db.sqlite
-      .prepare(
-        `SELECT
-           count(*) FILTER (WHERE is_latest = 1 AND status = 'active') AS active,
-           count(*) FILTER (WHERE is_latest = 1 AND status = 'archived') AS archived,
-           count(*) FILTER (WHERE is_latest = 1 AND status = 'forgotten') AS forgotten,
-           count(*) FILTER (WHERE is_latest = 0) AS superseded_versions,
-           count(*) AS rows,
-           (SELECT count(*) FROM memory_links WHERE user_id = ?) AS links
-         FROM memories WHERE user_id = ?`,
-      )
-      .get(userId, userId) as Record<string, number>;
+  /**
+   * Memories not yet forgotten whose `forget_after` has passed, soonest expired first: one
+   * tenant's, or every tenant's when `userId` is null (the expiry sweep's batches).
+   */
+  expired(userId: number | null, limit: number): ExpiredMemory[] {
+    return this.rows.expired(isoNow(this.ctx), userId, limit);
+  }
+
+  stats(userId: number): MemoryStats {
+    return this.rows.stats(userId);
   }
 }

@@ -1,6 +1,7 @@
 import type { CoreContext } from "../context.js";
+import { countLatestByStatus, type StatusCounts } from "./store/status-counts.js";
 
-export type StatusCounts = { active: number; archived: number; forgotten: number };
+export type { StatusCounts };
 
 /**
  * Latest memory versions by status over all tenants, for the metrics gauges. Counting scans
@@ -8,22 +9,20 @@ export type StatusCounts = { active: number; archived: number; forgotten: number
  * interval) however often it is asked for.
  */
 export class MemoryStatusCounts {
-  private readonly query;
+  private readonly count: () => StatusCounts;
   private cached: { at: number; counts: StatusCounts } | null = null;
 
   constructor(
     private readonly ctx: CoreContext,
     private readonly maxAgeMs = 30_000,
   ) {
-    this.query = ctx.db.sqlite.prepare("SELECT status, count(*) AS n FROM memories WHERE is_latest = 1 GROUP BY status");
+    this.count = countLatestByStatus(ctx.db);
   }
 
   current(): StatusCounts {
     const now = this.ctx.clock.now().getTime();
     if (this.cached && now - this.cached.at < this.maxAgeMs) return this.cached.counts;
-    const rows = this.query.all() as { status: string; n: number }[];
-    const n = (status: string) => rows.find((r) => r.status === status)?.n ?? 0;
-    const counts = { active: n("active"), archived: n("archived"), forgotten: n("forgotten") };
+    const counts = this.count();
     this.cached = { at: now, counts };
     return counts;
   }

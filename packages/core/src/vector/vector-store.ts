@@ -1,14 +1,12 @@
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { and, eq, ne, sql } from "drizzle-orm";
-import { memories, memoryVectors } from "../db/schema.js";
 import { isoNow, type CoreContext } from "../context.js";
-import { decodeVector, encodeVector } from "./codec.js";
 import { ExactVectorIndex } from "./exact-index.js";
-import type { VectorHit, VectorIndex, VectorSource } from "./index.js";
+import type { VectorHit, VectorIndex } from "./index.js";
 import { LanceVectorIndex, type IndexLog } from "./lance-index.js";
 import { TieredVectorIndex } from "./tiered-index.js";
+import { VectorRowStore, type UnembeddedMemory } from "./store.js";
 
 export interface ActiveModel {
   id: string;
@@ -38,12 +36,15 @@ export function modelFolder(model: ActiveModel): string {
  */
 export class VectorStore {
   private active: { model: ActiveModel; index: VectorIndex } | null = null;
+  private readonly rows: VectorRowStore;
 
   constructor(
     private readonly ctx: CoreContext,
     private readonly indexConfig: VectorIndexConfig | null = null,
     private readonly log?: IndexLog,
-  ) {}
+  ) {
+    this.rows = new VectorRowStore(ctx.db);
+  }
 
   get model(): ActiveModel | null {
     return this.active?.model ?? null;
@@ -51,7 +52,7 @@ export class VectorStore {
 
   activate(model: ActiveModel): void {
     const previous = this.active?.index;
-    const source = this.source(model.id);
+    const source = this.rows.source(model.id);
     let index: VectorIndex;
     const cfg = this.indexConfig;
     if (cfg?.useLance) {
@@ -66,27 +67,6 @@ export class VectorStore {
     void previous?.close();
   }
 
-  /** The model's committed vectors in SQLite, as the indexes read them. */
-  private source(modelId: string): VectorSource {
-    const sqlite = this.ctx.db.sqlite;
-    const where = "FROM memory_vectors WHERE user_id = ? AND model = ?";
-    const decode = (rows: Iterable<{ id: number; vector: Buffer }>) =>
-      (function* () {
-        for (const r of rows) yield { id: r.id, vector: decodeVector(r.vector) };
-      })();
-    return {
-      rows: (userId) => decode(sqlite.prepare(`SELECT memory_id AS id, vector ${where}`).iterate(userId, modelId) as Iterable<{ id: number; vector: Buffer }>),
-      rowsByIds: (userId, ids) =>
-        decode(
-          sqlite
-            .prepare(`SELECT memory_id AS id, vector ${where} AND memory_id IN (SELECT value FROM json_each(?))`)
-            .iterate(userId, modelId, JSON.stringify(ids)) as Iterable<{ id: number; vector: Buffer }>,
-        ),
-      ids: (userId) => sqlite.prepare(`SELECT memory_id ${where}`).pluck().all(userId, modelId) as number[],
-      count: (userId) => sqlite.prepare(`SELECT count(*) ${where}`).pluck().get(userId, modelId) as number,
-    };
-  }
-
   /** Writes the row; call inside the transaction that writes the memory. */
   writeRow(userId: number, memoryId: number, vector: Float32Array): void {
     const model = this.active?.model;
@@ -94,14 +74,7 @@ export class VectorStore {
     if (vector.length !== model.dimension) {
       throw new Error(`vector has ${vector.length} dimensions, ${model.id} has ${model.dimension}`);
     }
-    this.ctx.db.orm
-      .insert(memoryVectors)
-      .values({ memoryId, userId, model: model.id, dimension: vector.length, vector: encodeVector(vector), createdAt: isoNow(this.ctx) })
-      .onConflictDoUpdate({
-        target: memoryVectors.memoryId,
-        set: { model: model.id, dimension: vector.length, vector: encodeVector(vector), createdAt: isoNow(this.ctx) },
-      })
-      .run();
+    this.rows.upsert({ memoryId, userId, model: model.id, vector, createdAt: isoNow(this.ctx) });
   }
 
   /** Makes committed writes and deletes visible to search. */
@@ -123,44 +96,25 @@ export class VectorStore {
   }
 
   /** Latest, live memories with no vector of the active model: what the backfill must embed. */
-  missing(limit: number): { id: number; userId: number; content: string }[] {
+  missing(limit: number): UnembeddedMemory[] {
     const model = this.active?.model;
     if (!model) return [];
-    return this.ctx.db.sqlite
-      .prepare(
-        `SELECT m.id, m.user_id AS userId, m.content FROM memories m
-         LEFT JOIN memory_vectors v ON v.memory_id = m.id AND v.model = ?
-         WHERE v.memory_id IS NULL AND m.is_latest = 1 AND m.is_forgotten = 0
-         ORDER BY m.id LIMIT ?`,
-      )
-      .all(model.id, limit) as { id: number; userId: number; content: string }[];
+    return this.rows.unembedded(model.id, limit);
   }
 
   counts(): { vectors: number; pending: number; otherModels: number } {
     const model = this.active?.model;
-    if (!model) {
-      const all = this.ctx.db.orm.select({ n: sql<number>`count(*)` }).from(memoryVectors).get()!.n;
-      return { vectors: 0, pending: 0, otherModels: all };
-    }
-    const vectors = this.ctx.db.orm.select({ n: sql<number>`count(*)` }).from(memoryVectors).where(eq(memoryVectors.model, model.id)).get()!.n;
-    const otherModels = this.ctx.db.orm.select({ n: sql<number>`count(*)` }).from(memoryVectors).where(ne(memoryVectors.model, model.id)).get()!.n;
-    const pending = this.ctx.db.sqlite
-      .prepare(
-        `SELECT count(*) AS n FROM memories m LEFT JOIN memory_vectors v ON v.memory_id = m.id AND v.model = ?
-         WHERE v.memory_id IS NULL AND m.is_latest = 1 AND m.is_forgotten = 0`,
-      )
-      .get(model.id) as { n: number };
-    return { vectors, pending: pending.n, otherModels };
+    if (!model) return { vectors: 0, pending: 0, otherModels: this.rows.countAll() };
+    return {
+      vectors: this.rows.countOfModel(model.id),
+      pending: this.rows.countUnembedded(model.id),
+      otherModels: this.rows.countOtherModels(model.id),
+    };
   }
 
   /** Vector rows of a user's memory for tests and diagnostics. */
-  rowFor(userId: number, memoryId: number) {
-    return this.ctx.db.orm
-      .select({ model: memoryVectors.model, dimension: memoryVectors.dimension })
-      .from(memoryVectors)
-      .innerJoin(memories, eq(memories.id, memoryVectors.memoryId))
-      .where(and(eq(memoryVectors.memoryId, memoryId), eq(memories.userId, userId)))
-      .get();
+  rowFor(userId: number, memoryId: number): { model: string; dimension: number } | undefined {
+    return this.rows.rowFor(userId, memoryId);
   }
 }
 

@@ -1,5 +1,5 @@
 import type { CoreContext } from "../context.js";
-import type { MemoryService } from "../memory/memories.js";
+import type { MemoryService } from "./memories.js";
 
 export const TTL_FORGET_REASON = "ttl expired";
 const BATCH = 500;
@@ -27,14 +27,7 @@ export class TtlSweeper {
   }
 
   private sweepBatch(userId: number | null): number[] {
-    const now = this.ctx.clock.now().toISOString();
-    const due = this.ctx.db.sqlite
-      .prepare(
-        `SELECT id, user_id AS userId FROM memories
-         WHERE forget_after IS NOT NULL AND forget_after <= ? AND is_forgotten = 0 AND (? IS NULL OR user_id = ?)
-         ORDER BY forget_after, id LIMIT ?`,
-      )
-      .all(now, userId, userId, BATCH) as { id: number; userId: number }[];
+    const due = this.memories.expired(userId, BATCH);
     this.ctx.db.sqlite.transaction(() => {
       for (const m of due) this.memories.setStatus(m.userId, m.id, "forgotten", TTL_FORGET_REASON);
     })();
