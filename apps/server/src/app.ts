@@ -1,5 +1,6 @@
-import { OpenAPIHono } from "@hono/zod-openapi";
+import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
+import { z } from "zod";
 import type { MiddlewareHandler } from "hono";
 import type { Logger } from "pino";
 import type { AppEnv, ServerDeps } from "./env.js";
@@ -22,6 +23,7 @@ import { registerJobRoutes } from "./routes/jobs.js";
 import { registerGraphRoutes } from "./routes/graph.js";
 import { registerEntityRoutes } from "./routes/entities.js";
 import { matchedRoute } from "./route-path.js";
+import { errors } from "./routes/define.js";
 
 export interface AppOptions extends ServerDeps {
   log: Logger;
@@ -91,7 +93,17 @@ export function createApp(opts: AppOptions) {
 
   // Every tenant's counts and activity: an admin's business, unless a private-network scraper was configured.
   const metricsGuard: MiddlewareHandler<AppEnv> = opts.metricsPublic ? (_c, next) => next() : requireScope("admin");
-  app.get("/metrics", metricsGuard, async (c) => c.text(await metrics.registry.metrics(), 200, { "Content-Type": metrics.registry.contentType }));
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/metrics",
+      tags: ["operations"],
+      summary: "Prometheus metrics (admin, unless ENGRAM_METRICS_PUBLIC=1)",
+      middleware: metricsGuard,
+      responses: { 200: { description: "Prometheus text format", content: { "text/plain": { schema: z.string() } } }, ...errors(401, 403) },
+    }),
+    async (c) => c.text(await metrics.registry.metrics(), 200, { "Content-Type": metrics.registry.contentType }),
+  );
   const openapi = () =>
     app.getOpenAPI31Document({
       openapi: "3.1.0",

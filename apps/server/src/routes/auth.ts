@@ -1,9 +1,8 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "zod";
-import type { IssuedKey } from "@engram/core";
+import type { ApiKeyRow, IssuedKey, SpaceRow, UserRow } from "@engram/core";
 import type { AppEnv, ServerDeps } from "../env.js";
-import { keyDto, spaceDto, userDto } from "../dto.js";
-import { described, idParam, jsonBody, scoped } from "./define.js";
+import { deletedSchema, errors, idParam, json, jsonBody, scoped, timestamp } from "./define.js";
 
 const bootstrapBody = z.object({ name: z.string().trim().min(1).max(100).optional(), secret: z.string().optional() });
 const userBody = z.object({
@@ -26,7 +25,57 @@ const rotateBody = z.object({
 const spaceBody = z.object({ name: z.string().trim().min(1, "must not be empty").max(100), description: z.string().max(1000).optional() });
 const keysQuery = z.object({ user_id: z.coerce.number().int().positive().optional() });
 
-const issuedKeyDto = (k: IssuedKey, message: string) => ({
+const roleSchema = z.enum(["admin", "writer", "reader"]);
+
+const userSchema = z
+  .object({ id: z.number().int(), username: z.string(), email: z.string().nullable(), role: roleSchema, created_at: timestamp })
+  .meta({ id: "User" });
+const userDto = (u: UserRow): z.infer<typeof userSchema> => ({ id: u.id, username: u.username, email: u.email, role: u.role, created_at: u.createdAt });
+
+const keySchema = z
+  .object({
+    id: z.number().int(),
+    name: z.string(),
+    key_prefix: z.string(),
+    scopes: z.string().describe('Comma-separated: "read,write"'),
+    user_id: z.number().int(),
+    rate_limit: z.number().int().nullable(),
+    created_at: timestamp,
+    expires_at: timestamp.nullable(),
+    last_used_at: timestamp.nullable(),
+    minted_by: z.number().int().nullable().describe("The key that minted this one; revoking it revokes this one too"),
+    rotated_from: z.number().int().nullable(),
+  })
+  .meta({ id: "ApiKey" });
+const keyDto = (k: ApiKeyRow): z.infer<typeof keySchema> => ({
+  id: k.id,
+  name: k.name,
+  key_prefix: k.keyPrefix,
+  scopes: k.scopes,
+  user_id: k.userId,
+  rate_limit: k.rateLimit,
+  created_at: k.createdAt,
+  expires_at: k.expiresAt,
+  last_used_at: k.lastUsedAt,
+  minted_by: k.mintedById,
+  rotated_from: k.rotatedFromId,
+});
+
+const issuedKeySchema = z
+  .object({
+    key: z.string().describe("The plain key, shown only once"),
+    api_key: z.string().describe("Same value as key"),
+    id: z.number().int(),
+    name: z.string(),
+    scopes: z.string(),
+    rate_limit: z.number().int().nullable(),
+    user_id: z.number().int(),
+    expires_at: timestamp.nullable(),
+    message: z.string(),
+  })
+  .meta({ id: "IssuedKey" });
+const rotatedKeySchema = issuedKeySchema.extend({ rotated_from: z.number().int(), grace_hours: z.number() }).meta({ id: "RotatedKey" });
+const issuedKeyDto = (k: IssuedKey, message: string): z.infer<typeof issuedKeySchema> => ({
   key: k.key,
   api_key: k.key,
   id: k.row.id,
@@ -38,6 +87,20 @@ const issuedKeyDto = (k: IssuedKey, message: string) => ({
   message,
 });
 
+const spaceSchema = z
+  .object({ id: z.number().int(), name: z.string(), description: z.string().nullable(), created_at: timestamp })
+  .meta({ id: "Space" });
+const spaceDto = (s: SpaceRow): z.infer<typeof spaceSchema> => ({ id: s.id, name: s.name, description: s.description, created_at: s.createdAt });
+
+const usersSchema = z.object({ users: z.array(userSchema) });
+const keysSchema = z.object({ keys: z.array(keySchema) });
+const revokedSchema = z.object({
+  revoked: z.literal(true),
+  id: z.number().int(),
+  also_revoked: z.array(z.number().int()).describe("Keys revoked with it: every key it minted, at any depth"),
+});
+const spacesSchema = z.object({ spaces: z.array(spaceSchema.extend({ memory_count: z.number().int() })) });
+
 export function registerAuthRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps) {
   const { auth } = deps.engram;
 
@@ -48,7 +111,7 @@ export function registerAuthRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps) {
       tags: ["auth"],
       summary: "Create the first admin user and key on an empty database",
       request: jsonBody(bootstrapBody),
-      responses: described("admin user and key created", 201),
+      responses: { 201: json(issuedKeySchema, "admin user and key created"), ...errors(400, 401, 403) },
     }),
     (c) => {
       const body = c.req.valid("json");
@@ -74,7 +137,7 @@ export function registerAuthRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps) {
       summary: "Create a user (admin)",
       middleware: scoped("admin"),
       request: jsonBody(userBody),
-      responses: described("user created", 201),
+      responses: { 201: json(userSchema, "user created"), ...errors(400, 401, 403, 409) },
     }),
     (c) => {
       const b = c.req.valid("json");
@@ -85,8 +148,8 @@ export function registerAuthRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps) {
   );
 
   app.openapi(
-    createRoute({ method: "get", path: "/users", tags: ["auth"], summary: "List users (admin)", middleware: scoped("admin"), responses: described("users") }),
-    (c) => c.json({ users: auth.listUsers().map(userDto) }),
+    createRoute({ method: "get", path: "/users", tags: ["auth"], summary: "List users (admin)", middleware: scoped("admin"), responses: { 200: json(usersSchema, "users"), ...errors(401, 403) } }),
+    (c) => c.json({ users: auth.listUsers().map(userDto) }, 200),
   );
 
   app.openapi(
@@ -97,7 +160,7 @@ export function registerAuthRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps) {
       summary: "Create an API key (admin for anyone, a user for itself)",
       middleware: scoped("read"),
       request: jsonBody(keyBody),
-      responses: described("key created; the plain key is shown once", 201),
+      responses: { 201: json(issuedKeySchema, "key created; the plain key is shown once"), ...errors(400, 401, 403, 409) },
     }),
     (c) => {
       const issued = auth.createKey(c.get("principal"), c.req.valid("json"));
@@ -114,9 +177,9 @@ export function registerAuthRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps) {
       summary: "List the live keys you could manage, and your own (an admin sees every user's, optionally one user's)",
       middleware: scoped("read"),
       request: { query: keysQuery },
-      responses: described("keys"),
+      responses: { 200: json(keysSchema, "keys"), ...errors(400, 401, 403) },
     }),
-    (c) => c.json({ keys: auth.listKeys(c.get("principal"), c.req.valid("query").user_id).map(keyDto) }),
+    (c) => c.json({ keys: auth.listKeys(c.get("principal"), c.req.valid("query").user_id).map(keyDto) }, 200),
   );
 
   app.openapi(
@@ -128,13 +191,13 @@ export function registerAuthRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps) {
       // Any key may revoke itself; the service asks for write (and the target's scopes) for any other.
       middleware: scoped("read"),
       request: { params: idParam },
-      responses: described("revoked"),
+      responses: { 200: json(revokedSchema, "revoked"), ...errors(400, 401, 403, 404) },
     }),
     (c) => {
       const { id } = c.req.valid("param");
       const revoked = auth.revokeKey(c.get("principal"), id);
       c.set("auditTargets", revoked);
-      return c.json({ revoked: true, id, also_revoked: revoked.filter((k) => k !== id) });
+      return c.json({ revoked: true as const, id, also_revoked: revoked.filter((k) => k !== id) }, 200);
     },
   );
 
@@ -146,7 +209,7 @@ export function registerAuthRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps) {
       summary: "Issue a successor key; the old one keeps working for grace_hours (needs write and all the old key holds)",
       middleware: scoped("write"),
       request: jsonBody(rotateBody),
-      responses: described("the new key", 201),
+      responses: { 201: json(rotatedKeySchema, "the new key"), ...errors(400, 401, 403, 404, 409) },
     }),
     (c) => {
       const b = c.req.valid("json");
@@ -171,7 +234,7 @@ export function registerAuthRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps) {
       summary: "Create a space inside your tenant",
       middleware: scoped("write"),
       request: jsonBody(spaceBody),
-      responses: described("space created", 201),
+      responses: { 201: json(spaceSchema, "space created"), ...errors(400, 401, 403, 409) },
     }),
     (c) => {
       const b = c.req.valid("json");
@@ -182,11 +245,11 @@ export function registerAuthRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps) {
   );
 
   app.openapi(
-    createRoute({ method: "get", path: "/spaces", tags: ["spaces"], summary: "List your spaces", middleware: scoped("read"), responses: described("spaces") }),
+    createRoute({ method: "get", path: "/spaces", tags: ["spaces"], summary: "List your spaces", middleware: scoped("read"), responses: { 200: json(spacesSchema, "spaces"), ...errors(401, 403) } }),
     (c) =>
       c.json({
         spaces: auth.listSpaces(c.get("principal").user.id).map((s) => ({ ...spaceDto(s), memory_count: s.memory_count })),
-      }),
+      }, 200),
   );
 
   app.openapi(
@@ -197,12 +260,12 @@ export function registerAuthRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps) {
       summary: "Delete an empty space",
       middleware: scoped("write"),
       request: { params: idParam },
-      responses: described("deleted"),
+      responses: { 200: json(deletedSchema, "deleted"), ...errors(400, 401, 403, 404, 409) },
     }),
     (c) => {
       const { id } = c.req.valid("param");
       auth.deleteSpace(c.get("principal").user.id, id);
-      return c.json({ deleted: true, id });
+      return c.json({ deleted: true as const, id }, 200);
     },
   );
 }

@@ -1,9 +1,9 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { streamSSE } from "hono/streaming";
 import { z } from "zod";
-import { CONTEXT_MODES, CONTEXT_STRATEGIES, typeError, type AssembledContext } from "@engram/core";
+import { CONTEXT_MODES, CONTEXT_SECTIONS, CONTEXT_STRATEGIES, typeError, type AssembledContext } from "@engram/core";
 import type { AppEnv, ServerDeps } from "../env.js";
-import { described, jsonBody, scoped } from "./define.js";
+import { errors, json, jsonBody, scoped } from "./define.js";
 
 const DEFAULT_BUDGET = 8000;
 const budget = z.number({ error: typeError("a number") }).int("must be an integer").min(1, "must be at least 1").max(1_000_000, "must be at most 1000000");
@@ -24,7 +24,31 @@ const contextBody = z
 
 const ms = (x: number) => Math.round(x * 100) / 100;
 
-function contextDto(a: AssembledContext) {
+const contextSchema = z
+  .object({
+    context: z.string(),
+    blocks: z.array(
+      z.object({
+        id: z.number().int(),
+        section: z.enum(CONTEXT_SECTIONS),
+        category: z.string(),
+        source: z.string(),
+        score: z.number(),
+        tokens: z.number().int(),
+        content: z.string(),
+      }),
+    ),
+    token_estimate: z.number().int(),
+    token_budget: z.number().int(),
+    utilization: z.number(),
+    strategy: z.enum(CONTEXT_STRATEGIES),
+    mode: z.enum(CONTEXT_MODES),
+    breakdown: z.record(z.enum(CONTEXT_SECTIONS), z.number().int()).describe("Tokens used by each section"),
+    timing: z.object({ search_ms: z.number(), assemble_ms: z.number(), total_ms: z.number() }),
+  })
+  .meta({ id: "Context" });
+
+function contextDto(a: AssembledContext): z.infer<typeof contextSchema> {
   return {
     context: a.context,
     blocks: a.blocks.map((b) => ({ id: b.id, section: b.section, category: b.category, source: b.source, score: b.score, tokens: b.tokens, content: b.content })),
@@ -51,14 +75,14 @@ export function registerContextRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps
       summary: "Context for a prompt within a token budget: static facts, search hits, session, linked and recent memories",
       middleware: scoped("read"),
       request: jsonBody(contextBody),
-      responses: described("the assembled context"),
+      responses: { 200: json(contextSchema, "the assembled context"), ...errors(400, 401, 403) },
     }),
     async (c) => {
       const userId = c.get("principal").user.id;
       const result = await assemble(userId, c.req.valid("json"));
       // What the client was given counts as recalled.
       fsrs.implicitReview(userId, result.blocks.map((b) => b.id));
-      return c.json(contextDto(result));
+      return c.json(contextDto(result), 200);
     },
   );
 
@@ -70,7 +94,13 @@ export function registerContextRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps
       summary: "As /context, sent as server-sent events: progress events, then one result event",
       middleware: scoped("read"),
       request: jsonBody(contextBody),
-      responses: described("text/event-stream of progress and result events"),
+      responses: {
+        200: {
+          description: "progress events, then one result event whose data is the Context that POST /context answers",
+          content: { "text/event-stream": { schema: z.string() } },
+        },
+        ...errors(400, 401, 403),
+      },
     }),
     async (c) => {
       const userId = c.get("principal").user.id;

@@ -2,8 +2,8 @@ import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "zod";
 import { ENTITY_TYPES, entityInputSchema, type EntityRow } from "@engram/core";
 import type { AppEnv, ServerDeps } from "../env.js";
-import { memoryDto } from "../dto.js";
-import { described, idParam, jsonBody, scoped } from "./define.js";
+import { errors, idParam, json, jsonBody, scoped, timestamp } from "./define.js";
+import { memoryDto, memorySchema } from "./memory-shapes.js";
 
 const page = {
   limit: z.coerce.number({ error: "must be a number" }).int("must be an integer").min(1).max(1000).default(50),
@@ -16,7 +16,37 @@ const listQuery = z.object({
 const limitQuery = z.object({ limit: page.limit });
 const projectInput = entityInputSchema.omit({ entity_type: true });
 
-export const entityDto = (e: EntityRow) => ({
+const entitySchema = z
+  .object({
+    id: z.number().int(),
+    name: z.string(),
+    entity_type: z.string(),
+    description: z.string().nullable(),
+    aliases: z.array(z.string()),
+    space_id: z.number().int().nullable(),
+    origin: z.enum(["extracted", "manual"]),
+    occurrence_count: z.number().int(),
+    first_seen_at: timestamp.nullable(),
+    last_seen_at: timestamp.nullable(),
+    created_at: timestamp,
+    updated_at: timestamp,
+  })
+  .meta({ id: "Entity" });
+const entityListSchema = z.object({ entities: z.array(entitySchema), count: z.number().int(), limit: z.number().int(), offset: z.number().int() });
+const entityDetailSchema = entitySchema.extend({
+  cooccurrences: z.array(entitySchema.extend({ count: z.number().int(), weight: z.number() })).describe("Entities named together with this one"),
+});
+const entityMemoriesSchema = z.object({
+  entity_id: z.number().int(),
+  memory_ids: z.array(z.number().int()),
+  memories: z.array(memorySchema.extend({ salience: z.number() })),
+});
+const memoryEntitiesSchema = z.object({
+  memory_id: z.number().int(),
+  entities: z.array(z.object({ id: z.number().int(), name: z.string(), entity_type: z.string(), salience: z.number() })),
+});
+
+const entityDto = (e: EntityRow): z.infer<typeof entitySchema> => ({
   id: e.id,
   name: e.name,
   entity_type: e.entityType,
@@ -43,7 +73,7 @@ export function registerEntityRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps)
       summary: "Declare an entity (person, server, tool, project...); an existing name is updated",
       middleware: scoped("write"),
       request: jsonBody(entityInputSchema),
-      responses: { ...described("created", 201), ...described("an entity of that name existed and was updated", 200) },
+      responses: { 201: json(entitySchema, "created"), 200: json(entitySchema, "an entity of that name existed and was updated"), ...errors(400, 401, 403, 503) },
     }),
     async (c) => {
       const { entity, created } = await entities.declare(userOf(c), c.req.valid("json"));
@@ -60,7 +90,7 @@ export function registerEntityRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps)
       summary: "Declare a project: an entity of type project",
       middleware: scoped("write"),
       request: jsonBody(projectInput),
-      responses: { ...described("created", 201), ...described("a project of that name existed and was updated", 200) },
+      responses: { 201: json(entitySchema, "created"), 200: json(entitySchema, "a project of that name existed and was updated"), ...errors(400, 401, 403, 503) },
     }),
     async (c) => {
       const { entity, created } = await entities.declare(userOf(c), { ...c.req.valid("json"), entity_type: "project" });
@@ -77,12 +107,12 @@ export function registerEntityRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps)
       summary: "Your entities, most often named first",
       middleware: scoped("read"),
       request: { query: listQuery },
-      responses: described("entities"),
+      responses: { 200: json(entityListSchema, "entities"), ...errors(400, 401, 403) },
     }),
     (c) => {
       const q = c.req.valid("query");
       const rows = entities.list(userOf(c), q);
-      return c.json({ entities: rows.map(entityDto), count: rows.length, limit: q.limit, offset: q.offset });
+      return c.json({ entities: rows.map(entityDto), count: rows.length, limit: q.limit, offset: q.offset }, 200);
     },
   );
 
@@ -94,14 +124,14 @@ export function registerEntityRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps)
       summary: "One entity and the entities named together with it",
       middleware: scoped("read"),
       request: { params: idParam },
-      responses: described("entity"),
+      responses: { 200: json(entityDetailSchema, "entity"), ...errors(400, 401, 403, 404) },
     }),
     (c) => {
       const userId = userOf(c);
       const { id } = c.req.valid("param");
       const entity = entities.get(userId, id);
       const cooccurrences = entities.cooccurring(userId, id, 20).map((o) => ({ ...entityDto(o.entity), count: o.count, weight: o.weight }));
-      return c.json({ ...entityDto(entity), cooccurrences });
+      return c.json({ ...entityDto(entity), cooccurrences }, 200);
     },
   );
 
@@ -113,7 +143,7 @@ export function registerEntityRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps)
       summary: "The memories naming an entity, newest first",
       middleware: scoped("read"),
       request: { params: idParam, query: limitQuery },
-      responses: described("memories"),
+      responses: { 200: json(entityMemoriesSchema, "memories"), ...errors(400, 401, 403, 404) },
     }),
     (c) => {
       const { id } = c.req.valid("param");
@@ -122,7 +152,7 @@ export function registerEntityRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps)
         entity_id: id,
         memory_ids: rows.map((r) => r.memory.id),
         memories: rows.map((r) => ({ ...memoryDto(r.memory), salience: r.salience })),
-      });
+      }, 200);
     },
   );
 
@@ -134,7 +164,7 @@ export function registerEntityRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps)
       summary: "The entities a memory names, most salient first",
       middleware: scoped("read"),
       request: { params: idParam },
-      responses: described("entities"),
+      responses: { 200: json(memoryEntitiesSchema, "entities"), ...errors(400, 401, 403, 404) },
     }),
     (c) => {
       const { id } = c.req.valid("param");
@@ -142,7 +172,7 @@ export function registerEntityRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps)
       return c.json({
         memory_id: id,
         entities: mentions.map((m) => ({ id: m.entity.id, name: m.entity.name, entity_type: m.entity.entityType, salience: m.salience })),
-      });
+      }, 200);
     },
   );
 }

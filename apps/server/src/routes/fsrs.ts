@@ -2,7 +2,7 @@ import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "zod";
 import type { FsrsView, Grade } from "@engram/core";
 import type { AppEnv, ServerDeps } from "../env.js";
-import { described, jsonBody, scoped } from "./define.js";
+import { errors, json, jsonBody, scoped, timestamp } from "./define.js";
 
 const memoryId = z.number({ error: "must be a number" }).int("must be an integer").positive("must be a positive integer");
 
@@ -31,6 +31,55 @@ const scoresQuery = z.object({
   limit: z.coerce.number({ error: "must be a number" }).int("must be an integer").min(1).max(1000).default(50),
 });
 
+const fsrsSchema = z.object({
+  stability: z.number().nullable(),
+  difficulty: z.number().nullable(),
+  storage_strength: z.number().nullable(),
+  retrieval_strength: z.number().nullable(),
+  learning_state: z.number().int().nullable().describe("ts-fsrs states: 0 new, 1 learning, 2 review, 3 relearning"),
+  reps: z.number().int(),
+  lapses: z.number().int(),
+  last_review_at: timestamp.nullable(),
+});
+const reviewResponseSchema = z.object({
+  id: z.number().int(),
+  grade: z.number().int(),
+  fsrs: fsrsSchema,
+  retrievability: z.number().nullable(),
+  next_review_days: z.number().nullable(),
+  due_at: timestamp.nullable(),
+  decay_score: z.number(),
+});
+const stateResponseSchema = z.object({
+  id: z.number().int(),
+  retrievability: z.number().nullable(),
+  retention: z.number().nullable(),
+  next_review_days: z.number().nullable(),
+  due_at: timestamp.nullable(),
+  fsrs_stability: z.number().nullable(),
+  fsrs_difficulty: z.number().nullable(),
+  fsrs_storage_strength: z.number().nullable(),
+  fsrs_retrieval_strength: z.number().nullable(),
+  fsrs_learning_state: z.number().int().nullable(),
+  fsrs_reps: z.number().int(),
+  fsrs_lapses: z.number().int(),
+  fsrs_last_review_at: timestamp.nullable(),
+  decay_score: z.number(),
+});
+const scoresResponseSchema = z.object({
+  scores: z.array(
+    z.object({
+      id: z.number().int(),
+      decay_score: z.number().nullable(),
+      retrievability: z.number().nullable(),
+      stability: z.number(),
+      storage_strength: z.number(),
+      last_review_at: timestamp,
+    }),
+  ),
+  count: z.number().int(),
+});
+
 /** Live values are rounded for the wire; the stored ones are returned as they are. */
 const round = (x: number | null) => (x == null ? null : Math.round(x * 1e6) / 1e6);
 
@@ -38,7 +87,7 @@ export function registerFsrsRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps) {
   const { fsrs } = deps.engram;
   const userOf = (c: { get(k: "principal"): { user: { id: number } } }) => c.get("principal").user.id;
 
-  const fsrsDto = ({ row }: FsrsView) => ({
+  const fsrsDto = ({ row }: FsrsView): z.infer<typeof fsrsSchema> => ({
     stability: row.fsrsStability,
     difficulty: row.fsrsDifficulty,
     storage_strength: row.fsrsStorageStrength,
@@ -58,7 +107,7 @@ export function registerFsrsRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps) {
       summary: "Review a memory: grade 1 again, 2 hard, 3 good (default), 4 easy",
       middleware: scoped("write"),
       request: jsonBody(reviewBody),
-      responses: described("the memory's new FSRS state"),
+      responses: { 200: json(reviewResponseSchema, "the memory's new FSRS state"), ...errors(400, 401, 403, 404) },
     }),
     (c) => {
       const b = c.req.valid("json");
@@ -73,7 +122,7 @@ export function registerFsrsRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps) {
         next_review_days: round(v.nextReviewDays),
         due_at: v.dueAt,
         decay_score: v.row.decayScore,
-      });
+      }, 200);
     },
   );
 
@@ -85,7 +134,7 @@ export function registerFsrsRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps) {
       summary: "A memory's FSRS state, its retrievability now and the days until it falls to 0.9",
       middleware: scoped("read"),
       request: { query: stateQuery },
-      responses: described("FSRS state"),
+      responses: { 200: json(stateResponseSchema, "FSRS state"), ...errors(400, 401, 403, 404) },
     }),
     (c) => {
       const v = fsrs.state(userOf(c), c.req.valid("query").id);
@@ -105,7 +154,7 @@ export function registerFsrsRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps) {
         fsrs_lapses: f.lapses,
         fsrs_last_review_at: f.last_review_at,
         decay_score: v.row.decayScore,
-      });
+      }, 200);
     },
   );
 
@@ -116,9 +165,9 @@ export function registerFsrsRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps) {
       tags: ["fsrs"],
       summary: "Give every memory without FSRS state the state it would have had since it was stored",
       middleware: scoped("write"),
-      responses: described("how many memories got a state"),
+      responses: { 200: json(z.object({ initialized: z.number().int() }), "how many memories got a state"), ...errors(401, 403) },
     }),
-    (c) => c.json({ initialized: fsrs.init(userOf(c)) }),
+    (c) => c.json({ initialized: fsrs.init(userOf(c)) }, 200),
   );
 
   app.openapi(
@@ -129,7 +178,7 @@ export function registerFsrsRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps) {
       summary: "Live decay scores (dual-strength retention) of current memories, weakest first",
       middleware: scoped("read"),
       request: { query: scoresQuery },
-      responses: described("decay scores"),
+      responses: { 200: json(scoresResponseSchema, "decay scores"), ...errors(400, 401, 403) },
     }),
     (c) => {
       const scores = fsrs.scores(userOf(c), c.req.valid("query").limit);
@@ -143,7 +192,7 @@ export function registerFsrsRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps) {
           last_review_at: s.lastReviewAt,
         })),
         count: scores.length,
-      });
+      }, 200);
     },
   );
 
@@ -154,8 +203,8 @@ export function registerFsrsRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps) {
       tags: ["fsrs"],
       summary: "Recompute and store decay_score (and retrieval strength) of all your memories",
       middleware: scoped("write"),
-      responses: described("how many memories were refreshed"),
+      responses: { 200: json(z.object({ refreshed: z.number().int() }), "how many memories were refreshed"), ...errors(401, 403) },
     }),
-    (c) => c.json({ refreshed: fsrs.refresh(userOf(c)) }),
+    (c) => c.json({ refreshed: fsrs.refresh(userOf(c)) }, 200),
   );
 }

@@ -2,13 +2,20 @@ import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "zod";
 import { typeError } from "@engram/core";
 import type { AppEnv, ServerDeps } from "../env.js";
-import { described, jsonBody, scoped } from "./define.js";
+import { errors, json, jsonBody, scoped } from "./define.js";
 
 const guardBody = z.object({
   action: z
     .string({ error: typeError("a string") })
     .max(10_000)
     .refine((s) => s.trim().length > 0, "must not be empty"),
+});
+
+const verdictSchema = z.object({
+  signal: z.enum(["allow", "warn", "block"]),
+  action: z.string(),
+  rules: z.array(z.object({ id: z.number().int(), content: z.string(), importance: z.number().int() })).describe("The rules that matched, strongest first"),
+  message: z.string(),
 });
 
 export function registerGuardRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps) {
@@ -20,13 +27,13 @@ export function registerGuardRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps) 
       summary: "Check an action against your stored rules: allow, warn (a rule may apply) or block (an important rule forbids it)",
       middleware: scoped("read"),
       request: jsonBody(guardBody),
-      responses: described("the verdict with the matching rules"),
+      responses: { 200: json(verdictSchema, "the verdict with the matching rules"), ...errors(400, 401, 403) },
     }),
     (c) => {
       const verdict = deps.engram.guard.check(c.get("principal").user.id, c.req.valid("json").action);
       // The audit log then shows which rules an agent's action ran into.
       c.set("auditTargets", verdict.rules.map((r) => r.id));
-      return c.json(verdict);
+      return c.json(verdict, 200);
     },
   );
 }

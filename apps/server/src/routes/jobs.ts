@@ -3,7 +3,7 @@ import type { Context } from "hono";
 import { z } from "zod";
 import { EngramError, hasScope, JOB_STATUSES, type JobRow, type JobScope } from "@engram/core";
 import type { AppEnv, ServerDeps } from "../env.js";
-import { described, idParam, jsonBody, scoped } from "./define.js";
+import { errors, idParam, json, jsonBody, scoped, timestamp } from "./define.js";
 
 const parseJson = (text: string | null): unknown => {
   if (text === null) return null;
@@ -14,7 +14,40 @@ const parseJson = (text: string | null): unknown => {
   }
 };
 
-export const jobDto = (j: JobRow) => ({
+const jobStatusSchema = z.enum(JOB_STATUSES);
+const jobSchema = z
+  .object({
+    id: z.number().int(),
+    type: z.string(),
+    status: jobStatusSchema,
+    user_id: z.number().int().nullable().describe("null for system jobs"),
+    payload: z.unknown().describe("The job's JSON payload"),
+    attempts: z.number().int(),
+    max_attempts: z.number().int(),
+    run_at: timestamp,
+    error: z.string().nullable(),
+    result: z.unknown().describe("The handler's JSON result, null until it completes"),
+    dedupe_key: z.string().nullable(),
+    created_at: timestamp,
+    started_at: timestamp.nullable(),
+    completed_at: timestamp.nullable(),
+    updated_at: timestamp,
+  })
+  .meta({ id: "Job" });
+const jobListSchema = z.object({ jobs: z.array(jobSchema), count: z.number().int(), limit: z.number().int(), offset: z.number().int() });
+const countsByStatus = { pending: z.number().int(), running: z.number().int(), completed: z.number().int(), failed: z.number().int() };
+const jobStatsSchema = z.object({
+  ...countsByStatus,
+  total: z.number().int(),
+  by_type: z.record(z.string(), z.object(countsByStatus)),
+});
+const retriedOneSchema = z.object({ retried: z.literal(true), id: z.number().int(), job: jobSchema });
+const retriedSchema = z.object({ retried: z.number().int(), ids: z.array(z.number().int()) });
+const purgedSchema = z.object({ purged: z.number().int(), status: z.enum(["failed", "completed", "pending", "all"]), before: timestamp.nullable() });
+const cleanedSchema = z.object({ cleaned: z.number().int(), before: timestamp });
+const sweptSchema = z.object({ swept: z.number().int(), ids: z.array(z.number().int()).describe("The memories forgotten") });
+
+const jobDto = (j: JobRow): z.infer<typeof jobSchema> => ({
   id: j.id,
   type: j.type,
   status: j.status,
@@ -89,12 +122,12 @@ export function registerJobRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps) {
       summary: "Background jobs, newest first (pending ones in run order)",
       middleware: scoped("read"),
       request: { query: listQuery },
-      responses: described("jobs"),
+      responses: { 200: json(jobListSchema, "jobs"), ...errors(400, 401, 403) },
     }),
     (c) => {
       const q = c.req.valid("query");
       const rows = jobs.list(scopeOf(c, q.user_id), { status: q.status, type: q.type, limit: q.limit, offset: q.offset });
-      return c.json({ jobs: rows.map(jobDto), count: rows.length, limit: q.limit, offset: q.offset });
+      return c.json({ jobs: rows.map(jobDto), count: rows.length, limit: q.limit, offset: q.offset }, 200);
     },
   );
 
@@ -106,9 +139,9 @@ export function registerJobRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps) {
       summary: "Job counts by status and by type",
       middleware: scoped("read"),
       request: { query: statsQuery },
-      responses: described("counts"),
+      responses: { 200: json(jobStatsSchema, "counts"), ...errors(400, 401, 403) },
     }),
-    (c) => c.json(jobs.stats(scopeOf(c, c.req.valid("query").user_id))),
+    (c) => c.json(jobs.stats(scopeOf(c, c.req.valid("query").user_id)), 200),
   );
 
   for (const status of ["pending", "running", "failed"] as const) {
@@ -120,12 +153,12 @@ export function registerJobRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps) {
         summary: status === "failed" ? "Dead-lettered jobs (attempts exhausted), with their last error" : `Jobs that are ${status}`,
         middleware: scoped("read"),
         request: { query: statusListQuery },
-        responses: described("jobs"),
+        responses: { 200: json(jobListSchema, "jobs"), ...errors(400, 401, 403) },
       }),
       (c) => {
         const q = c.req.valid("query");
         const rows = jobs.list(scopeOf(c, q.user_id), { status, type: q.type, limit: q.limit, offset: q.offset });
-        return c.json({ jobs: rows.map(jobDto), count: rows.length, limit: q.limit, offset: q.offset });
+        return c.json({ jobs: rows.map(jobDto), count: rows.length, limit: q.limit, offset: q.offset }, 200);
       },
     );
   }
@@ -138,9 +171,9 @@ export function registerJobRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps) {
       summary: "One job",
       middleware: scoped("read"),
       request: { params: idParam },
-      responses: described("the job"),
+      responses: { 200: json(jobSchema, "the job"), ...errors(400, 401, 403, 404) },
     }),
-    (c) => c.json(jobDto(jobs.get(scopeOf(c, undefined), c.req.valid("param").id))),
+    (c) => c.json(jobDto(jobs.get(scopeOf(c, undefined), c.req.valid("param").id)), 200),
   );
 
   app.openapi(
@@ -151,13 +184,13 @@ export function registerJobRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps) {
       summary: "Move one failed job back to pending with fresh attempts",
       middleware: scoped("write"),
       request: { params: idParam },
-      responses: described("the job, pending again"),
+      responses: { 200: json(retriedOneSchema, "the job, pending again"), ...errors(400, 401, 403, 404, 409) },
     }),
     (c) => {
       const { id } = c.req.valid("param");
       const job = jobs.retryOne(scopeOf(c, undefined), id);
       c.set("auditTargets", [id]);
-      return c.json({ retried: true, id, job: jobDto(job) });
+      return c.json({ retried: true as const, id, job: jobDto(job) }, 200);
     },
   );
 
@@ -169,13 +202,13 @@ export function registerJobRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps) {
       summary: "Move every failed job (optionally of one type) back to pending",
       middleware: scoped("write"),
       request: optionalJson(retryBody),
-      responses: described("how many were retried"),
+      responses: { 200: json(retriedSchema, "how many were retried"), ...errors(400, 401, 403) },
     }),
     (c) => {
       const b = c.req.valid("json") ?? {};
       const ids = jobs.retryFailed(scopeOf(c, b.user_id), b.type ?? b.kind);
       c.set("auditTargets", ids);
-      return c.json({ retried: ids.length, ids });
+      return c.json({ retried: ids.length, ids }, 200);
     },
   );
 
@@ -187,7 +220,7 @@ export function registerJobRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps) {
       summary: "Delete failed jobs (or completed, pending, all but running), optionally of one type or older than a cutoff",
       middleware: scoped("write"),
       request: optionalJson(purgeBody),
-      responses: described("how many were deleted"),
+      responses: { 200: json(purgedSchema, "how many were deleted"), ...errors(400, 401, 403) },
     }),
     (c) => {
       const b = c.req.valid("json") ?? {};
@@ -195,7 +228,7 @@ export function registerJobRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps) {
       const statuses = status === "all" ? (["failed", "completed", "pending"] as const) : ([status] as const);
       const before = cutoffOf(b, undefined);
       const purged = jobs.purge(scopeOf(c, b.user_id), { statuses, before, type: b.type });
-      return c.json({ purged, status, before: before?.toISOString() ?? null });
+      return c.json({ purged, status, before: before?.toISOString() ?? null }, 200);
     },
   );
 
@@ -207,12 +240,12 @@ export function registerJobRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps) {
       summary: "Delete completed jobs (optionally of one type) older than a cutoff (default: 7 days)",
       middleware: scoped("write"),
       request: optionalJson(cleanupBody),
-      responses: described("how many were deleted"),
+      responses: { 200: json(cleanedSchema, "how many were deleted"), ...errors(400, 401, 403) },
     }),
     (c) => {
       const b = c.req.valid("json") ?? {};
       const before = cutoffOf(b, 7 * DAY_MS)!;
-      return c.json({ cleaned: jobs.cleanup(scopeOf(c, b.user_id), { before, type: b.type }), before: before.toISOString() });
+      return c.json({ cleaned: jobs.cleanup(scopeOf(c, b.user_id), { before, type: b.type }), before: before.toISOString() }, 200);
     },
   );
 
@@ -223,12 +256,12 @@ export function registerJobRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps) {
       tags: ["jobs"],
       summary: "Forget your memories whose forget_after has passed, now (the ttl_sweep job does this on a schedule)",
       middleware: scoped("write"),
-      responses: described("the memories forgotten"),
+      responses: { 200: json(sweptSchema, "the memories forgotten"), ...errors(401, 403) },
     }),
     async (c) => {
       const result = await ttl.sweep(c.get("principal").user.id);
       c.set("auditTargets", result.ids);
-      return c.json(result);
+      return c.json(result, 200);
     },
   );
 }

@@ -2,8 +2,8 @@ import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "zod";
 import { EngramError, storeInputSchema, tagsSchema, updateInputSchema } from "@engram/core";
 import type { AppEnv, ServerDeps } from "../env.js";
-import { linkDto, memoryDto } from "../dto.js";
-import { described, idParam, jsonBody, queryBool, scoped } from "./define.js";
+import { deletedSchema, errors, idParam, json, jsonBody, queryBool, scoped, timestamp } from "./define.js";
+import { linkDto, linkSchema, memoryDto, memorySchema, memoryStatusSchema } from "./memory-shapes.js";
 
 const listQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(50),
@@ -21,6 +21,36 @@ const tagSearchBody = z.object({
   match_all: z.boolean().default(false),
   limit: z.number().int().min(1).max(1000).default(50),
 });
+
+const storedSchema = z
+  .object({
+    stored: z.literal(true),
+    id: z.number().int(),
+    created_at: timestamp,
+    importance: z.number().int(),
+    embedded: z.boolean(),
+    tags: z.array(z.string()),
+    decay_score: z.number(),
+  })
+  .meta({ id: "StoreCreated" });
+const duplicateSchema = z
+  .object({
+    stored: z.literal(false),
+    duplicate: z.literal(true),
+    existing_id: z.number().int(),
+    boosted: z.boolean(),
+    distance: z.number(),
+  })
+  .meta({ id: "StoreDuplicate", description: "A near-duplicate is not stored again; the existing memory's source_count goes up instead" });
+const memoryListSchema = z.object({ results: z.array(memorySchema), count: z.number().int(), limit: z.number().int(), offset: z.number().int() });
+const versionSchema = z
+  .object({ id: z.number().int(), content: z.string(), version: z.number().int(), is_latest: z.boolean(), status: memoryStatusSchema, created_at: timestamp })
+  .meta({ id: "MemoryVersion" });
+const versionsSchema = z.object({ versions: z.array(versionSchema).describe("The whole chain, oldest first") });
+const statusChangeSchema = z.object({ id: z.number().int(), status: memoryStatusSchema });
+const linksSchema = z.object({ links: z.array(linkSchema) });
+const tagCountsSchema = z.object({ tags: z.array(z.object({ tag: z.string(), count: z.number().int() })) });
+const tagResultsSchema = z.object({ results: z.array(memorySchema) });
 
 export function registerMemoryRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps) {
   const { memories } = deps.engram;
@@ -46,7 +76,7 @@ export function registerMemoryRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps)
         summary: "Store a memory (a near-duplicate raises the existing one's source_count instead)",
         middleware: scoped("write"),
         request: jsonBody(storeInputSchema),
-        responses: { ...described("stored", 201), ...described("near-duplicate of an existing memory", 200) },
+        responses: { 201: json(storedSchema, "stored"), 200: json(duplicateSchema, "near-duplicate of an existing memory"), ...errors(400, 401, 403, 429) },
       }),
       async (c) => {
         const input = c.req.valid("json");
@@ -54,12 +84,12 @@ export function registerMemoryRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps)
         const result = memories.store(userOf(c), input, vector);
         if (result.kind === "duplicate") {
           c.set("auditTargets", [result.existingId]);
-          return c.json({ stored: false, duplicate: true, existing_id: result.existingId, boosted: true, distance: result.distance }, 200);
+          return c.json({ stored: false as const, duplicate: true as const, existing_id: result.existingId, boosted: true, distance: result.distance }, 200);
         }
         const m = result.memory;
         c.set("auditTargets", [m.id]);
         return c.json(
-          { stored: true, id: m.id, created_at: m.createdAt, importance: m.importance, embedded: vector !== null, tags: m.tags, decay_score: m.decayScore },
+          { stored: true as const, id: m.id, created_at: m.createdAt, importance: m.importance, embedded: vector !== null, tags: m.tags, decay_score: m.decayScore },
           201,
         );
       },
@@ -74,9 +104,9 @@ export function registerMemoryRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps)
       summary: "One memory",
       middleware: scoped("read"),
       request: { params: idParam },
-      responses: described("the memory"),
+      responses: { 200: json(memorySchema, "the memory"), ...errors(400, 401, 403, 404) },
     }),
-    (c) => c.json(memoryDto(memories.get(userOf(c), c.req.valid("param").id))),
+    (c) => c.json(memoryDto(memories.get(userOf(c), c.req.valid("param").id)), 200),
   );
 
   app.openapi(
@@ -87,7 +117,7 @@ export function registerMemoryRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps)
       summary: "Latest memories, newest first",
       middleware: scoped("read"),
       request: { query: listQuery },
-      responses: described("memories"),
+      responses: { 200: json(memoryListSchema, "memories"), ...errors(400, 401, 403) },
     }),
     (c) => {
       const q = c.req.valid("query");
@@ -100,7 +130,7 @@ export function registerMemoryRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps)
         includeForgotten: q.include_forgotten,
         includeArchived: q.include_archived,
       });
-      return c.json({ results: rows.map(memoryDto), count: rows.length, limit: q.limit, offset: q.offset });
+      return c.json({ results: rows.map(memoryDto), count: rows.length, limit: q.limit, offset: q.offset }, 200);
     },
   );
 
@@ -112,7 +142,7 @@ export function registerMemoryRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps)
       summary: "Write a new version of a memory",
       middleware: scoped("write"),
       request: { params: idParam, ...jsonBody(updateInputSchema) },
-      responses: described("the new version"),
+      responses: { 200: json(memorySchema, "the new version"), ...errors(400, 401, 403, 404, 409, 429) },
     }),
     async (c) => {
       const { id } = c.req.valid("param");
@@ -120,7 +150,7 @@ export function registerMemoryRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps)
       const vector = patch.content === undefined ? null : await vectorFor(patch.content, undefined);
       const row = memories.update(userOf(c), id, patch, vector);
       c.set("auditTargets", [id, row.id]);
-      return c.json(memoryDto(row));
+      return c.json(memoryDto(row), 200);
     },
   );
 
@@ -132,7 +162,7 @@ export function registerMemoryRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps)
       summary: "The whole version chain, oldest first",
       middleware: scoped("read"),
       request: { params: idParam },
-      responses: described("versions"),
+      responses: { 200: json(versionsSchema, "versions"), ...errors(400, 401, 403, 404) },
     }),
     (c) =>
       c.json({
@@ -144,7 +174,7 @@ export function registerMemoryRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps)
           status: v.status,
           created_at: v.createdAt,
         })),
-      }),
+      }, 200),
   );
 
   const statusRoutes = [
@@ -162,13 +192,13 @@ export function registerMemoryRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps)
         middleware: scoped("write"),
         // The reason is optional, so an empty body is as good as `{}`.
         request: { params: idParam, body: { content: { "application/json": { schema: forgetBody } }, required: false } },
-        responses: described("new status"),
+        responses: { 200: json(statusChangeSchema, "new status"), ...errors(400, 401, 403, 404) },
       }),
       (c) => {
         const { id } = c.req.valid("param");
         const reason = r.status === "forgotten" ? c.req.valid("json")?.reason : undefined;
         const row = memories.setStatus(userOf(c), id, r.status, reason);
-        return c.json({ id: row.id, status: row.status });
+        return c.json({ id: row.id, status: row.status }, 200);
       },
     );
   }
@@ -181,12 +211,12 @@ export function registerMemoryRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps)
       summary: "Delete a memory for good, with its links and index rows",
       middleware: scoped("write"),
       request: { params: idParam },
-      responses: described("deleted"),
+      responses: { 200: json(deletedSchema, "deleted"), ...errors(400, 401, 403, 404) },
     }),
     (c) => {
       const { id } = c.req.valid("param");
       memories.delete(userOf(c), id);
-      return c.json({ deleted: true, id });
+      return c.json({ deleted: true as const, id }, 200);
     },
   );
 
@@ -198,14 +228,14 @@ export function registerMemoryRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps)
       summary: "Links from and to a memory",
       middleware: scoped("read"),
       request: { params: idParam },
-      responses: described("links"),
+      responses: { 200: json(linksSchema, "links"), ...errors(400, 401, 403, 404) },
     }),
-    (c) => c.json({ links: memories.links(userOf(c), c.req.valid("param").id).map(linkDto) }),
+    (c) => c.json({ links: memories.links(userOf(c), c.req.valid("param").id).map(linkDto) }, 200),
   );
 
   app.openapi(
-    createRoute({ method: "get", path: "/tags", tags: ["tags"], summary: "Your tags with counts", middleware: scoped("read"), responses: described("tags") }),
-    (c) => c.json({ tags: memories.tagCounts(userOf(c)) }),
+    createRoute({ method: "get", path: "/tags", tags: ["tags"], summary: "Your tags with counts", middleware: scoped("read"), responses: { 200: json(tagCountsSchema, "tags"), ...errors(401, 403) } }),
+    (c) => c.json({ tags: memories.tagCounts(userOf(c)) }, 200),
   );
 
   app.openapi(
@@ -216,11 +246,11 @@ export function registerMemoryRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps)
       summary: "Memories carrying any (or all) of the tags",
       middleware: scoped("read"),
       request: jsonBody(tagSearchBody),
-      responses: described("memories"),
+      responses: { 200: json(tagResultsSchema, "memories"), ...errors(400, 401, 403) },
     }),
     (c) => {
       const b = c.req.valid("json");
-      return c.json({ results: memories.searchByTags(userOf(c), b.tags, b.match_all, b.limit).map(memoryDto) });
+      return c.json({ results: memories.searchByTags(userOf(c), b.tags, b.match_all, b.limit).map(memoryDto) }, 200);
     },
   );
 
@@ -232,8 +262,8 @@ export function registerMemoryRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps)
       summary: "Replace a memory's tags",
       middleware: scoped("write"),
       request: { params: idParam, ...jsonBody(tagsBody) },
-      responses: described("the memory"),
+      responses: { 200: json(memorySchema, "the memory"), ...errors(400, 401, 403, 404) },
     }),
-    (c) => c.json(memoryDto(memories.setTags(userOf(c), c.req.valid("param").id, c.req.valid("json").tags))),
+    (c) => c.json(memoryDto(memories.setTags(userOf(c), c.req.valid("param").id, c.req.valid("json").tags)), 200),
   );
 }

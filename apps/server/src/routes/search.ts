@@ -2,8 +2,8 @@ import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "zod";
 import { CHANNELS, QUESTION_TYPES, typeError, type SearchHit, type SearchResult } from "@engram/core";
 import type { AppEnv, ServerDeps } from "../env.js";
-import { memoryDto } from "../dto.js";
-import { described, jsonBody, scoped } from "./define.js";
+import { errors, json, jsonBody, scoped, timestamp } from "./define.js";
+import { memoryDto, memorySchema } from "./memory-shapes.js";
 
 const queryText = z.string({ error: typeError("a string") }).max(10_000).refine((s) => s.trim().length > 0, "must not be empty");
 
@@ -37,6 +37,83 @@ const recallBody = z.object({
   space_id: z.number().int().positive().optional(),
 });
 
+const channelHitSchema = z.object({ rank: z.number().int(), score: z.number() });
+const searchResultSchema = z
+  .object({
+    id: z.number().int(),
+    content: z.string(),
+    category: z.string(),
+    source: z.string(),
+    importance: z.number().int(),
+    created_at: timestamp,
+    score: z.number(),
+    tags: z.array(z.string()),
+    search_type: z.enum(["hybrid", ...CHANNELS]),
+    channels: z.partialRecord(z.enum(CHANNELS), channelHitSchema).describe("Rank and score in each channel that found the memory"),
+    decay_score: z.number(),
+    version: z.number().int(),
+    is_latest: z.boolean(),
+    question_type: z.enum(QUESTION_TYPES),
+  })
+  .meta({ id: "SearchResult" });
+const searchResponseSchema = z.object({
+  results: z.array(searchResultSchema),
+  abstained: z.boolean().describe("True when nothing cleared the threshold: the server declines to guess"),
+  top_score: z.number(),
+});
+
+const nullableScore = z.number().nullable();
+const explainedResultSchema = searchResultSchema.extend({
+  scores: z.object({
+    lexical: nullableScore,
+    vector: nullableScore,
+    graph: nullableScore,
+    personality: nullableScore,
+    session: nullableScore,
+    temporal_boost: nullableScore,
+    fused: z.number(),
+    final: z.number(),
+    reranked: nullableScore,
+    reranker_ms: nullableScore,
+  }),
+  ranks: z.record(z.string(), z.number().int().nullable()).describe("Rank in each channel (fts as lexical), null where it did not rank the memory"),
+  entity_match: z.number(),
+  factors: z.object({
+    decay: z.number(),
+    importance: z.number(),
+    static: z.number(),
+    recency: z.number(),
+    pagerank: z.number(),
+    superseded: z.number(),
+  }),
+});
+const explainResponseSchema = z.object({
+  results: z.array(explainedResultSchema),
+  abstained: z.boolean(),
+  top_score: z.number(),
+  cached: z.boolean(),
+  timings_ms: z.object({
+    embed: z.number(),
+    lexical: z.number(),
+    vector: z.number(),
+    personality: z.number(),
+    expansion: z.number(),
+    fusion: z.number(),
+    factors: z.number(),
+    hybrid: z.number(),
+    rerank: z.number(),
+    total: z.number(),
+  }),
+  pipeline: z.object({
+    embedded: z.boolean(),
+    reranker_applied: z.boolean(),
+    question_type: z.enum(QUESTION_TYPES),
+    fusion: z.enum(["score", "rrf"]),
+    channels: z.array(z.enum(CHANNELS)),
+  }),
+});
+const recallResponseSchema = z.object({ memories: z.array(memorySchema) });
+
 export function registerSearchRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps) {
   const { search } = deps.engram;
 
@@ -57,7 +134,7 @@ export function registerSearchRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps)
       fusion: b.fusion,
     });
   };
-  const resultDto = (h: SearchHit, r: SearchResult) => ({
+  const resultDto = (h: SearchHit, r: SearchResult): z.infer<typeof searchResultSchema> => ({
     id: h.memory.id,
     content: h.memory.content,
     category: h.memory.category,
@@ -84,12 +161,12 @@ export function registerSearchRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps)
         summary: "Hybrid search: FTS5 BM25 and vector similarity fused by weighted RRF (the query is words, never FTS5 syntax)",
         middleware: scoped("read"),
         request: jsonBody(searchBody),
-        responses: described("ranked results"),
+        responses: { 200: json(searchResponseSchema, "ranked results"), ...errors(400, 401, 403) },
       }),
       async (c) => {
         const userId = c.get("principal").user.id;
         const result = await run(userId, c.req.valid("json"));
-        const res = c.json({ results: result.hits.map((h) => resultDto(h, result)), abstained: result.abstained, top_score: result.topScore });
+        const res = c.json({ results: result.hits.map((h) => resultDto(h, result)), abstained: result.abstained, top_score: result.topScore }, 200);
         // The results as the client sees them, then the implicit FSRS review of what it was given.
         deps.engram.fsrs.implicitReview(userId, result.hits.map((h) => h.memory.id));
         return res;
@@ -105,7 +182,7 @@ export function registerSearchRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps)
       summary: "Search, with each result's channel ranks and scores and the time each stage took",
       middleware: scoped("read"),
       request: jsonBody(searchBody),
-      responses: described("ranked results with their explanation"),
+      responses: { 200: json(explainResponseSchema, "ranked results with their explanation"), ...errors(400, 401, 403) },
     }),
     async (c) => {
       const result = await run(c.get("principal").user.id, c.req.valid("json"));
@@ -152,7 +229,7 @@ export function registerSearchRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps)
           fusion: result.fusion,
           channels: result.channels,
         },
-      });
+      }, 200);
     },
   );
 
@@ -164,13 +241,13 @@ export function registerSearchRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps)
       summary: "Memories for the current context; each one returned counts as accessed",
       middleware: scoped("read"),
       request: jsonBody(recallBody),
-      responses: described("memories"),
+      responses: { 200: json(recallResponseSchema, "memories"), ...errors(400, 401, 403) },
     }),
     async (c) => {
       const b = c.req.valid("json");
       const userId = c.get("principal").user.id;
       const rows = await search.recall(userId, { query: b.query ?? b.context, limit: b.limit, spaceId: b.space_id });
-      const res = c.json({ memories: rows.map(memoryDto) });
+      const res = c.json({ memories: rows.map(memoryDto) }, 200);
       deps.engram.fsrs.implicitReview(userId, rows.map((r) => r.id));
       return res;
     },
