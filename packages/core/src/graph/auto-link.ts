@@ -5,7 +5,7 @@ import { decodeVector } from "../vector/codec.js";
 import type { VectorStore } from "../vector/vector-store.js";
 import type { GraphState } from "./graph-state.js";
 import { ruleClassifier, type LinkClassifier, type LinkNeighbour, type ProposedLink } from "./link-rules.js";
-import { contentTerms, jaccard } from "./terms.js";
+import { contentTerms, jaccard } from "../text/terms.js";
 
 export interface AutoLinkConfig {
   /** Cosine above which two memories get a `similarity` link (vectors of the active model). */

@@ -1,5 +1,5 @@
 import { isoNow, type CoreContext } from "../context.js";
-import { queryTerms } from "../search/fts-query.js";
+import { queryTerms } from "../text/fts-query.js";
 import { graphData, type Analysis, type GraphData } from "./algorithms.js";
 import type { EntityService } from "./entities.js";
 import type { GraphState } from "./graph-state.js";

@@ -2,7 +2,7 @@ import { and, desc, eq, or, sql } from "drizzle-orm";
 import type { CoreContext } from "../context.js";
 import { memories } from "../db/schema.js";
 import { invalid } from "../errors.js";
-import { STOPWORDS } from "../search/stopwords.js";
+import { STOPWORDS } from "../text/stopwords.js";
 import { leadingWindow } from "../text/chars.js";
 
 /**

@@ -1,6 +1,6 @@
 import type { CoreContext } from "../context.js";
 import { graphNeighbors } from "../graph/neighbors.js";
-import { buildFtsQuery } from "./fts-query.js";
+import { buildFtsQuery } from "../text/fts-query.js";
 
 /** A channel's hits, best first, scores on a 0..1 scale. */
 export type Hits = { id: number; score: number }[];

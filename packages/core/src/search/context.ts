@@ -1,7 +1,7 @@
-import { countTokens, tokensWithin } from "./token-count.js";
+import { countTokens, tokensWithin } from "../text/token-count.js";
 import { TimeSlicer } from "../util/event-loop.js";
 
-/** Tokens as contexts count them (o200k_base, see token-count.ts): exported so clients and tests measure alike. */
+/** Tokens as contexts count them (o200k_base, see text/token-count.ts): exported so clients and tests measure alike. */
 export { countTokens };
 import type { CoreContext } from "../context.js";
 import type { MemoryRow } from "../db/schema.js";
@@ -95,7 +95,7 @@ const blockLine = (category: string, content: string) => `- [${category}] ${cont
 /**
  * Budget-aware context assembly: fills sections in a fixed order, each up to its share of the
  * token budget (the unused rest flows on), skipping memories already shown and near-duplicates.
- * Token counts are exact for the returned text (o200k_base; token-count.ts, which counts a
+ * Token counts are exact for the returned text (o200k_base; text/token-count.ts, which counts a
  * pathological run of more than 64 characters without a break by its bytes, more than its
  * tokens), and the result never exceeds the budget: the final text is counted again and
  * trimmed if joins added tokens.

@@ -1,5 +1,5 @@
 import type { CoreContext } from "../context.js";
-import { buildFtsQuery } from "./fts-query.js";
+import { buildFtsQuery } from "../text/fts-query.js";
 
 export interface SearchFilters {
   category?: string | undefined;

@@ -10,7 +10,7 @@ import { SearchCache } from "./search-cache.js";
 import { detectQuestionType, type QuestionType } from "./question-type.js";
 import { CHANNELS, FIRST_STAGE, RRF_WEIGHTS, TYPE_WEIGHTS, type ChannelName, type ChannelWeights } from "./weights.js";
 import { graphHits, personalityHits, relativeToBest, sessionNeighbourHits, type Hits } from "./channels.js";
-import { nameCoverage, namesIn } from "./query-names.js";
+import { nameCoverage, namesIn } from "../text/query-names.js";
 import { computeFactors, product, type Factors } from "./factors.js";
 import type { SearchReranker } from "./rerank.js";
 

@@ -1,4 +1,4 @@
-import { forEachWord, isWordChar } from "../text/words.js";
+import { forEachWord, isWordChar } from "./words.js";
 import { STOPWORDS } from "./stopwords.js";
 
 const MAX_TERMS = 64;
