@@ -31,3 +31,16 @@ export function buildFtsQuery(text: string): string | null {
   if (terms.length === 0) return null;
   return terms.map((t) => `"${t}"`).join(" OR ");
 }
+
+/**
+ * An FTS5 MATCH expression for text containing any of the phrases: each phrase's words
+ * (`[\p{L}\p{N}_]+`) as one quoted string, so the words must appear together and in order;
+ * phrases are OR-ed. Returns null when no phrase has a word.
+ */
+export function buildPhraseQuery(phrases: readonly string[]): string | null {
+  const quoted = phrases
+    .map((n) => [...n.matchAll(/[\p{L}\p{N}_]+/gu)].map((w) => w[0]).join(" "))
+    .filter(Boolean)
+    .map((p) => `"${p}"`);
+  return quoted.length ? quoted.join(" OR ") : null;
+}
