@@ -18,10 +18,10 @@ import { ROOT } from "../test/support/server.js";
 import * as scanners from "../packages/core/dist/graph/entity-scanners.js";
 import { NameMatcher } from "../packages/core/dist/graph/name-matcher.js";
 import { entityKey } from "../packages/core/dist/graph/entity-rules.js";
-import { contentTerms } from "../packages/core/dist/graph/terms.js";
+import { contentTerms } from "../packages/core/dist/text/terms.js";
 import { evaluate } from "../packages/core/dist/intelligence/guard.js";
-import { nameCoverage, namesIn } from "../packages/core/dist/search/query-names.js";
-import { tokensWithin } from "../packages/core/dist/search/token-count.js";
+import { nameCoverage, namesIn } from "../packages/core/dist/text/query-names.js";
+import { tokensWithin } from "../packages/core/dist/text/token-count.js";
 import { extractMemories } from "../apps/sidecar/dist/extract.js";
 import { markdownSections } from "../apps/cli/dist/import-sources.js";
 // A plain ES module of the hooks (no type declarations).

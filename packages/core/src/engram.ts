@@ -7,6 +7,8 @@ import { MemoryService } from "./memory/memories.js";
 import { SearchService } from "./search/service.js";
 import { rerankerFromFolder, type SearchReranker } from "./search/rerank.js";
 import { ContextAssembler } from "./search/context.js";
+import { graphTextIndex } from "./search/lexical.js";
+import { LexicalStore } from "./search/store.js";
 import { systemClock, type Clock } from "./util/clock.js";
 import { VectorStore } from "./vector/vector-store.js";
 import { EmbeddingService, type EmbeddingLog } from "./vector/embedding-service.js";
@@ -78,7 +80,7 @@ export function createEngram(
   registerMemoryJobs(jobs, ttl, jobsConfig.sweepIntervalMs);
   registerMaintenanceJobs(jobs, jobsConfig, () => ctx.clock.now());
   const graphConfig = config.graph ?? DEFAULT_GRAPH_CONFIG;
-  const graph = new GraphService(ctx, vectors, graphConfig, (userId) => search?.cache.invalidate(userId));
+  const graph = new GraphService(ctx, vectors, graphTextIndex(new LexicalStore(ctx.db)), graphConfig, (userId) => search?.cache.invalidate(userId));
   memories.onDelete((userId, memoryId, restoredId) => graph.entities.forgetMemory(userId, memoryId, restoredId));
   registerGraphJobs(jobs, graph, graphConfig, () => ctx.clock.now());
   const log = opts.log ?? silentLog;

@@ -28,7 +28,7 @@ export {
   type ListFilters,
 } from "./memory/schemas.js";
 export { simhash, hammingDistance, simhashTokens } from "./memory/simhash.js";
-export { buildFtsQuery, queryTerms } from "./search/fts-query.js";
+export { buildFtsQuery, queryTerms } from "./text/fts-query.js";
 export { SearchService, type SearchHit, type SearchResult, type SearchRequest } from "./search/service.js";
 export { AuditLog, type AuditEntry, type Refusal } from "./audit/audit-log.js";
 export * from "./embed/index.js";

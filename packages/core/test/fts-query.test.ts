@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildFtsQuery, queryTerms } from "../src/search/fts-query.js";
+import { buildFtsQuery, queryTerms } from "../src/text/fts-query.js";
 import { openDb } from "../src/db/connection.js";
 
 describe("FTS5 query building", () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ruleClassifier, type LinkNeighbour, type ProposedLink } from "../src/graph/link-rules.js";
 import { extractEntities } from "../src/graph/entity-rules.js";
-import { contentTerms, jaccard } from "../src/graph/terms.js";
+import { contentTerms, jaccard } from "../src/text/terms.js";
 
 const classify = (content: string, neighbours: LinkNeighbour[], threshold = 0.5) =>
   ruleClassifier.classify({ id: 100, content }, neighbours, threshold) as ProposedLink[];

@@ -6,7 +6,7 @@ import { createEngram, type Engram } from "../src/engram.js";
 import { ManualClock } from "../src/util/clock.js";
 import { detectQuestionType } from "../src/search/question-type.js";
 import { fuse, scoreFuse } from "../src/search/fusion.js";
-import { nameCoverage, namesIn } from "../src/search/query-names.js";
+import { nameCoverage, namesIn } from "../src/text/query-names.js";
 import { computeFactors } from "../src/search/factors.js";
 import { hammingDistance, simhash } from "../src/memory/simhash.js";
 import { storeInputSchema, updateInputSchema } from "../src/memory/schemas.js";

@@ -1,11 +1,13 @@
 import { isoNow, type CoreContext } from "../context.js";
+import type { MemoryHead, MemoryLookups } from "../memory/store/lookups.js";
 import { leadingWindow } from "../text/chars.js";
-import { lexicalSearch } from "../search/lexical.js";
-import { decodeVector } from "../vector/codec.js";
+import { contentTerms, jaccard } from "../text/terms.js";
 import type { VectorStore } from "../vector/vector-store.js";
-import type { GraphState } from "./graph-state.js";
 import { ruleClassifier, type LinkClassifier, type LinkNeighbour, type ProposedLink } from "./link-rules.js";
-import { contentTerms, jaccard } from "./terms.js";
+import type { LinkStore } from "./store/links.js";
+import type { GraphState } from "./store/state.js";
+import type { StoredVectors } from "./store/vectors.js";
+import type { TextIndex } from "./text-index.js";
 
 export interface AutoLinkConfig {
   /** Cosine above which two memories get a `similarity` link (vectors of the active model). */
@@ -23,9 +25,16 @@ export interface AutoLinkResult {
   links: number;
 }
 
-interface MemoryText {
-  id: number;
-  content: string;
+/** Where the linker finds neighbours and writes links. */
+export interface AutoLinkDeps {
+  /** The active model's index, searched with the memory's own vector. */
+  vectors: VectorStore;
+  stored: StoredVectors;
+  /** Candidates for a memory with no vector. */
+  text: TextIndex;
+  memories: MemoryLookups;
+  links: LinkStore;
+  state: GraphState;
 }
 
 /** Candidates per neighbour kept: over-fetch, since old versions and hidden memories are dropped. */
@@ -48,8 +57,7 @@ export const LINK_SCAN_CHARS = 16_384;
 export class AutoLinker {
   constructor(
     private readonly ctx: CoreContext,
-    private readonly vectors: VectorStore,
-    private readonly state: GraphState,
+    private readonly deps: AutoLinkDeps,
     private readonly config: AutoLinkConfig,
     private readonly classifier: LinkClassifier = ruleClassifier,
   ) {}
@@ -72,42 +80,33 @@ export class AutoLinker {
   }
 
   /** Latest, not forgotten, not archived memories of the user among `ids`, in the order given, each its first LINK_SCAN_CHARS. */
-  private live(userId: number, ids: readonly number[]): MemoryText[] {
+  private live(userId: number, ids: readonly number[]): MemoryHead[] {
     if (ids.length === 0) return [];
-    const rows = this.ctx.db.sqlite
-      .prepare(
-        `SELECT id, substr(content, 1, ${LINK_SCAN_CHARS + 1}) AS content FROM memories WHERE user_id = ? AND id IN (SELECT value FROM json_each(?))
-           AND is_latest = 1 AND is_forgotten = 0 AND is_archived = 0`,
-      )
-      .all(userId, JSON.stringify(ids)) as MemoryText[];
+    const rows = this.deps.memories.liveHeads(userId, ids, LINK_SCAN_CHARS + 1);
     const byId = new Map(rows.map((r) => [r.id, { id: r.id, content: leadingWindow(r.content, LINK_SCAN_CHARS) }]));
     return ids.flatMap((id) => byId.get(id) ?? []);
   }
 
   private vectorOf(userId: number, memoryId: number): Float32Array | null {
-    const model = this.vectors.model;
-    if (!model) return null;
-    const row = this.ctx.db.sqlite
-      .prepare("SELECT vector FROM memory_vectors WHERE memory_id = ? AND user_id = ? AND model = ?")
-      .get(memoryId, userId, model.id) as { vector: Buffer } | undefined;
-    return row ? decodeVector(row.vector) : null;
+    const model = this.deps.vectors.model;
+    return model ? this.deps.stored.of(userId, memoryId, model.id) : null;
   }
 
-  private async byVector(userId: number, memory: MemoryText, vector: Float32Array): Promise<LinkNeighbour[]> {
+  private async byVector(userId: number, memory: MemoryHead, vector: Float32Array): Promise<LinkNeighbour[]> {
     const k = this.config.maxNeighbors;
-    const hits = (await this.vectors.search(userId, vector, k * OVERFETCH + 1)).filter((h) => h.id !== memory.id);
+    const hits = (await this.deps.vectors.search(userId, vector, k * OVERFETCH + 1)).filter((h) => h.id !== memory.id);
     const score = new Map(hits.map((h) => [h.id, h.score]));
     return this.live(userId, hits.map((h) => h.id))
       .slice(0, k)
       .map((r) => ({ id: r.id, content: r.content, similarity: score.get(r.id)! }));
   }
 
-  private byWords(userId: number, memory: MemoryText): LinkNeighbour[] {
+  private byWords(userId: number, memory: MemoryHead): LinkNeighbour[] {
     const k = this.config.maxNeighbors;
-    // lexicalSearch keeps to the user's latest, live memories.
-    const candidates = lexicalSearch(this.ctx, userId, memory.content, k * OVERFETCH + 1).filter((h) => h.id !== memory.id);
+    // The text index keeps to the user's latest, live memories.
+    const candidates = this.deps.text.similar(userId, memory.content, k * OVERFETCH + 1).filter((id) => id !== memory.id);
     const mine = contentTerms(memory.content);
-    return this.live(userId, candidates.map((c) => c.id))
+    return this.live(userId, candidates)
       .map((r) => ({ id: r.id, content: r.content, similarity: jaccard(mine, contentTerms(r.content)) }))
       .sort((a, b) => b.similarity - a.similarity || b.id - a.id)
       .slice(0, k);
@@ -119,17 +118,11 @@ export class AutoLinker {
    */
   private insert(userId: number, proposed: readonly ProposedLink[]): number {
     const now = isoNow(this.ctx);
-    const insert = this.ctx.db.sqlite.prepare(
-      `INSERT OR IGNORE INTO memory_links (user_id, source_id, target_id, type, similarity, created_at)
-       SELECT ?, ?, ?, ?, ?, ?
-        WHERE NOT (? = 'similarity' AND EXISTS (SELECT 1 FROM memory_links WHERE source_id = ? AND target_id = ? AND type = 'similarity'))`,
-    );
     let added = 0;
     for (const p of proposed) {
-      const similarity = Math.round(p.similarity * 1e4) / 1e4;
-      added += insert.run(userId, p.sourceId, p.targetId, p.type, similarity, now, p.type, p.targetId, p.sourceId).changes;
+      added += this.deps.links.insert(userId, { sourceId: p.sourceId, targetId: p.targetId, type: p.type, similarity: Math.round(p.similarity * 1e4) / 1e4 }, now);
     }
-    this.state.addDirty(userId, added);
+    this.deps.state.addDirty(userId, added);
     return added;
   }
 }

@@ -8,6 +8,7 @@ export { entityInputSchema, type EntityInput, type EntityMention, type Cooccurre
 export type { AutoLinkResult } from "./auto-link.js";
 export type { PagerankResult, CommunitiesResult, RefreshResult } from "./refresh.js";
 export type { GraphView, Neighborhood, TimelineWeek, CommunitySummary } from "./views.js";
-export type { GraphStateRow } from "./graph-state.js";
+export type { GraphStateRow } from "./store/state.js";
+export type { TextIndex } from "./text-index.js";
 export { graphData, analyse, type GraphData, type Analysis } from "./algorithms.js";
 export type { EntityRow, CommunityRow } from "../db/schema.js";

@@ -1,4 +1,5 @@
 import type { Db } from "../db/connection.js";
+import { linkStore } from "./store/links.js";
 
 /** A memory reached from the seeds: its score, the node it was reached through, and the edge type. */
 export interface GraphNeighbor {
@@ -40,36 +41,6 @@ export function edgeWeight(type: string, similarity: number): number {
   return EDGE_TYPE_WEIGHTS[type] ?? DEFAULT_TYPE_WEIGHT;
 }
 
-interface Step {
-  from: number;
-  to: number;
-  type: string;
-  similarity: number;
-}
-
-/**
- * Links of the user touching any of `from`, in either direction, whose far end is a
- * latest, live (not forgotten, not archived) memory of the same user. Links are per
- * tenant, and the far end is checked too, so nothing crosses tenants.
- */
-function steps(db: Db, userId: number, from: readonly number[], types: readonly string[] | undefined): Step[] {
-  if (from.length === 0) return [];
-  const typeFilter = types ? "AND l.type IN (SELECT value FROM json_each(?))" : "";
-  const live = "m.user_id = ? AND m.is_latest = 1 AND m.is_forgotten = 0 AND m.is_archived = 0";
-  // CROSS JOIN keeps the order: from the few ids to their links by index, never a scan of the tenant's links.
-  const sql = `
-    SELECT l.source_id AS "from", l.target_id AS "to", l.type, l.similarity
-      FROM json_each(?) f CROSS JOIN memory_links l ON l.source_id = f.value CROSS JOIN memories m ON m.id = l.target_id
-     WHERE +l.user_id = ? ${typeFilter} AND ${live}
-    UNION ALL
-    SELECT l.target_id, l.source_id, l.type, l.similarity
-      FROM json_each(?) f CROSS JOIN memory_links l ON l.target_id = f.value CROSS JOIN memories m ON m.id = l.source_id
-     WHERE +l.user_id = ? ${typeFilter} AND ${live}`;
-  const ids = JSON.stringify(from);
-  const half = types ? [ids, userId, JSON.stringify(types), userId] : [ids, userId, userId];
-  return db.sqlite.prepare(sql).all(...half, ...half) as Step[];
-}
-
 /**
  * Graph channel for search: expands the seed memories along memory_links up to two hops.
  * A hop-1 neighbour scores the weight of its best edge from a seed; a hop-2 neighbour
@@ -77,6 +48,9 @@ function steps(db: Db, userId: number, from: readonly number[], types: readonly 
  * returned. Sorted by score, best first.
  */
 export function graphNeighbors(db: Db, userId: number, seedIds: readonly number[], opts: GraphNeighborOptions): GraphNeighbor[] {
+  const links = linkStore(db);
+  // Links touching the given memories whose far end is a live memory of the same user: nothing crosses tenants.
+  const steps = (from: readonly number[]) => (from.length === 0 ? [] : links.steps(userId, from, opts.types));
   const seeds = new Set(seedIds);
   const best = new Map<number, GraphNeighbor>();
   const offer = (n: GraphNeighbor) => {
@@ -85,13 +59,13 @@ export function graphNeighbors(db: Db, userId: number, seedIds: readonly number[
     if (!current || n.score > current.score) best.set(n.id, n);
   };
 
-  for (const s of steps(db, userId, [...seeds], opts.types)) {
+  for (const s of steps([...seeds])) {
     offer({ id: s.to, score: edgeWeight(s.type, s.similarity), via: s.from, type: s.type });
   }
   if ((opts.hops ?? 2) === 2 && best.size > 0) {
     const frontier = [...best.values()].sort((a, b) => b.score - a.score).slice(0, MAX_FRONTIER);
     const scoreOf = new Map(frontier.map((n) => [n.id, n.score]));
-    for (const s of steps(db, userId, [...scoreOf.keys()], opts.types)) {
+    for (const s of steps([...scoreOf.keys()])) {
       offer({ id: s.to, score: scoreOf.get(s.from)! * edgeWeight(s.type, s.similarity) * SECOND_HOP_DECAY, via: s.from, type: s.type });
     }
   }

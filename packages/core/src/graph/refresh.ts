@@ -1,9 +1,13 @@
 import { isoNow, type CoreContext } from "../context.js";
-import { queryTerms } from "../search/fts-query.js";
+import type { MemoryGraphColumns } from "../memory/store/graph-columns.js";
+import type { MemoryLookups } from "../memory/store/lookups.js";
+import { queryTerms } from "../text/fts-query.js";
 import { graphData, type Analysis, type GraphData } from "./algorithms.js";
 import type { EntityService } from "./entities.js";
-import type { GraphState } from "./graph-state.js";
 import { analyseOffThread } from "./offload.js";
+import type { CommunityStore } from "./store/communities.js";
+import type { LinkStore } from "./store/links.js";
+import type { GraphState } from "./store/state.js";
 
 export interface PagerankResult {
   success: true;
@@ -37,7 +41,6 @@ export interface RefreshResult {
   timings_ms: { load: number; build: number; pagerank: number; louvain: number; persist: number; total: number };
 }
 
-const LIVE = "is_latest = 1 AND is_forgotten = 0 AND is_archived = 0";
 /** Members whose words name a community: its most central ones. */
 const LABEL_MEMBERS = 10;
 const LABEL_TERMS = 3;
@@ -50,6 +53,17 @@ const LABEL_SCAN_CHARS = 4_096;
 
 const round = (ms: number) => Math.round(ms * 10) / 10;
 const score = (rank: number) => Math.round(rank * 1e6) / 1e6;
+
+/** What the refresh reads and writes through. */
+export interface RefreshDeps {
+  state: GraphState;
+  links: LinkStore;
+  communities: CommunityStore;
+  /** The memories' pagerank_score and community_id. */
+  columns: MemoryGraphColumns;
+  memories: MemoryLookups;
+  entities: EntityService;
+}
 
 interface Loaded {
   nodes: number[];
@@ -68,23 +82,15 @@ interface Loaded {
 export class GraphRefresher {
   constructor(
     private readonly ctx: CoreContext,
-    private readonly state: GraphState,
-    private readonly entities: EntityService,
+    private readonly deps: RefreshDeps,
     /** Called after new scores or communities are written (search ranks with them). */
     private readonly onChange: (userId: number) => void = () => {},
   ) {}
 
   private load(userId: number): Loaded {
-    const sqlite = this.ctx.db.sqlite;
-    return sqlite.transaction(() => {
-      const nodes = (sqlite.prepare(`SELECT id FROM memories WHERE user_id = ? AND ${LIVE} ORDER BY id`).raw().all(userId) as [number][]).map((r) => r[0]);
-      const links = sqlite.prepare("SELECT source_id, target_id, type, similarity FROM memory_links WHERE user_id = ?").raw().all(userId) as [
-        number,
-        number,
-        string,
-        number,
-      ][];
-      return { nodes, data: graphData(nodes, links), dirty: this.state.get(userId)?.dirtyEdges ?? 0 };
+    return this.ctx.db.sqlite.transaction(() => {
+      const nodes = this.deps.columns.liveIds(userId);
+      return { nodes, data: graphData(nodes, this.deps.links.all(userId)), dirty: this.deps.state.get(userId)?.dirtyEdges ?? 0 };
     })();
   }
 
@@ -93,9 +99,8 @@ export class GraphRefresher {
     const g = this.load(userId);
     const a = await analyseOffThread(g.data, { pagerank: true, communities: false, seed: userId });
     const updated = this.ctx.db.sqlite.transaction(() => {
-      const set = this.ctx.db.sqlite.prepare(`UPDATE memories SET pagerank_score = ? WHERE id = ? AND user_id = ? AND ${LIVE}`);
       let n = 0;
-      g.nodes.forEach((id, i) => (n += set.run(score(a.ranks[i]!), id, userId).changes));
+      g.nodes.forEach((id, i) => (n += this.deps.columns.setRank(userId, id, score(a.ranks[i]!))));
       this.clearStale(userId);
       return n;
     })();
@@ -109,11 +114,10 @@ export class GraphRefresher {
     const a = await analyseOffThread(g.data, { pagerank: false, communities: true, seed: userId });
     const { count, assigned } = this.ctx.db.sqlite.transaction(() => {
       const communityOf = this.replaceCommunities(userId, g.nodes, a, this.storedRanks(userId));
-      const set = this.ctx.db.sqlite.prepare(`UPDATE memories SET community_id = ? WHERE id = ? AND user_id = ? AND ${LIVE}`);
       let n = 0;
       for (const id of g.nodes) {
         const community = communityOf.get(id) ?? null;
-        const changed = set.run(community, id, userId).changes;
+        const changed = this.deps.columns.setCommunity(userId, id, community);
         if (community !== null) n += changed;
       }
       this.clearStale(userId);
@@ -143,13 +147,12 @@ export class GraphRefresher {
       const rank = new Map(g.nodes.map((id, i) => [id, a.ranks[i]!]));
       const communityOf = this.replaceCommunities(userId, g.nodes, a, (id) => rank.get(id) ?? 0);
       // One write per memory for both results.
-      const set = this.ctx.db.sqlite.prepare(`UPDATE memories SET pagerank_score = ?, community_id = ? WHERE id = ? AND user_id = ? AND ${LIVE}`);
       let n = 0;
-      g.nodes.forEach((id, i) => (n += set.run(score(a.ranks[i]!), communityOf.get(id) ?? null, id, userId).changes));
+      g.nodes.forEach((id, i) => (n += this.deps.columns.setRankAndCommunity(userId, id, score(a.ranks[i]!), communityOf.get(id) ?? null)));
       this.clearStale(userId);
       const count = new Set(communityOf.values()).size;
-      this.entities.rebuildCounts(userId);
-      this.state.refreshed(
+      this.deps.entities.rebuildCounts(userId);
+      this.deps.state.refreshed(
         userId,
         { nodeCount: g.nodes.length, edgeCount: a.links, communityCount: count, modularity: a.modularity, durationMs: round(performance.now() - t0) },
         isoNow(this.ctx),
@@ -183,8 +186,7 @@ export class GraphRefresher {
    * Returns the community id of every member.
    */
   private replaceCommunities(userId: number, nodes: readonly number[], a: Analysis, rankOf: (id: number) => number): Map<number, number> {
-    const sqlite = this.ctx.db.sqlite;
-    sqlite.prepare("DELETE FROM graph_communities WHERE user_id = ?").run(userId);
+    this.deps.communities.deleteAll(userId);
     const groups = new Map<number, number[]>();
     nodes.forEach((id, i) => {
       const c = a.membership[i]!;
@@ -194,11 +196,10 @@ export class GraphRefresher {
     });
     const communities = [...groups.values()].filter((g) => g.length >= 2).sort((x, y) => y.length - x.length || x[0]! - y[0]!);
     const now = isoNow(this.ctx);
-    const insert = sqlite.prepare("INSERT INTO graph_communities (user_id, label, size, created_at) VALUES (?, ?, ?, ?) RETURNING id");
     const communityOf = new Map<number, number>();
     for (const members of communities) {
       members.sort((x, y) => rankOf(y) - rankOf(x) || x - y);
-      const { id } = insert.get(userId, this.label(userId, members.slice(0, LABEL_MEMBERS)), members.length, now) as { id: number };
+      const id = this.deps.communities.insert(userId, this.label(userId, members.slice(0, LABEL_MEMBERS)), members.length, now);
       for (const m of members) communityOf.set(m, id);
     }
     return communityOf;
@@ -210,21 +211,11 @@ export class GraphRefresher {
    * worker ran carries its predecessor's).
    */
   private clearStale(userId: number): void {
-    const sqlite = this.ctx.db.sqlite;
-    sqlite
-      .prepare(`UPDATE memories SET pagerank_score = 0, community_id = NULL WHERE user_id = ? AND NOT (${LIVE}) AND (pagerank_score != 0 OR community_id IS NOT NULL)`)
-      .run(userId);
-    sqlite
-      .prepare(
-        `UPDATE memories SET community_id = NULL WHERE user_id = ? AND community_id IS NOT NULL
-           AND community_id NOT IN (SELECT id FROM graph_communities WHERE user_id = ?)`,
-      )
-      .run(userId, userId);
+    this.deps.columns.clearStale(userId, this.deps.communities.ids(userId));
   }
 
   private storedRanks(userId: number): (id: number) => number {
-    const rows = this.ctx.db.sqlite.prepare(`SELECT id, pagerank_score FROM memories WHERE user_id = ? AND ${LIVE}`).raw().all(userId) as [number, number][];
-    const map = new Map(rows);
+    const map = this.deps.columns.ranks(userId);
     return (id) => map.get(id) ?? 0;
   }
 
@@ -233,12 +224,8 @@ export class GraphRefresher {
    * from the first LABEL_SCAN_CHARS of each: a refresh labels every community of the tenant.
    */
   private label(userId: number, memberIds: number[]): string {
-    const rows = this.ctx.db.sqlite
-      .prepare(`SELECT substr(m.content, 1, ${LABEL_SCAN_CHARS}) FROM json_each(?) j CROSS JOIN memories m ON m.id = j.value WHERE +m.user_id = ?`)
-      .raw()
-      .all(JSON.stringify(memberIds), userId) as [string][];
     const df = new Map<string, number>();
-    for (const [content] of rows) {
+    for (const content of this.deps.memories.heads(userId, memberIds, LABEL_SCAN_CHARS)) {
       for (const t of queryTerms(content)) if (t.length > 2 && !/^\d+$/.test(t)) df.set(t, (df.get(t) ?? 0) + 1);
     }
     return [...df.entries()]

@@ -1,13 +1,22 @@
 import type { CoreContext } from "../context.js";
+import { MemoryGraphColumns } from "../memory/store/graph-columns.js";
+import { MemoryLookups } from "../memory/store/lookups.js";
+import { MemorySelections } from "../memory/store/selections.js";
+import { SpaceLookups } from "../memory/store/spaces.js";
 import type { VectorStore } from "../vector/vector-store.js";
 import { AutoLinker, type AutoLinkResult } from "./auto-link.js";
 import type { GraphConfig } from "./config.js";
 import { EntityService } from "./entities.js";
 import { EntityExtractor } from "./entity-extractor.js";
-import { GraphState } from "./graph-state.js";
 import type { LinkClassifier } from "./link-rules.js";
 import { graphNeighbors, type GraphNeighbor, type GraphNeighborOptions } from "./neighbors.js";
 import { GraphRefresher } from "./refresh.js";
+import { CommunityStore } from "./store/communities.js";
+import { EntityStore } from "./store/entities.js";
+import { linkStore } from "./store/links.js";
+import { GraphState } from "./store/state.js";
+import { StoredVectors } from "./store/vectors.js";
+import type { TextIndex } from "./text-index.js";
 import { GraphViews } from "./views.js";
 
 export interface IndexResult {
@@ -27,23 +36,30 @@ export class GraphService {
   constructor(
     private readonly ctx: CoreContext,
     vectors: VectorStore,
+    /** Search's full-text index: linking candidates without vectors, and entity mentions. */
+    text: TextIndex,
     readonly config: GraphConfig,
     /** Called when a tenant's links or scores change (the search cache listens). */
     private readonly onChange: (userId: number) => void = () => {},
     classifier?: LinkClassifier,
   ) {
-    this.state = new GraphState(ctx);
+    const db = ctx.db;
+    const links = linkStore(db);
+    const memories = new MemoryLookups(db);
+    const columns = new MemoryGraphColumns(db);
+    const communities = new CommunityStore(db);
+    const entityStore = new EntityStore(db);
+    this.state = new GraphState(db);
     this.extractor = new EntityExtractor(config.entityTimeoutMs);
-    this.entities = new EntityService(ctx, this.extractor);
+    this.entities = new EntityService(ctx, this.extractor, { store: entityStore, memories, spaces: new SpaceLookups(db), text });
     this.linker = new AutoLinker(
       ctx,
-      vectors,
-      this.state,
+      { vectors, stored: new StoredVectors(db), text, memories, links, state: this.state },
       { minSimilarity: config.autoLinkMinSimilarity, lexicalMinSimilarity: config.autoLinkMinLexical, maxNeighbors: config.autoLinkMaxNeighbors },
       classifier,
     );
-    this.refresher = new GraphRefresher(ctx, this.state, this.entities, onChange);
-    this.views = new GraphViews(ctx, this.state);
+    this.refresher = new GraphRefresher(ctx, { state: this.state, links, communities, columns, memories, entities: this.entities }, onChange);
+    this.views = new GraphViews({ state: this.state, links, communities, entities: entityStore, memories, columns, selections: new MemorySelections(db) });
   }
 
   /** What the auto_link job does for a stored memory: its links, then its entities. */

@@ -1,7 +1,7 @@
 import type { CoreContext } from "../context.js";
 import { RuleCandidateStore } from "../memory/store/rule-candidates.js";
 import { invalid } from "../errors.js";
-import { STOPWORDS } from "../search/stopwords.js";
+import { STOPWORDS } from "../text/stopwords.js";
 import { leadingWindow } from "../text/chars.js";
 
 /**

@@ -1,11 +1,11 @@
-import type { CoreContext } from "../context.js";
-import { graphNeighbors } from "../graph/neighbors.js";
-import { buildFtsQuery } from "./fts-query.js";
+import type { Db } from "../db/connection.js";
+import { graphNeighbors } from "../graph/index.js";
+import type { MemorySelections } from "../memory/store/selections.js";
+import { buildFtsQuery } from "../text/fts-query.js";
+import type { LexicalStore } from "./store.js";
 
 /** A channel's hits, best first, scores on a 0..1 scale. */
 export type Hits = { id: number; score: number }[];
-
-const LIVE = "m.user_id = ? AND m.is_latest = 1 AND m.is_forgotten = 0 AND m.is_archived = 0";
 
 /** Divides by the best score so the channel's top hit scores 1. */
 export function relativeToBest(hits: Hits): Hits {
@@ -21,18 +21,10 @@ export const PERSONALITY_CATEGORIES = ["preference", "preferences", "value", "va
  * share words with the query, by BM25. The intelligence engine will extract these signals
  * from all memories; until then the category is the signal.
  */
-export function personalityHits(ctx: CoreContext, userId: number, query: string, limit: number): Hits {
+export function personalityHits(lexical: LexicalStore, userId: number, query: string, limit: number): Hits {
   const match = buildFtsQuery(query);
   if (!match) return [];
-  const rows = ctx.db.sqlite
-    .prepare(
-      `SELECT m.id AS id, -bm25(memories_fts) AS score
-         FROM memories_fts JOIN memories m ON m.id = memories_fts.rowid
-        WHERE memories_fts MATCH ? AND ${LIVE} AND m.category IN (SELECT value FROM json_each(?))
-        ORDER BY bm25(memories_fts) LIMIT ?`,
-    )
-    .all(match, userId, JSON.stringify(PERSONALITY_CATEGORIES), limit) as Hits;
-  return relativeToBest(rows);
+  return relativeToBest(lexical.personality(userId, match, PERSONALITY_CATEGORIES, limit));
 }
 
 /**
@@ -40,26 +32,26 @@ export function personalityHits(ctx: CoreContext, userId: number, query: string,
  * In a conversation the answer often sits in the turn next to the one that shares the
  * question's words (a question and its reply); each neighbour gets its seed's score.
  */
-export function sessionNeighbourHits(ctx: CoreContext, userId: number, seeds: readonly { id: number; score: number; sessionId: string | null }[]): Hits {
-  const near = ctx.db.sqlite.prepare(
-    `SELECT (SELECT m.id FROM memories m WHERE ${LIVE} AND m.session_id = ? AND m.id < ? ORDER BY m.id DESC LIMIT 1) AS prev,
-            (SELECT m.id FROM memories m WHERE ${LIVE} AND m.session_id = ? AND m.id > ? ORDER BY m.id ASC LIMIT 1) AS next`,
-  );
+export function sessionNeighbourHits(
+  selections: MemorySelections,
+  userId: number,
+  seeds: readonly { id: number; score: number; sessionId: string | null }[],
+): Hits {
   const best = new Map<number, number>();
   for (const s of seeds) {
     if (!s.sessionId) continue;
-    const r = near.get(userId, s.sessionId, s.id, userId, s.sessionId, s.id) as { prev: number | null; next: number | null };
+    const r = selections.sessionNeighbours(userId, s.sessionId, s.id);
     for (const id of [r.prev, r.next]) if (id != null && (best.get(id) ?? 0) < s.score) best.set(id, s.score);
   }
   return [...best].map(([id, score]) => ({ id, score })).sort((a, b) => b.score - a.score || a.id - b.id);
 }
 
 /** Graph channel: 2 hops along typed links from the seeds, each neighbour weighted by its seed's score. */
-export function graphHits(ctx: CoreContext, userId: number, seeds: readonly { id: number; score: number }[], limit: number): Hits {
+export function graphHits(db: Db, userId: number, seeds: readonly { id: number; score: number }[], limit: number): Hits {
   if (seeds.length === 0) return [];
   const seedScore = new Map(seeds.map((s) => [s.id, s.score]));
   const top = seeds[0]!.score;
-  return graphNeighbors(ctx.db, userId, [...seedScore.keys()], { hops: 2, limit })
+  return graphNeighbors(db, userId, [...seedScore.keys()], { hops: 2, limit })
     .map((n) => ({ id: n.id, score: n.score * (seedScore.get(n.via) ?? top) }))
     .sort((a, b) => b.score - a.score || a.id - b.id);
 }

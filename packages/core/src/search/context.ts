@@ -1,13 +1,14 @@
-import { countTokens, tokensWithin } from "./token-count.js";
+import { countTokens, tokensWithin } from "../text/token-count.js";
 import { TimeSlicer } from "../util/event-loop.js";
 
-/** Tokens as contexts count them (o200k_base, see token-count.ts): exported so clients and tests measure alike. */
+/** Tokens as contexts count them (o200k_base, see text/token-count.ts): exported so clients and tests measure alike. */
 export { countTokens };
 import type { CoreContext } from "../context.js";
 import type { MemoryRow } from "../db/schema.js";
 import type { MemoryService } from "../memory/memories.js";
 import { hammingDistance } from "../memory/simhash.js";
-import { graphNeighbors } from "../graph/neighbors.js";
+import { MemorySelections } from "../memory/store/selections.js";
+import { graphNeighbors } from "../graph/index.js";
 import { PERSONALITY_CATEGORIES } from "./channels.js";
 import type { SearchHit, SearchService } from "./service.js";
 
@@ -95,7 +96,7 @@ const blockLine = (category: string, content: string) => `- [${category}] ${cont
 /**
  * Budget-aware context assembly: fills sections in a fixed order, each up to its share of the
  * token budget (the unused rest flows on), skipping memories already shown and near-duplicates.
- * Token counts are exact for the returned text (o200k_base; token-count.ts, which counts a
+ * Token counts are exact for the returned text (o200k_base; text/token-count.ts, which counts a
  * pathological run of more than 64 characters without a break by its bytes, more than its
  * tokens), and the result never exceeds the budget: the final text is counted again and
  * trimmed if joins added tokens.
@@ -108,11 +109,15 @@ const blockLine = (category: string, content: string) => `- [${category}] ${cont
  * the event loop every SLICE_MS so other requests are served meanwhile.
  */
 export class ContextAssembler {
+  private readonly selections: MemorySelections;
+
   constructor(
     private readonly ctx: CoreContext,
     private readonly memories: MemoryService,
     private readonly search: SearchService,
-  ) {}
+  ) {
+    this.selections = new MemorySelections(ctx.db);
+  }
 
   async assemble(userId: number, req: ContextRequest, onProgress: (p: ContextProgress) => void = () => {}): Promise<AssembledContext> {
     const t0 = performance.now();
@@ -157,31 +162,19 @@ export class ContextAssembler {
   /** Candidate memories per section, best first, each with the score it is shown with. */
   private candidates(userId: number, req: ContextRequest, hits: SearchHit[], linkSeeds: number): Record<Section, { m: MemoryRow; score: number }[]> {
     const live = (m: MemoryRow) => m.isLatest && !m.isForgotten && !m.isArchived && (req.spaceId == null || m.spaceId === req.spaceId);
-    const rows = (sql: string, ...params: unknown[]) => {
-      const ids = (this.ctx.db.sqlite.prepare(sql).all(...params) as { id: number }[]).map((r) => r.id);
-      return this.memories.byIds(userId, ids).filter(live);
-    };
-    const liveWhere = "user_id = ? AND is_latest = 1 AND is_forgotten = 0 AND is_archived = 0";
+    const rows = (ids: number[]) => this.memories.byIds(userId, ids).filter(live);
     const byImportance = (ms: MemoryRow[]) => ms.map((m) => ({ m, score: m.importance / 10 }));
     const seeds = hits.slice(0, linkSeeds).map((h) => h.memory.id);
     const linked = linkSeeds > 0 ? graphNeighbors(this.ctx.db, userId, seeds, { hops: 1, limit: SECTION_CANDIDATES }) : [];
     const linkedRows = new Map(this.memories.byIds(userId, linked.map((n) => n.id)).filter(live).map((m) => [m.id, m]));
+    const select = this.selections;
     return {
-      static: byImportance(rows(`SELECT id FROM memories WHERE ${liveWhere} AND is_static = 1 ORDER BY importance DESC, id DESC LIMIT ?`, userId, SECTION_CANDIDATES)),
+      static: byImportance(rows(select.staticIds(userId, SECTION_CANDIDATES))),
       semantic: hits.map((h) => ({ m: h.memory, score: h.score })),
-      episode: req.session
-        ? byImportance(rows(`SELECT id FROM memories WHERE ${liveWhere} AND session_id = ? ORDER BY id DESC LIMIT ?`, userId, req.session, SECTION_CANDIDATES))
-        : [],
-      personality: byImportance(
-        rows(
-          `SELECT id FROM memories WHERE ${liveWhere} AND category IN (SELECT value FROM json_each(?)) ORDER BY importance DESC, id DESC LIMIT ?`,
-          userId,
-          JSON.stringify(PERSONALITY_CATEGORIES),
-          SECTION_CANDIDATES,
-        ),
-      ),
+      episode: req.session ? byImportance(rows(select.sessionIds(userId, req.session, SECTION_CANDIDATES))) : [],
+      personality: byImportance(rows(select.categoryIds(userId, PERSONALITY_CATEGORIES, SECTION_CANDIDATES))),
       linked: linked.flatMap((n) => (linkedRows.has(n.id) ? [{ m: linkedRows.get(n.id)!, score: n.score }] : [])),
-      recent: byImportance(rows(`SELECT id FROM memories WHERE ${liveWhere} ORDER BY created_at DESC, id DESC LIMIT ?`, userId, SECTION_CANDIDATES)),
+      recent: byImportance(rows(select.recentIds(userId, SECTION_CANDIDATES))),
     };
   }
 

@@ -4,13 +4,15 @@ import type { MemoryService } from "../memory/memories.js";
 import { normalizeTags } from "../memory/schemas.js";
 import type { VectorStore } from "../vector/vector-store.js";
 import type { EmbeddingService } from "../vector/embedding-service.js";
-import { lexicalSearch, type SearchFilters } from "./lexical.js";
+import { MemorySelections } from "../memory/store/selections.js";
+import { lexicalSearch } from "./lexical.js";
+import { LexicalStore, type SearchFilters } from "./store.js";
 import { fuse, scoreFuse, type ChannelRanking, type Fused, type FusionMethod } from "./fusion.js";
 import { SearchCache } from "./search-cache.js";
 import { detectQuestionType, type QuestionType } from "./question-type.js";
 import { CHANNELS, FIRST_STAGE, RRF_WEIGHTS, TYPE_WEIGHTS, type ChannelName, type ChannelWeights } from "./weights.js";
 import { graphHits, personalityHits, relativeToBest, sessionNeighbourHits, type Hits } from "./channels.js";
-import { nameCoverage, namesIn } from "./query-names.js";
+import { nameCoverage, namesIn } from "../text/query-names.js";
 import { computeFactors, product, type Factors } from "./factors.js";
 import type { SearchReranker } from "./rerank.js";
 
@@ -114,6 +116,8 @@ function matchesFilters(m: MemoryRow, f: SearchFilters): boolean {
 export class SearchService {
   /** Every write of a tenant must call `cache.invalidate(userId)`; createEngram wires it. */
   readonly cache = new SearchCache<Ranking>(CACHE_PER_TENANT);
+  private readonly lexical: LexicalStore;
+  private readonly selections: MemorySelections;
 
   constructor(
     private readonly ctx: CoreContext,
@@ -122,7 +126,10 @@ export class SearchService {
     private readonly embedding: EmbeddingService,
     private readonly reranker: SearchReranker | null,
     private readonly options: SearchOptions,
-  ) {}
+  ) {
+    this.lexical = new LexicalStore(ctx.db);
+    this.selections = new MemorySelections(ctx.db);
+  }
 
   async search(userId: number, raw: SearchRequest): Promise<SearchResult> {
     const t0 = performance.now();
@@ -207,8 +214,8 @@ export class SearchService {
     const add = (channel: ChannelName, hits: Hits, expansion = false) => {
       if (wanted.has(channel)) firstStage.push({ channel, weight: weights[channel], hits, expansion });
     };
-    if (wanted.has("fts")) add("fts", timed("lexical", () => relativeToBest(lexicalSearch(this.ctx, userId, req.query, k, filters).map((h) => ({ id: h.id, score: h.bm25 })))));
-    if (wanted.has("personality")) add("personality", timed("personality", () => personalityHits(this.ctx, userId, req.query, k)));
+    if (wanted.has("fts")) add("fts", timed("lexical", () => relativeToBest(lexicalSearch(this.lexical, userId, req.query, k, filters).map((h) => ({ id: h.id, score: h.bm25 })))));
+    if (wanted.has("personality")) add("personality", timed("personality", () => personalityHits(this.lexical, userId, req.query, k)));
     const qv = embedding ? await embedding : null;
     if (qv) {
       const t = performance.now();
@@ -253,11 +260,11 @@ export class SearchService {
     const expansions: ChannelRanking[] = [];
     if (wanted.has("session")) {
       const seeds = stage1.slice(0, SESSION_SEEDS).map((f) => ({ id: f.id, score: f.score, sessionId: rows.get(f.id)!.sessionId }));
-      expansions.push({ channel: "session", weight: weights.session, hits: keep(sessionNeighbourHits(this.ctx, userId, seeds)), expansion: true });
+      expansions.push({ channel: "session", weight: weights.session, hits: keep(sessionNeighbourHits(this.selections, userId, seeds)), expansion: true });
     }
     if (wanted.has("graph")) {
       const seeds = stage1.slice(0, GRAPH_SEEDS);
-      expansions.push({ channel: "graph", weight: weights.graph, hits: keep(graphHits(this.ctx, userId, seeds, k)), expansion: true });
+      expansions.push({ channel: "graph", weight: weights.graph, hits: keep(graphHits(this.ctx.db, userId, seeds, k)), expansion: true });
     }
     timings.expansion = performance.now() - te;
 

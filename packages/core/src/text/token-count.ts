@@ -1,6 +1,6 @@
 import { countTokens as countBpe, setMergeCacheSize } from "gpt-tokenizer";
 import { O200K_TOKEN_SPLIT_REGEX } from "gpt-tokenizer/encodingParams/constants";
-import { isSpace } from "../text/chars.js";
+import { isSpace } from "./chars.js";
 
 /**
  * Token counts for context budgets: o200k_base through gpt-tokenizer, exact on ordinary text,

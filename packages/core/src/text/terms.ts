@@ -1,5 +1,5 @@
-import { STOPWORDS } from "../search/stopwords.js";
-import { forEachWord, isWordChar } from "../text/words.js";
+import { STOPWORDS } from "./stopwords.js";
+import { forEachWord, isWordChar } from "./words.js";
 /** Longest suffix first, so "upgrades" loses "es" rather than "s". */
 const SUFFIXES = ["ing", "ed", "es", "s", "e"];
 

@@ -1,4 +1,4 @@
-import { forEachWord, isWordChar } from "../text/words.js";
+import { forEachWord, isWordChar } from "./words.js";
 import { STOPWORDS } from "./stopwords.js";
 
 const MAX_TERMS = 64;
@@ -30,4 +30,17 @@ export function buildFtsQuery(text: string): string | null {
   const terms = queryTerms(text);
   if (terms.length === 0) return null;
   return terms.map((t) => `"${t}"`).join(" OR ");
+}
+
+/**
+ * An FTS5 MATCH expression for text containing any of the phrases: each phrase's words
+ * (`[\p{L}\p{N}_]+`) as one quoted string, so the words must appear together and in order;
+ * phrases are OR-ed. Returns null when no phrase has a word.
+ */
+export function buildPhraseQuery(phrases: readonly string[]): string | null {
+  const quoted = phrases
+    .map((n) => [...n.matchAll(/[\p{L}\p{N}_]+/gu)].map((w) => w[0]).join(" "))
+    .filter(Boolean)
+    .map((p) => `"${p}"`);
+  return quoted.length ? quoted.join(" OR ") : null;
 }

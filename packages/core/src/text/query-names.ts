@@ -1,4 +1,4 @@
-import { codePointAt, isAsciiLower, isAsciiUpper, isAsciiWord, isDigit, isLetterOrNumber, leadingWindow } from "../text/chars.js";
+import { codePointAt, isAsciiLower, isAsciiUpper, isAsciiWord, isDigit, isLetterOrNumber, leadingWindow } from "./chars.js";
 
 /**
  * Names in text: capitalised words (people, places, products) and identifiers with digits,
