@@ -13,7 +13,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { AuthService, DEFAULT_JOBS_CONFIG, JobQueue, openDb, systemClock } from "@engram/core";
+import { createAuth, DEFAULT_JOBS_CONFIG, JobQueue, openDb, SpaceContentsStore, systemClock } from "@engram/core";
 import { ROOT, tempDir } from "../test/support/server.js";
 
 const TENANTS = 100;
@@ -33,7 +33,7 @@ export async function runJobsBench(): Promise<object> {
   const db = openDb({ path: path.join(dir, "engram.db"), synchronous: "normal" });
   try {
     const ctx = { db, clock: systemClock };
-    const auth = new AuthService(ctx, "");
+    const auth = createAuth(ctx, { pepper: "", contents: new SpaceContentsStore(db) });
     const users = Array.from({ length: TENANTS + 1 }, (_, i) => auth.createUser(`tenant${i}`, undefined, "writer").id);
     const [heavy, newcomer, ...others] = users as [number, number, ...number[]];
     const queue = new JobQueue(ctx, { ...DEFAULT_JOBS_CONFIG, maxPendingPerTenant: Number.MAX_SAFE_INTEGER });

@@ -1,29 +1,17 @@
 import { DEFAULT_EMBEDDING_THREADS, type Config } from "./config/index.js";
-import { openDb, type Db } from "./db/connection.js";
-import { AuditLog } from "./audit/audit-log.js";
-import { AuthService } from "./auth/service.js";
-import { DEFAULT_AUTH_CONFIG } from "./auth/config.js";
-import { MemoryService } from "./memory/memories.js";
-import { SearchService } from "./search/service.js";
-import { rerankerFromFolder, type SearchReranker } from "./search/rerank.js";
-import { ContextAssembler } from "./search/context.js";
-import { graphTextIndex } from "./search/lexical.js";
-import { LexicalStore } from "./search/store.js";
-import { systemClock, type Clock } from "./util/clock.js";
-import { VectorStore } from "./vector/vector-store.js";
-import { EmbeddingService, type EmbeddingLog } from "./vector/embedding-service.js";
-import { PooledEmbedder } from "./embed/pool/pooled-embedder.js";
-import { FsrsService } from "./fsrs/service.js";
-import { FsrsStateStore } from "./memory/store/fsrs-state.js";
-import { GuardService } from "./intelligence/guard.js";
-import { JobQueue, type JobLog } from "./jobs/queue.js";
-import { DEFAULT_JOBS_CONFIG } from "./jobs/config.js";
-import { registerMaintenanceJobs } from "./jobs/maintenance.js";
-import { TtlSweeper } from "./memory/expiry-sweep.js";
-import { registerMemoryJobs } from "./memory/jobs.js";
-import { GraphService } from "./graph/service.js";
-import { registerGraphJobs } from "./graph/jobs.js";
-import { DEFAULT_GRAPH_CONFIG } from "./graph/config.js";
+import type { CoreContext } from "./context.js";
+import { openDb, type Db } from "./db/index.js";
+import { createAudit, type AuditLog } from "./audit/index.js";
+import { createAuth, DEFAULT_AUTH_CONFIG, type AuthService } from "./auth/index.js";
+import { MemoryEvents } from "./events/index.js";
+import { createFsrs, type FsrsService } from "./fsrs/index.js";
+import { createGraph, type GraphService } from "./graph/index.js";
+import { createGuard, type GuardService } from "./intelligence/index.js";
+import { createJobs, DEFAULT_JOBS_CONFIG, type JobLog, type JobQueue } from "./jobs/index.js";
+import { createMemory, FsrsStateStore, SpaceContentsStore, type MemoryService, type TtlSweeper } from "./memory/index.js";
+import { createSearch, createTextIndex, type ContextAssembler, type SearchReranker, type SearchService } from "./search/index.js";
+import { systemClock, type Clock } from "./util/index.js";
+import { createEmbedding, createVectors, type EmbeddingLog, type EmbeddingService, type VectorStore } from "./vector/index.js";
 
 /** The assembled domain: one database, one clock, the services over them. */
 export interface Engram {
@@ -55,8 +43,10 @@ export interface Engram {
 const silentLog: EmbeddingLog = { info: () => {}, warn: () => {} };
 
 /**
- * Opens the database and assembles the services. The embedder is built but not loaded:
- * call `engram.embedding.start()` to load it off the request path.
+ * Opens the database and assembles the subsystems, each from its one entry, lower layers first.
+ * A write reaches the views that follow it (vector index, search cache, graph) through
+ * `events`. The embedder is built but not loaded: call `engram.embedding.start()` to load it
+ * off the request path.
  */
 export function createEngram(
   config: Pick<Config, "dbPath" | "dbSynchronous" | "apiKeyPepper" | "embedder" | "vectorMinSimilarity"> &
@@ -69,54 +59,56 @@ export function createEngram(
   opts: { clock?: Clock; log?: EmbeddingLog; jobLog?: JobLog } = {},
 ): Engram {
   const db = openDb({ path: config.dbPath, synchronous: config.dbSynchronous });
-  const ctx = { db, clock: opts.clock ?? systemClock };
-  const vectors = new VectorStore(ctx, config.vectorIndex ?? null, opts.log);
-  const jobsConfig = config.jobs ?? DEFAULT_JOBS_CONFIG;
-  const jobs = new JobQueue(ctx, jobsConfig, opts.jobLog);
-  // The search cache is created with the search service; writes reach it through this late binding.
-  let search: SearchService | undefined;
-  const memories = new MemoryService(ctx, vectors, jobs, (userId) => search?.cache.invalidate(userId));
-  const ttl = new TtlSweeper(ctx, memories);
-  registerMemoryJobs(jobs, ttl, jobsConfig.sweepIntervalMs);
-  registerMaintenanceJobs(jobs, jobsConfig, () => ctx.clock.now());
-  const graphConfig = config.graph ?? DEFAULT_GRAPH_CONFIG;
-  const graph = new GraphService(ctx, vectors, graphTextIndex(new LexicalStore(ctx.db)), graphConfig, (userId) => search?.cache.invalidate(userId));
-  memories.onDelete((userId, memoryId, restoredId) => graph.entities.forgetMemory(userId, memoryId, restoredId));
-  registerGraphJobs(jobs, graph, graphConfig, () => ctx.clock.now());
+  const ctx: CoreContext = { db, clock: opts.clock ?? systemClock };
   const log = opts.log ?? silentLog;
-  // Every embedder runs on worker threads (embed/pool/pooled-embedder.ts), never on the event loop.
-  const embedding = new EmbeddingService(
-    config.embedder ? new PooledEmbedder(config.embedder, { threads: config.embeddingThreads ?? DEFAULT_EMBEDDING_THREADS, log }) : null,
-    vectors,
-    log,
-    (rows) => memories.storeVectors(rows),
-  );
-  const reranker = config.reranker ? rerankerFromFolder(config.reranker, log) : null;
-  search = new SearchService(ctx, memories, vectors, embedding, reranker, {
-    vectorMinSimilarity: config.vectorMinSimilarity,
-    fusion: config.fusion ?? "score",
-    vectorWeight: config.vectorWeight ?? 1,
+  const events = new MemoryEvents();
+
+  const jobsConfig = config.jobs ?? DEFAULT_JOBS_CONFIG;
+  const jobs = createJobs(ctx, { config: jobsConfig, log: opts.jobLog });
+  const vectors = createVectors(ctx, { index: config.vectorIndex ?? null, events, log: opts.log });
+  const auth = createAuth(ctx, {
+    pepper: config.apiKeyPepper,
+    contents: new SpaceContentsStore(db),
+    config: {
+      defaultRateLimitPerMinute: config.rateLimit?.perMinute ?? DEFAULT_AUTH_CONFIG.defaultRateLimitPerMinute,
+      maxKeysPerUser: config.maxKeysPerUser ?? DEFAULT_AUTH_CONFIG.maxKeysPerUser,
+    },
   });
-  const audit = new AuditLog(ctx, opts.log);
+  const { memories, ttl } = createMemory(ctx, { vectors, jobs, events, sweepIntervalMs: jobsConfig.sweepIntervalMs });
+  const graph = createGraph(ctx, { vectors, text: createTextIndex(ctx), jobs, events, config: config.graph });
+  const embedding = createEmbedding({
+    embedder: config.embedder,
+    threads: config.embeddingThreads ?? DEFAULT_EMBEDDING_THREADS,
+    vectors,
+    storeVectors: (rows) => memories.storeVectors(rows),
+    log,
+  });
+  const { search, reranker, context } = createSearch(ctx, {
+    memories,
+    vectors,
+    embedding,
+    events,
+    options: { vectorMinSimilarity: config.vectorMinSimilarity, fusion: config.fusion ?? "score", vectorWeight: config.vectorWeight ?? 1 },
+    reranker: config.reranker ?? null,
+    log,
+  });
+  const fsrs = createFsrs(ctx, { rows: new FsrsStateStore(db), events, implicitWindowMs: (config.fsrsImplicitWindowSecs ?? 600) * 1000 });
+  const guard = createGuard(ctx);
+  const audit = createAudit(ctx, { log: opts.log });
+
   return {
     db,
     clock: ctx.clock,
-    auth: new AuthService(ctx, config.apiKeyPepper, {
-      defaultRateLimitPerMinute: config.rateLimit?.perMinute ?? DEFAULT_AUTH_CONFIG.defaultRateLimitPerMinute,
-      maxKeysPerUser: config.maxKeysPerUser ?? DEFAULT_AUTH_CONFIG.maxKeysPerUser,
-    }),
+    auth,
     memories,
     search,
     reranker,
-    context: new ContextAssembler(ctx, memories, search),
+    context,
     audit,
     vectors,
     embedding,
-    fsrs: new FsrsService(ctx, new FsrsStateStore(db), {
-      implicitWindowMs: (config.fsrsImplicitWindowSecs ?? 600) * 1000,
-      onWrite: (userId) => search?.cache.invalidate(userId),
-    }),
-    guard: new GuardService(ctx),
+    fsrs,
+    guard,
     jobs,
     ttl,
     graph,

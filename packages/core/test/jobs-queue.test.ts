@@ -2,7 +2,8 @@ import { getTableConfig } from "drizzle-orm/sqlite-core";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { openDb, type Db } from "../src/db/connection.js";
 import * as schema from "../src/db/schema.js";
-import { AuthService } from "../src/auth/service.js";
+import { createAuth } from "../src/auth/index.js";
+import { SpaceContentsStore } from "../src/memory/index.js";
 import { JobQueue, type JobContext } from "../src/jobs/queue.js";
 import { PICK_DUE_JOB } from "../src/jobs/store.js";
 import { backoffMs, DEFAULT_JOBS_CONFIG, type JobsConfig } from "../src/jobs/config.js";
@@ -20,7 +21,7 @@ let bob: number;
 beforeEach(() => {
   db = openDb({ path: ":memory:" });
   clock = new ManualClock(new Date("2025-06-01T08:00:00.000Z"));
-  const auth = new AuthService({ db, clock }, "");
+  const auth = createAuth({ db, clock }, { pepper: "", contents: new SpaceContentsStore(db) });
   alice = auth.createUser("alice", undefined, "writer").id;
   bob = auth.createUser("bob", undefined, "writer").id;
   queue = new JobQueue({ db, clock }, cfg);

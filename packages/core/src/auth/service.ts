@@ -45,6 +45,14 @@ const grantOf = (row: ApiKeyRow): KeyGrant & { id: number } => ({
   expiresAt: row.expiresAt,
 });
 
+/** What the memory subsystem tells auth about a space's contents (auth sits below memory and never reads its table). */
+export interface SpaceContents {
+  /** Per space of the user: latest versions it holds, forgotten and archived ones included (they still sit in the space). */
+  latestBySpace(userId: number): Map<number, number>;
+  /** Memory rows in the space, every version and status. */
+  rowsIn(spaceId: number): number;
+}
+
 export class AuthService {
   private readonly users: UserStore;
   private readonly keys: KeyStore;
@@ -53,6 +61,8 @@ export class AuthService {
   constructor(
     private readonly ctx: CoreContext,
     private readonly pepper: string,
+    /** How many memories a space holds: memory's table, counted by memory's store. */
+    private readonly contents: SpaceContents,
     private readonly config: AuthConfig = DEFAULT_AUTH_CONFIG,
   ) {
     this.users = new UserStore(ctx.db);
@@ -267,7 +277,13 @@ export class AuthService {
   }
 
   listSpaces(userId: number): (SpaceRow & { memory_count: number })[] {
-    return this.spaces.listWithCounts(userId);
+    const counts = this.contents.latestBySpace(userId);
+    return this.spaces.list(userId).map((space) => ({ ...space, memory_count: counts.get(space.id) ?? 0 }));
+  }
+
+  /** The user's space with this id, or undefined (another tenant's space included). */
+  ownSpace(userId: number, spaceId: number): SpaceRow | undefined {
+    return this.spaces.own(userId, spaceId);
   }
 
   /** The default space stays; a space that still holds memories is not dropped from under them. */
@@ -276,7 +292,7 @@ export class AuthService {
       const space = this.spaces.own(userId, spaceId);
       if (!space) throw notFound("space");
       if (space.name === "default") throw conflict("the default space cannot be deleted");
-      const held = this.spaces.memoriesHeld(spaceId);
+      const held = this.contents.rowsIn(spaceId);
       if (held > 0) throw conflict(`space holds ${held} memories; move or delete them first`);
       this.spaces.remove(spaceId);
     })();

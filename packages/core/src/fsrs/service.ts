@@ -1,3 +1,4 @@
+import type { MemoryEvents } from "../events/index.js";
 import type { MemoryRow } from "../db/schema.js";
 import { notFound } from "../errors.js";
 import type { CoreContext } from "../context.js";
@@ -7,8 +8,6 @@ import { GRADE_GOOD, INITIAL_STORAGE_STRENGTH, intervalDays, type Grade } from "
 export interface FsrsOptions {
   /** An implicit review is skipped when the memory was reviewed less than this long ago. */
   implicitWindowMs: number;
-  /** Called after an explicit review: it changes what search's decay factor sees. */
-  onWrite?: (userId: number) => void;
 }
 
 /** A memory's FSRS and dual-strength state, with the values that depend on `now` computed live. */
@@ -58,6 +57,8 @@ export class FsrsService {
     private readonly ctx: CoreContext,
     private readonly rows: FsrsRows,
     private readonly opts: FsrsOptions,
+    /** An explicit review changes what search's decay factor sees: it is announced as a ranking change. */
+    private readonly events: MemoryEvents,
   ) {}
 
   private now(): Date {
@@ -91,7 +92,7 @@ export class FsrsService {
     const row = this.own(userId, id);
     const now = this.now();
     const updated = this.rows.write(row.id, reviewedColumns(row, grade, now));
-    this.opts.onWrite?.(userId);
+    this.events.emitChanged({ userId, changes: [{ kind: "ranking" }] });
     return this.view(updated, now);
   }
 

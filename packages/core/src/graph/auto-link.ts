@@ -4,9 +4,8 @@ import { leadingWindow } from "../text/chars.js";
 import { contentTerms, jaccard } from "../text/terms.js";
 import type { VectorStore } from "../vector/vector-store.js";
 import { ruleClassifier, type LinkClassifier, type LinkNeighbour, type ProposedLink } from "./link-rules.js";
-import type { LinkStore } from "./store/links.js";
+import type { LinkStore } from "../memory/index.js";
 import type { GraphState } from "./store/state.js";
-import type { StoredVectors } from "./store/vectors.js";
 import type { TextIndex } from "./text-index.js";
 
 export interface AutoLinkConfig {
@@ -29,7 +28,6 @@ export interface AutoLinkResult {
 export interface AutoLinkDeps {
   /** The active model's index, searched with the memory's own vector. */
   vectors: VectorStore;
-  stored: StoredVectors;
   /** Candidates for a memory with no vector. */
   text: TextIndex;
   memories: MemoryLookups;
@@ -65,7 +63,7 @@ export class AutoLinker {
   async link(userId: number, memoryId: number): Promise<AutoLinkResult> {
     const memory = this.live(userId, [memoryId])[0];
     if (!memory) return { method: "skipped", neighbors: 0, links: 0 };
-    const vector = this.vectorOf(userId, memoryId);
+    const vector = this.deps.vectors.vectorOf(userId, memoryId);
     const neighbours = vector ? await this.byVector(userId, memory, vector) : this.byWords(userId, memory);
     const threshold = vector ? this.config.minSimilarity : this.config.lexicalMinSimilarity;
     const classified = neighbours.length ? await this.classifier.classify(memory, neighbours, threshold) : [];
@@ -85,11 +83,6 @@ export class AutoLinker {
     const rows = this.deps.memories.liveHeads(userId, ids, LINK_SCAN_CHARS + 1);
     const byId = new Map(rows.map((r) => [r.id, { id: r.id, content: leadingWindow(r.content, LINK_SCAN_CHARS) }]));
     return ids.flatMap((id) => byId.get(id) ?? []);
-  }
-
-  private vectorOf(userId: number, memoryId: number): Float32Array | null {
-    const model = this.deps.vectors.model;
-    return model ? this.deps.stored.of(userId, memoryId, model.id) : null;
   }
 
   private async byVector(userId: number, memory: MemoryHead, vector: Float32Array): Promise<LinkNeighbour[]> {

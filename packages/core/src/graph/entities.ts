@@ -4,7 +4,7 @@ import { isoNow, type CoreContext } from "../context.js";
 import { invalid, notFound } from "../errors.js";
 import { typeError } from "../memory/schemas.js";
 import type { MemoryLookups } from "../memory/store/lookups.js";
-import type { SpaceLookups } from "../memory/store/spaces.js";
+import type { SpaceStore } from "../auth/index.js";
 import { ENTITY_TYPES, entityKey, MAX_ENTITY_SCAN_CHARS, type EntityType, type KnownEntity } from "./entity-rules.js";
 import type { EntityExtractor } from "./entity-extractor.js";
 import type { EntityStore } from "./store/entities.js";
@@ -52,7 +52,7 @@ const SCANNED_CHARS = MAX_ENTITY_SCAN_CHARS + 1;
 export interface EntityDeps {
   store: EntityStore;
   memories: MemoryLookups;
-  spaces: SpaceLookups;
+  spaces: SpaceStore;
   /** Finds the memories that may name a newly declared entity. */
   text: TextIndex;
 }
@@ -141,7 +141,7 @@ export class EntityService {
 
   private checkSpace(userId: number, spaceId: number | null | undefined): void {
     if (spaceId == null) return;
-    if (!this.deps.spaces.isOwnedBy(userId, spaceId)) throw invalid("space_id", "no such space");
+    if (!this.deps.spaces.own(userId, spaceId)) throw invalid("space_id", "no such space");
   }
 
   /** The user's memories that name a just-declared entity, with its salience there (FTS finds candidates, extraction confirms). */

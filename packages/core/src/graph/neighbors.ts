@@ -1,5 +1,5 @@
 import type { Db } from "../db/connection.js";
-import { linkStore } from "./store/links.js";
+import { linkStore } from "../memory/index.js";
 
 /** A memory reached from the seeds: its score, the node it was reached through, and the edge type. */
 export interface GraphNeighbor {

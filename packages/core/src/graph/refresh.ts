@@ -6,7 +6,7 @@ import { graphData, type Analysis, type GraphData } from "./algorithms.js";
 import type { EntityService } from "./entities.js";
 import { analyseOffThread } from "./offload.js";
 import type { CommunityStore } from "./store/communities.js";
-import type { LinkStore } from "./store/links.js";
+import type { LinkStore } from "../memory/index.js";
 import type { GraphState } from "./store/state.js";
 
 export interface PagerankResult {

@@ -1,8 +1,9 @@
 import type { CoreContext } from "../context.js";
+import type { MemoryEvents } from "../events/index.js";
 import { MemoryGraphColumns } from "../memory/store/graph-columns.js";
 import { MemoryLookups } from "../memory/store/lookups.js";
 import { MemorySelections } from "../memory/store/selections.js";
-import { SpaceLookups } from "../memory/store/spaces.js";
+import { SpaceStore } from "../auth/index.js";
 import type { VectorStore } from "../vector/vector-store.js";
 import { AutoLinker, type AutoLinkResult } from "./auto-link.js";
 import type { GraphConfig } from "./config.js";
@@ -13,9 +14,8 @@ import { graphNeighbors, type GraphNeighbor, type GraphNeighborOptions } from ".
 import { GraphRefresher } from "./refresh.js";
 import { CommunityStore } from "./store/communities.js";
 import { EntityStore } from "./store/entities.js";
-import { linkStore } from "./store/links.js";
+import { linkStore } from "../memory/index.js";
 import { GraphState } from "./store/state.js";
-import { StoredVectors } from "./store/vectors.js";
 import type { TextIndex } from "./text-index.js";
 import { GraphViews } from "./views.js";
 
@@ -39,8 +39,8 @@ export class GraphService {
     /** Search's full-text index: linking candidates without vectors, and entity mentions. */
     text: TextIndex,
     readonly config: GraphConfig,
-    /** Called when a tenant's links or scores change (the search cache listens). */
-    private readonly onChange: (userId: number) => void = () => {},
+    /** New links and scores are announced as ranking changes; deletes reach the entity mentions. */
+    private readonly events: MemoryEvents,
     classifier?: LinkClassifier,
   ) {
     const db = ctx.db;
@@ -51,22 +51,29 @@ export class GraphService {
     const entityStore = new EntityStore(db);
     this.state = new GraphState(db);
     this.extractor = new EntityExtractor(config.entityTimeoutMs);
-    this.entities = new EntityService(ctx, this.extractor, { store: entityStore, memories, spaces: new SpaceLookups(db), text });
+    this.entities = new EntityService(ctx, this.extractor, { store: entityStore, memories, spaces: new SpaceStore(db), text });
     this.linker = new AutoLinker(
       ctx,
-      { vectors, stored: new StoredVectors(db), text, memories, links, state: this.state },
+      { vectors, text, memories, links, state: this.state },
       { minSimilarity: config.autoLinkMinSimilarity, lexicalMinSimilarity: config.autoLinkMinLexical, maxNeighbors: config.autoLinkMaxNeighbors },
       classifier,
     );
-    this.refresher = new GraphRefresher(ctx, { state: this.state, links, communities, columns, memories, entities: this.entities }, onChange);
+    this.refresher = new GraphRefresher(ctx, { state: this.state, links, communities, columns, memories, entities: this.entities }, (userId) =>
+      this.rankingChanged(userId),
+    );
+    events.onDeleting(({ userId, memoryId, restoredId }) => this.entities.forgetMemory(userId, memoryId, restoredId));
     this.views = new GraphViews({ state: this.state, links, communities, entities: entityStore, memories, columns, selections: new MemorySelections(db) });
   }
 
   /** What the auto_link job does for a stored memory: its links, then its entities. */
   async indexMemory(userId: number, memoryId: number): Promise<IndexResult> {
     const links = this.config.autoLinkEnabled ? await this.linker.link(userId, memoryId) : { method: "skipped" as const, neighbors: 0, links: 0 };
-    if (links.links > 0) this.onChange(userId);
+    if (links.links > 0) this.rankingChanged(userId);
     return { links, entities: await this.entities.indexMemory(userId, memoryId) };
+  }
+
+  private rankingChanged(userId: number): void {
+    this.events.emitChanged({ userId, changes: [{ kind: "ranking" }] });
   }
 
   /** Stops the extraction worker (after the job queue has stopped). */

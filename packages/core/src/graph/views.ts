@@ -5,7 +5,7 @@ import type { MemoryLookups } from "../memory/store/lookups.js";
 import type { MemorySelections } from "../memory/store/selections.js";
 import type { CommunityStore } from "./store/communities.js";
 import type { EntityStore } from "./store/entities.js";
-import type { LinkStore } from "./store/links.js";
+import type { LinkStore } from "../memory/index.js";
 import type { GraphStateRow, GraphState } from "./store/state.js";
 
 export interface GraphView {

@@ -3,12 +3,13 @@ import { invalid, notFound, conflict } from "../errors.js";
 import { isoNow, type CoreContext } from "../context.js";
 import { hammingDistance, hasSimhashTokens, simhash } from "./simhash.js";
 import { normalizeTags, type ListFilters, type StoreInput, type UpdateInput } from "./schemas.js";
-import type { JobQueue } from "../jobs/queue.js";
+import type { MemoryEvents } from "../events/index.js";
+import type { JobQueue } from "../jobs/index.js";
 import { SpaceStore } from "../auth/store/index.js";
 import { initialColumns, reviewedColumns } from "../fsrs/memory-state.js";
 import { GRADE_AGAIN } from "../fsrs/model.js";
 import { MemoryStore, type ExpiredMemory, type MemoryStats } from "./store/memories.js";
-import { MemoryLinkStore } from "./store/links.js";
+import { linkStore, type LinkStore } from "./store/links.js";
 
 export type StoreResult =
   | { kind: "stored"; memory: MemoryRow }
@@ -21,26 +22,17 @@ const DEDUP_MAX_DISTANCE = 3;
 export type MemoryStatus = "active" | "archived" | "forgotten";
 
 /**
- * Removes what another subsystem derived from a memory (the graph's entity mentions) when the
- * memory is deleted for good. Runs inside the delete's transaction, before the row goes, after
- * `restoredId` (the version the delete makes latest again, if any) has become latest.
- */
-export type MemoryDeleteHook = (userId: number, memoryId: number, restoredId: number | null) => void;
-
-/**
- * Where a memory's vector goes: the row inside the write's transaction, the index after commit
- * (vector/vector-store.ts). Declared here so that memory does not import the vector subsystem,
- * which reads the memories table through memory's live rule.
+ * Where a memory's vector row goes, inside the write's transaction (vector/vector-store.ts; the
+ * index follows the committed change through MemoryEvents). Declared here so that memory does
+ * not import the vector subsystem, which reads the memories table through memory's live rule.
  */
 export interface MemoryVectors {
   writeRow(userId: number, memoryId: number, vector: Float32Array): void;
-  indexed(userId: number, memoryId: number, vector: Float32Array | null): void;
 }
 
 export class MemoryService {
-  private readonly deleteHooks: MemoryDeleteHook[] = [];
   private readonly rows: MemoryStore;
-  private readonly linkStore: MemoryLinkStore;
+  private readonly linkStore: LinkStore;
   private readonly spaces: SpaceStore;
 
   constructor(
@@ -48,11 +40,11 @@ export class MemoryService {
     private readonly vectors: MemoryVectors,
     /** Background work a write causes is enqueued here, inside the write's transaction. */
     private readonly jobs: JobQueue,
-    /** Called after every write that can change a tenant's search results. */
-    private readonly onWrite: (userId: number) => void = () => {},
+    /** Every write announces what it changed: the vector index, the search cache and the graph follow. */
+    private readonly events: MemoryEvents,
   ) {
     this.rows = new MemoryStore(ctx.db);
-    this.linkStore = new MemoryLinkStore(ctx.db);
+    this.linkStore = linkStore(ctx.db);
     this.spaces = new SpaceStore(ctx.db);
   }
 
@@ -144,8 +136,7 @@ export class MemoryService {
       return { kind: "stored", memory: row };
     })();
     if (result.kind === "stored") {
-      if (vector) this.vectors.indexed(userId, result.memory.id, vector);
-      this.onWrite(userId);
+      this.events.emitChanged({ userId, changes: [{ kind: "written", memoryId: result.memory.id, vector }] });
     }
     return result;
   }
@@ -171,8 +162,10 @@ export class MemoryService {
         return true;
       }),
     )();
-    for (const r of stored) this.vectors.indexed(r.userId, r.id, r.vector);
-    for (const userId of new Set(stored.map((r) => r.userId))) this.onWrite(userId);
+    for (const userId of new Set(stored.map((r) => r.userId))) {
+      const changes = stored.filter((r) => r.userId === userId).map((r) => ({ kind: "written" as const, memoryId: r.id, vector: r.vector }));
+      this.events.emitChanged({ userId, changes });
+    }
   }
 
   list(userId: number, f: ListFilters): MemoryRow[] {
@@ -217,8 +210,7 @@ export class MemoryService {
       return row;
     })();
     // A version without a fresh vector (content unchanged, or no model) is left to the backfill.
-    if (vector) this.vectors.indexed(userId, row.id, vector);
-    this.onWrite(userId);
+    this.events.emitChanged({ userId, changes: [{ kind: "written", memoryId: row.id, vector }] });
     return row;
   }
 
@@ -234,7 +226,7 @@ export class MemoryService {
     const row = this.find(userId, id);
     // Forgetting twice is harmless; anything else on a forgotten memory treats it as gone.
     if (!row || (row.isForgotten && status !== "forgotten")) throw notFound("memory");
-    this.onWrite(userId);
+    this.events.emitChanged({ userId, changes: [{ kind: "ranking" }] });
     // Leaving for the archive or oblivion is a failed recall for FSRS: an Again review.
     const lapse = status !== "active" && status !== row.status ? reviewedColumns(row, GRADE_AGAIN, this.ctx.clock.now()) : {};
     return this.rows.patch(id, {
@@ -245,11 +237,6 @@ export class MemoryService {
       forgetReason: status === "forgotten" ? (reason ?? null) : row.forgetReason,
       updatedAt: isoNow(this.ctx),
     });
-  }
-
-  /** Registers a subsystem's cleanup of what it derived from a memory (see MemoryDeleteHook). */
-  onDelete(hook: MemoryDeleteHook): void {
-    this.deleteHooks.push(hook);
   }
 
   /**
@@ -263,16 +250,15 @@ export class MemoryService {
       if (!row) throw notFound("memory");
       const restoredId = row.isLatest && row.parentMemoryId != null ? row.parentMemoryId : null;
       if (restoredId !== null) this.rows.restoreLatest(userId, restoredId, isoNow(this.ctx));
-      for (const hook of this.deleteHooks) hook(userId, id, restoredId);
+      this.events.emitDeleting({ userId, memoryId: id, restoredId });
       this.rows.remove(id);
     })();
-    this.vectors.indexed(userId, id, null);
-    this.onWrite(userId);
+    this.events.emitChanged({ userId, changes: [{ kind: "deleted", memoryId: id }] });
   }
 
   setTags(userId: number, id: number, tags: readonly string[]): MemoryRow {
     this.get(userId, id);
-    this.onWrite(userId);
+    this.events.emitChanged({ userId, changes: [{ kind: "ranking" }] });
     return this.rows.patch(id, { tags: normalizeTags(tags), updatedAt: isoNow(this.ctx) });
   }
 

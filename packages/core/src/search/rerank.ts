@@ -37,12 +37,19 @@ export class SearchReranker {
   }
 }
 
+/** Where the cross-encoder lives and how many of the top results it reorders (ENGRAM_RERANKER_*). */
+export interface RerankerConfig {
+  dir: string;
+  onnxFile: string;
+  topK: number;
+}
+
 /**
  * The reranker of a model folder, or null, saying so once in the log, when the folder holds
  * no cross-encoder (tokenizer.json plus the ONNX file, at the top or under onnx/).
  */
 export function rerankerFromFolder(
-  cfg: { dir: string; onnxFile: string; topK: number },
+  cfg: RerankerConfig,
   log: { info(obj: object, msg: string): void },
 ): SearchReranker | null {
   const onnx = [path.join(cfg.dir, cfg.onnxFile), path.join(cfg.dir, "onnx", cfg.onnxFile)].some((f) => fs.existsSync(f));

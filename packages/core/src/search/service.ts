@@ -114,7 +114,7 @@ function matchesFilters(m: MemoryRow, f: SearchFilters): boolean {
  * Everything up to the factors is cached per tenant; rows and factors are always fresh.
  */
 export class SearchService {
-  /** Every write of a tenant must call `cache.invalidate(userId)`; createEngram wires it. */
+  /** Dropped per tenant at every change of its memories (createSearch subscribes it to MemoryEvents). */
   readonly cache = new SearchCache<Ranking>(CACHE_PER_TENANT);
   private readonly lexical: LexicalStore;
   private readonly selections: MemorySelections;

@@ -1,4 +1,4 @@
-import type { VectorHit, VectorIndex } from "./index.js";
+import type { VectorHit, VectorIndex } from "./vector-index.js";
 
 /** One tenant's vectors packed row-major in a growable Float32Array. */
 export class TenantMatrix {

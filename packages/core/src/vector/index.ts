@@ -1,31 +1,41 @@
-/** A nearest-neighbour match: memory id and cosine similarity (vectors are normalised). */
-export interface VectorHit {
-  id: number;
-  score: number;
+/** The vector subsystem's public face: a tenant's vectors, the index over them, and the embedding service that fills them. */
+import type { CoreContext } from "../context.js";
+import { PooledEmbedder, type EmbedderConfig } from "../embed/index.js";
+import type { MemoryEvents } from "../events/index.js";
+import { EmbeddingService, type EmbeddingLog } from "./embedding-service.js";
+import { VectorStore, type VectorIndexConfig } from "./vector-store.js";
+
+export { VectorStore, modelFolder, type ActiveModel, type VectorIndexConfig } from "./vector-store.js";
+export { LanceVectorIndex } from "./lance-index.js";
+export { TieredVectorIndex } from "./tiered-index.js";
+export { ExactVectorIndex } from "./exact-index.js";
+export type { VectorIndex, VectorHit, VectorSource } from "./vector-index.js";
+export { EmbeddingService, type ReembedJob, type EmbeddingLog } from "./embedding-service.js";
+
+/** The vector store; the index follows every committed change of a tenant's memories. */
+export function createVectors(ctx: CoreContext, deps: { index: VectorIndexConfig | null; events: MemoryEvents; log?: EmbeddingLog }): VectorStore {
+  const vectors = new VectorStore(ctx, deps.index, deps.log);
+  deps.events.onChanged(({ userId, changes }) => {
+    for (const change of changes) {
+      // A write without a vector (no model, or content unchanged) is left to the backfill.
+      if (change.kind === "written" && change.vector) vectors.indexed(userId, change.memoryId, change.vector);
+      else if (change.kind === "deleted") vectors.indexed(userId, change.memoryId, null);
+    }
+  });
+  return vectors;
 }
 
 /**
- * Per-tenant nearest-neighbour search over normalised vectors of one model. Backends agree
- * on one contract: a write is visible to the next search, and a search never crosses tenants.
- * Writes are synchronous (they follow a SQLite commit, which is the source of truth); reads
- * are asynchronous because a backend may answer from disk.
+ * Embedding on worker threads (embed/pool/), never on the event loop: built, not loaded
+ * (`embedding.start()` loads it off the request path). Backfilled vectors go to `storeVectors`.
  */
-export interface VectorIndex {
-  upsert(userId: number, id: number, vector: Float32Array): void;
-  remove(userId: number, id: number): void;
-  search(userId: number, query: Float32Array, k: number): Promise<VectorHit[]>;
-  size(userId: number): Promise<number>;
-  /** Writes out whatever a backend still buffers (a no-op for in-memory ones). */
-  flush(): Promise<void>;
-  /** Flushes and releases files; the index is not used afterwards. */
-  close(): Promise<void>;
-}
-
-/** A tenant's committed vectors as SQLite holds them: what every index is built from. */
-export interface VectorSource {
-  rows(userId: number): Iterable<{ id: number; vector: Float32Array }>;
-  /** Only the given ids (those a derived index lacks). */
-  rowsByIds(userId: number, ids: readonly number[]): Iterable<{ id: number; vector: Float32Array }>;
-  ids(userId: number): number[];
-  count(userId: number): number;
+export function createEmbedding(deps: {
+  embedder: EmbedderConfig | null;
+  threads: number;
+  vectors: VectorStore;
+  storeVectors: (rows: { id: number; userId: number; vector: Float32Array }[]) => void;
+  log: EmbeddingLog;
+}): EmbeddingService {
+  const embedder = deps.embedder ? new PooledEmbedder(deps.embedder, { threads: deps.threads, log: deps.log }) : null;
+  return new EmbeddingService(embedder, deps.vectors, deps.log, deps.storeVectors);
 }

@@ -3,7 +3,7 @@ import path from "node:path";
 import type { Connection, Table } from "@lancedb/lancedb";
 import { PRIVATE_DIR_MODE } from "../db/private-files.js";
 import { TenantMatrix, checkQuery } from "./exact-index.js";
-import type { VectorHit, VectorIndex, VectorSource } from "./index.js";
+import type { VectorHit, VectorIndex, VectorSource } from "./vector-index.js";
 
 interface Modules {
   lancedb: typeof import("@lancedb/lancedb");

@@ -1,7 +1,7 @@
 import type { Db } from "../db/connection.js";
 import { presentMemorySql } from "../memory/store/live.js";
 import { decodeVector, encodeVector } from "./codec.js";
-import type { VectorSource } from "./index.js";
+import type { VectorSource } from "./vector-index.js";
 
 /** A present memory that has no vector of the active model yet. */
 export interface UnembeddedMemory {
@@ -42,6 +42,7 @@ export class VectorRowStore {
       countAll: s(`SELECT count(*) FROM memory_vectors`).pluck(),
       countOfModel: s(`SELECT count(*) FROM memory_vectors WHERE model = ?`).pluck(),
       countOtherModels: s(`SELECT count(*) FROM memory_vectors WHERE model <> ?`).pluck(),
+      vectorOf: s("SELECT vector FROM memory_vectors WHERE memory_id = ? AND user_id = ? AND model = ?").pluck(),
       rowFor: s(
         `SELECT v.model, v.dimension FROM memory_vectors v INNER JOIN memories m ON m.id = v.memory_id WHERE v.memory_id = ? AND m.user_id = ?`,
       ),
@@ -83,6 +84,12 @@ export class VectorRowStore {
 
   countOtherModels(modelId: string): number {
     return this.stmts.countOtherModels.get(modelId) as number;
+  }
+
+  /** The memory's vector under `model`, or null when it has none (not embedded yet, or by another model). */
+  vectorOf(userId: number, memoryId: number, modelId: string): Float32Array | null {
+    const blob = this.stmts.vectorOf.get(memoryId, userId, modelId) as Buffer | undefined;
+    return blob ? decodeVector(blob) : null;
   }
 
   /** Model and dimension of the vector of a user's memory, if it has one. */

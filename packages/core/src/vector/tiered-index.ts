@@ -1,5 +1,5 @@
 import { TenantMatrix, checkQuery } from "./exact-index.js";
-import type { VectorHit, VectorIndex, VectorSource } from "./index.js";
+import type { VectorHit, VectorIndex, VectorSource } from "./vector-index.js";
 import type { LanceVectorIndex } from "./lance-index.js";
 
 /**

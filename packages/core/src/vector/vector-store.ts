@@ -3,7 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { isoNow, type CoreContext } from "../context.js";
 import { ExactVectorIndex } from "./exact-index.js";
-import type { VectorHit, VectorIndex } from "./index.js";
+import type { VectorHit, VectorIndex } from "./vector-index.js";
 import { LanceVectorIndex, type IndexLog } from "./lance-index.js";
 import { TieredVectorIndex } from "./tiered-index.js";
 import { VectorRowStore, type UnembeddedMemory } from "./store.js";
@@ -110,6 +110,11 @@ export class VectorStore {
       pending: this.rows.countUnembedded(model.id),
       otherModels: this.rows.countOtherModels(model.id),
     };
+  }
+
+  /** A stored memory's vector under the active model (what the auto-linker searches with), or null. */
+  vectorOf(userId: number, memoryId: number): Float32Array | null {
+    return this.model ? this.rows.vectorOf(userId, memoryId, this.model.id) : null;
   }
 
   /** Vector rows of a user's memory for tests and diagnostics. */

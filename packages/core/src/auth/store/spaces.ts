@@ -1,19 +1,14 @@
-import { and, eq, sql } from "drizzle-orm";
+import { and, asc, eq, sql } from "drizzle-orm";
 import type { Db } from "../../db/connection.js";
 import { spaces, type SpaceRow } from "../../db/schema.js";
 
 export type NewSpaceRow = typeof spaces.$inferInsert;
 
-/**
- * Every statement on spaces. How many memories a space holds is read here too, as part of the
- * space (a listing's count, the check before a delete): auth sits below memory and never
- * imports it.
- */
+/** Every statement on spaces. What a space holds is memory's to count (AuthService's SpaceContents). */
 export class SpaceStore {
   private readonly ownStmt;
   private readonly byNameStmt;
   private readonly listStmt;
-  private readonly heldStmt;
   private readonly removeStmt;
 
   constructor(private readonly db: Db) {
@@ -27,13 +22,12 @@ export class SpaceStore {
       .from(spaces)
       .where(and(eq(spaces.userId, sql.placeholder("userId")), eq(spaces.name, sql.placeholder("name"))))
       .prepare();
-    // The count is of latest versions, forgotten and archived ones included: they still sit in the space.
-    this.listStmt = db.sqlite.prepare(
-      `SELECT s.id, s.user_id AS userId, s.name, s.description, s.created_at AS createdAt,
-              (SELECT count(*) FROM memories m WHERE m.space_id = s.id AND m.is_latest = 1) AS memory_count
-       FROM spaces s WHERE s.user_id = ? ORDER BY s.id`,
-    );
-    this.heldStmt = db.sqlite.prepare(`SELECT count(*) AS n FROM memories WHERE space_id = ?`);
+    this.listStmt = db.orm
+      .select()
+      .from(spaces)
+      .where(eq(spaces.userId, sql.placeholder("userId")))
+      .orderBy(asc(spaces.id))
+      .prepare();
     this.removeStmt = db.sqlite.prepare(`DELETE FROM spaces WHERE id = ?`);
   }
 
@@ -50,14 +44,9 @@ export class SpaceStore {
     return this.db.orm.insert(spaces).values(values).returning().get();
   }
 
-  /** The user's spaces, oldest first, each with how many latest memory versions it holds. */
-  listWithCounts(userId: number): (SpaceRow & { memory_count: number })[] {
-    return this.listStmt.all(userId) as (SpaceRow & { memory_count: number })[];
-  }
-
-  /** Memory rows in the space, every version and status. */
-  memoriesHeld(id: number): number {
-    return (this.heldStmt.get(id) as { n: number }).n;
+  /** The user's spaces, oldest first. */
+  list(userId: number): SpaceRow[] {
+    return this.listStmt.all({ userId });
   }
 
   remove(id: number): void {

@@ -1,0 +1,5 @@
+/** The database's public face: opening it, its migrations, private files, and the row types of its tables. */
+export { openDb, runMigrations, appliedSchemaVersion, type Db, type Drizzle, type OpenDbOptions } from "./connection.js";
+export { restrictDataPaths, makePrivateDir, makePrivateFile, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, type Restricted } from "./private-files.js";
+export { MIGRATIONS, type Migration } from "./migrations.js";
+export type { MemoryRow, UserRow, ApiKeyRow, SpaceRow, LinkRow, AuditRow, JobRow, EntityRow, CommunityRow } from "./schema.js";
