@@ -1,11 +1,12 @@
 /**
- * `pnpm structure`: reports SQL outside storage modules (core and apps) and import cycles between
- * core's folders, and exits 1 when there is either. Run by `.ci/run` so the shape stays.
+ * `pnpm structure`: reports SQL outside storage modules (core and apps), import cycles between
+ * core's folders, and imports of another folder past its index.ts, and exits 1 when there is any.
+ * Run by `.ci/run` so the shape stays.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import { sqlOutsideStores, unitCycles, type SourceFile } from "./rules.js";
+import { deepImports, sqlOutsideStores, unitCycles, type SourceFile } from "./rules.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -35,9 +36,14 @@ const packageSources = (parent: string) =>
 
 const files = [...packageSources("packages"), ...packageSources("apps")];
 const sql = sqlOutsideStores(files);
-const cycles = unitCycles(files.filter((f) => f.path.startsWith("packages/core/src/")));
+const core = files.filter((f) => f.path.startsWith("packages/core/src/"));
+const cycles = unitCycles(core);
+const deep = deepImports(core);
 
 for (const f of sql) console.log(`SQL outside a storage module: ${f.path}:${f.line} (${f.what})`);
 for (const c of cycles) console.log(`import cycle between core folders ${c.units.join(", ")}:\n  ${c.via.join("\n  ")}`);
-console.log(`structure: ${files.length} source files, ${sql.length} SQL lines outside storage modules, ${cycles.length} folder cycles`);
-process.exit(sql.length + cycles.length === 0 ? 0 : 1);
+for (const d of deep) console.log(`import past a folder's index.ts: ${d.path} imports ${d.imports}`);
+console.log(
+  `structure: ${files.length} source files, ${sql.length} SQL lines outside storage modules, ${cycles.length} folder cycles, ${deep.length} imports past an index.ts`,
+);
+process.exit(sql.length + cycles.length + deep.length === 0 ? 0 : 1);

@@ -83,4 +83,13 @@ describe("imports past a folder's public face", () => {
       ]),
     ).toEqual([{ path: "packages/core/src/search/a.ts", imports: "../graph/entities.js" }]);
   });
+
+  it("lets a storage module reach db/'s tables, and nobody else", () => {
+    expect(
+      deepImports([
+        core("memory/store/links.ts", 'import { memoryLinks } from "../../db/schema.js";'),
+        core("memory/service.ts", 'import type { MemoryRow } from "../db/schema.js";'),
+      ]),
+    ).toEqual([{ path: "packages/core/src/memory/service.ts", imports: "../db/schema.js" }]);
+  });
 });

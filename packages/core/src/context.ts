@@ -1,5 +1,5 @@
-import type { Db } from "./db/connection.js";
-import type { Clock } from "./util/clock.js";
+import type { Db } from "./db/index.js";
+import type { Clock } from "./util/index.js";
 
 /** What every service needs: the database and the one clock. */
 export interface CoreContext {

@@ -1,4 +1,4 @@
-import type { AuditRow } from "../db/schema.js";
+import type { AuditRow } from "../db/index.js";
 import { isoNow, type CoreContext } from "../context.js";
 import { AuditStore, type RefusalCount } from "./store.js";
 

@@ -1,4 +1,4 @@
-import type { ApiKeyRow, SpaceRow, UserRow } from "../db/schema.js";
+import type { ApiKeyRow, SpaceRow, UserRow } from "../db/index.js";
 import { conflict, forbidden, invalid, notFound, unauthorized } from "../errors.js";
 import { isoNow, type CoreContext } from "../context.js";
 import { DEFAULT_AUTH_CONFIG, type AuthConfig } from "./config.js";

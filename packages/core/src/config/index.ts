@@ -3,12 +3,12 @@ import { isIP } from "node:net";
 import path from "node:path";
 import { z } from "zod";
 import { parseLogLevel } from "./log-level.js";
-import { DEFAULT_ONNX_MAX_SEQ, USE_LITE_MAX_SEQ, type EmbedderConfig } from "../embed/embedder-config.js";
-import { DEFAULT_MAX_WINDOWS } from "../embed/windows.js";
-import { ONNX_FILE_NAME } from "../embed/model-folder.js";
-import type { VectorIndexConfig } from "../vector/vector-store.js";
-import { DEFAULT_JOBS_CONFIG, type JobsConfig } from "../jobs/config.js";
-import { DEFAULT_GRAPH_CONFIG, type GraphConfig } from "../graph/config.js";
+import { DEFAULT_ONNX_MAX_SEQ, USE_LITE_MAX_SEQ, type EmbedderConfig } from "../embed/index.js";
+import { DEFAULT_MAX_WINDOWS } from "../embed/index.js";
+import { ONNX_FILE_NAME } from "../embed/index.js";
+import type { VectorIndexConfig } from "../vector/index.js";
+import { DEFAULT_JOBS_CONFIG, type JobsConfig } from "../jobs/index.js";
+import { DEFAULT_GRAPH_CONFIG, type GraphConfig } from "../graph/index.js";
 
 /**
  * The one place in core that reads the environment. Everything else receives a

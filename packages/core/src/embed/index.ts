@@ -10,3 +10,5 @@ export { DEFAULT_ONNX_FILE, DEFAULT_MAX_SEQ, type OnnxFolderOptions } from "./on
 export { OpenAiEmbedder, type OpenAiEmbedderOptions } from "./openai.js";
 export { OnnxReranker, type Reranker, type OnnxRerankerOptions } from "./reranker.js";
 export type { Pooling } from "./pooling.js";
+export { DEFAULT_ONNX_MAX_SEQ } from "./embedder-config.js";
+export { ONNX_FILE_NAME } from "./model-folder.js";

@@ -1,4 +1,4 @@
-import type { MemoryRow } from "../db/schema.js";
+import type { MemoryRow } from "../db/index.js";
 import {
   INITIAL_STORAGE_STRENGTH,
   GRADE_GOOD,

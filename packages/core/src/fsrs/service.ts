@@ -1,5 +1,5 @@
 import type { MemoryEvents } from "../events/index.js";
-import type { MemoryRow } from "../db/schema.js";
+import type { MemoryRow } from "../db/index.js";
 import { notFound } from "../errors.js";
 import type { CoreContext } from "../context.js";
 import { initialColumns, memoryRetention, memoryRetrievability, nextReviewDays, reviewedColumns, type FsrsColumns } from "./memory-state.js";

@@ -1,7 +1,7 @@
 import { createRequire } from "node:module";
 import { DirectedGraph } from "graphology";
 import { edgeWeight } from "./neighbors.js";
-import { seededRandom } from "../util/random.js";
+import { seededRandom } from "../util/index.js";
 
 // Both are CommonJS (`module.exports = fn`) with `export default` typings, which an ESM
 // default import types as the module object: load them with require, typed by their d.ts.

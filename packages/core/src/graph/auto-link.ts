@@ -1,8 +1,8 @@
 import { isoNow, type CoreContext } from "../context.js";
-import type { MemoryHead, MemoryLookups } from "../memory/store/lookups.js";
-import { leadingWindow } from "../text/chars.js";
-import { contentTerms, jaccard } from "../text/terms.js";
-import type { VectorStore } from "../vector/vector-store.js";
+import type { MemoryHead, MemoryLookups } from "../memory/index.js";
+import { leadingWindow } from "../text/index.js";
+import { contentTerms, jaccard } from "../text/index.js";
+import type { VectorStore } from "../vector/index.js";
 import { ruleClassifier, type LinkClassifier, type LinkNeighbour, type ProposedLink } from "./link-rules.js";
 import type { LinkStore } from "../memory/index.js";
 import type { GraphState } from "./store/state.js";

@@ -1,9 +1,9 @@
 import { z } from "zod";
-import type { EntityRow, MemoryRow } from "../db/schema.js";
+import type { EntityRow, MemoryRow } from "../db/index.js";
 import { isoNow, type CoreContext } from "../context.js";
 import { invalid, notFound } from "../errors.js";
-import { typeError } from "../memory/schemas.js";
-import type { MemoryLookups } from "../memory/store/lookups.js";
+import { typeError } from "../memory/index.js";
+import type { MemoryLookups } from "../memory/index.js";
 import type { SpaceStore } from "../auth/index.js";
 import { ENTITY_TYPES, entityKey, MAX_ENTITY_SCAN_CHARS, type EntityType, type KnownEntity } from "./entity-rules.js";
 import type { EntityExtractor } from "./entity-extractor.js";

@@ -1,4 +1,4 @@
-import { leadingWindow } from "../text/chars.js";
+import { leadingWindow } from "../text/index.js";
 import { hostScanner, scanEmails, scanHandles, scanIps, scanUnixPaths, scanUrls, scanWindowsPaths, type RuleMatch, type Scanner } from "./entity-scanners.js";
 import { NameMatcher } from "./name-matcher.js";
 

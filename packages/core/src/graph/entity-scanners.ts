@@ -1,4 +1,4 @@
-import { asciiBoundary, codeAt, isAsciiAlnum, isAsciiLetter, isAsciiWord, isDigit, isSpace } from "../text/chars.js";
+import { asciiBoundary, codeAt, isAsciiAlnum, isAsciiLetter, isAsciiWord, isDigit, isSpace } from "../text/index.js";
 import type { EntityType } from "./entity-rules.js";
 
 /**

@@ -21,7 +21,7 @@ export type { GraphView, Neighborhood, TimelineWeek, CommunitySummary } from "./
 export type { GraphStateRow } from "./store/state.js";
 export type { TextIndex } from "./text-index.js";
 export { graphData, analyse, type GraphData, type Analysis } from "./algorithms.js";
-export type { EntityRow, CommunityRow } from "../db/schema.js";
+export type { EntityRow, CommunityRow } from "../db/index.js";
 /** The graph with its jobs (auto_link, graph_refresh) registered; it forgets a deleted memory's mentions in the delete's transaction. */
 export function createGraph(
   ctx: CoreContext,

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { JobQueue } from "../jobs/queue.js";
+import type { JobQueue } from "../jobs/index.js";
 import type { GraphConfig } from "./config.js";
 import type { GraphService } from "./service.js";
 

@@ -1,4 +1,4 @@
-import { contentTerms, sharedCount } from "../text/terms.js";
+import { contentTerms, sharedCount } from "../text/index.js";
 
 export const LINK_TYPES = ["similarity", "updates", "extends", "contradicts", "caused_by", "prerequisite_for"] as const;
 export type LinkType = (typeof LINK_TYPES)[number];

@@ -1,4 +1,4 @@
-import { codePointAt, codePointBefore, isLetterOrNumber, isSpace, unitsOf } from "../text/chars.js";
+import { codePointAt, codePointBefore, isLetterOrNumber, isSpace, unitsOf } from "../text/index.js";
 import type { RuleMatch } from "./entity-scanners.js";
 import type { KnownEntity } from "./entity-rules.js";
 

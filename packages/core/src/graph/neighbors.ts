@@ -1,4 +1,4 @@
-import type { Db } from "../db/connection.js";
+import type { Db } from "../db/index.js";
 import { linkStore } from "../memory/index.js";
 
 /** A memory reached from the seeds: its score, the node it was reached through, and the edge type. */

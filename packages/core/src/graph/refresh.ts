@@ -1,7 +1,7 @@
 import { isoNow, type CoreContext } from "../context.js";
-import type { MemoryGraphColumns } from "../memory/store/graph-columns.js";
-import type { MemoryLookups } from "../memory/store/lookups.js";
-import { queryTerms } from "../text/fts-query.js";
+import type { MemoryGraphColumns } from "../memory/index.js";
+import type { MemoryLookups } from "../memory/index.js";
+import { queryTerms } from "../text/index.js";
 import { graphData, type Analysis, type GraphData } from "./algorithms.js";
 import type { EntityService } from "./entities.js";
 import { analyseOffThread } from "./offload.js";

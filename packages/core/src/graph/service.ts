@@ -1,10 +1,10 @@
 import type { CoreContext } from "../context.js";
 import type { MemoryEvents } from "../events/index.js";
-import { MemoryGraphColumns } from "../memory/store/graph-columns.js";
-import { MemoryLookups } from "../memory/store/lookups.js";
-import { MemorySelections } from "../memory/store/selections.js";
+import { MemoryGraphColumns } from "../memory/index.js";
+import { MemoryLookups } from "../memory/index.js";
+import { MemorySelections } from "../memory/index.js";
 import { SpaceStore } from "../auth/index.js";
-import type { VectorStore } from "../vector/vector-store.js";
+import type { VectorStore } from "../vector/index.js";
 import { AutoLinker, type AutoLinkResult } from "./auto-link.js";
 import type { GraphConfig } from "./config.js";
 import { EntityService } from "./entities.js";

@@ -1,4 +1,4 @@
-import type { MemoryHead } from "../memory/store/lookups.js";
+import type { MemoryHead } from "../memory/index.js";
 
 /**
  * The full-text lookups the graph needs, over search's FTS5 index: candidates for linking a

@@ -1,8 +1,8 @@
-import type { CommunityRow, LinkRow, MemoryRow } from "../db/schema.js";
+import type { CommunityRow, LinkRow, MemoryRow } from "../db/index.js";
 import { notFound } from "../errors.js";
-import type { MemoryGraphColumns } from "../memory/store/graph-columns.js";
-import type { MemoryLookups } from "../memory/store/lookups.js";
-import type { MemorySelections } from "../memory/store/selections.js";
+import type { MemoryGraphColumns } from "../memory/index.js";
+import type { MemoryLookups } from "../memory/index.js";
+import type { MemorySelections } from "../memory/index.js";
 import type { CommunityStore } from "./store/communities.js";
 import type { EntityStore } from "./store/entities.js";
 import type { LinkStore } from "../memory/index.js";

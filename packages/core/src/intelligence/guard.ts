@@ -1,8 +1,8 @@
 import type { CoreContext } from "../context.js";
-import { RuleCandidateStore } from "../memory/store/rule-candidates.js";
+import { RuleCandidateStore } from "../memory/index.js";
 import { invalid } from "../errors.js";
-import { STOPWORDS } from "../text/stopwords.js";
-import { leadingWindow } from "../text/chars.js";
+import { STOPWORDS } from "../text/index.js";
+import { leadingWindow } from "../text/index.js";
 
 /**
  * Guardrails: before an agent acts, POST /guard checks the action against the user's rules.

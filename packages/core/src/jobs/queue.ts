@@ -1,5 +1,5 @@
 import type { CoreContext } from "../context.js";
-import type { JobRow } from "../db/schema.js";
+import type { JobRow } from "../db/index.js";
 import { busy, conflict, notFound } from "../errors.js";
 import { backoffMs, DEFAULT_JOBS_CONFIG, type JobsConfig } from "./config.js";
 import { JobStore, type JobListFilter, type JobScope, type JobStats, type JobStatus } from "./store.js";

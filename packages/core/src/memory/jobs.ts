@@ -1,4 +1,4 @@
-import type { JobQueue } from "../jobs/queue.js";
+import type { JobQueue } from "../jobs/index.js";
 import type { TtlSweeper } from "./expiry-sweep.js";
 
 /**

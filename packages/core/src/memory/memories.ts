@@ -1,13 +1,13 @@
-import type { LinkRow, MemoryRow } from "../db/schema.js";
+import type { LinkRow, MemoryRow } from "../db/index.js";
 import { invalid, notFound, conflict } from "../errors.js";
 import { isoNow, type CoreContext } from "../context.js";
 import { hammingDistance, hasSimhashTokens, simhash } from "./simhash.js";
 import { normalizeTags, type ListFilters, type StoreInput, type UpdateInput } from "./schemas.js";
 import type { MemoryEvents } from "../events/index.js";
 import type { JobQueue } from "../jobs/index.js";
-import { SpaceStore } from "../auth/store/index.js";
-import { initialColumns, reviewedColumns } from "../fsrs/memory-state.js";
-import { GRADE_AGAIN } from "../fsrs/model.js";
+import { SpaceStore } from "../auth/index.js";
+import { initialColumns, reviewedColumns } from "../fsrs/index.js";
+import { GRADE_AGAIN } from "../fsrs/index.js";
 import { MemoryStore, type ExpiredMemory, type MemoryStats } from "./store/memories.js";
 import { linkStore, type LinkStore } from "./store/links.js";
 

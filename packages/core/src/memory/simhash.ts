@@ -3,8 +3,8 @@
  * The 64-bit token hash is two 32-bit FNV-1a hashes with different offsets, which keeps the
  * arithmetic in plain numbers instead of BigInt.
  */
-import { isLetterOrNumber } from "../text/chars.js";
-import { forEachWord } from "../text/words.js";
+import { isLetterOrNumber } from "../text/index.js";
+import { forEachWord } from "../text/index.js";
 
 /** Runs of letters and digits (`[\p{L}\p{N}]+`) of three or more characters, lower-cased. */
 export function simhashTokens(text: string): string[] {

@@ -3,7 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { ONNX_FILE_NAME } from "../embed/model-folder.js";
+import { ONNX_FILE_NAME } from "../embed/index.js";
 
 /**
  * Downloads a model from a Hugging Face-compatible hub into <modelsDir>/<id>/, in the layout

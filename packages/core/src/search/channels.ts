@@ -1,7 +1,7 @@
-import type { Db } from "../db/connection.js";
+import type { Db } from "../db/index.js";
 import { graphNeighbors } from "../graph/index.js";
-import type { MemorySelections } from "../memory/store/selections.js";
-import { buildFtsQuery } from "../text/fts-query.js";
+import type { MemorySelections } from "../memory/index.js";
+import { buildFtsQuery } from "../text/index.js";
 import type { LexicalStore } from "./store.js";
 
 /** A channel's hits, best first, scores on a 0..1 scale. */

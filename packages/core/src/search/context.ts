@@ -1,13 +1,13 @@
-import { countTokens, tokensWithin } from "../text/token-count.js";
-import { TimeSlicer } from "../util/event-loop.js";
+import { countTokens, tokensWithin } from "../text/index.js";
+import { TimeSlicer } from "../util/index.js";
 
 /** Tokens as contexts count them (o200k_base, see text/token-count.ts): exported so clients and tests measure alike. */
 export { countTokens };
 import type { CoreContext } from "../context.js";
-import type { MemoryRow } from "../db/schema.js";
-import type { MemoryService } from "../memory/memories.js";
-import { hammingDistance } from "../memory/simhash.js";
-import { MemorySelections } from "../memory/store/selections.js";
+import type { MemoryRow } from "../db/index.js";
+import type { MemoryService } from "../memory/index.js";
+import { hammingDistance } from "../memory/index.js";
+import { MemorySelections } from "../memory/index.js";
 import { graphNeighbors } from "../graph/index.js";
 import { PERSONALITY_CATEGORIES } from "./channels.js";
 import type { SearchHit, SearchService } from "./service.js";

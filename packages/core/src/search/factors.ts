@@ -1,5 +1,5 @@
-import type { MemoryRow } from "../db/schema.js";
-import { memoryRetrievability } from "../fsrs/memory-state.js";
+import type { MemoryRow } from "../db/index.js";
+import { memoryRetrievability } from "../fsrs/index.js";
 import type { QuestionType } from "./question-type.js";
 
 /** Multipliers applied to a memory's fused score; 1 means "no effect". */

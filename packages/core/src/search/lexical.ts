@@ -1,5 +1,5 @@
 import type { TextIndex } from "../graph/index.js";
-import { buildFtsQuery, buildPhraseQuery } from "../text/fts-query.js";
+import { buildFtsQuery, buildPhraseQuery } from "../text/index.js";
 import type { LexicalHit, LexicalStore, SearchFilters } from "./store.js";
 
 /**

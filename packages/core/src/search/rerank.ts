@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import { OnnxReranker, type Reranker } from "../embed/reranker.js";
+import { OnnxReranker, type Reranker } from "../embed/index.js";
 import type { SearchHit } from "./service.js";
 
 /**

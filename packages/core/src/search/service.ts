@@ -1,10 +1,10 @@
-import type { MemoryRow } from "../db/schema.js";
+import type { MemoryRow } from "../db/index.js";
 import type { CoreContext } from "../context.js";
-import type { MemoryService } from "../memory/memories.js";
-import { normalizeTags } from "../memory/schemas.js";
-import type { VectorStore } from "../vector/vector-store.js";
-import type { EmbeddingService } from "../vector/embedding-service.js";
-import { MemorySelections } from "../memory/store/selections.js";
+import type { MemoryService } from "../memory/index.js";
+import { normalizeTags } from "../memory/index.js";
+import type { VectorStore } from "../vector/index.js";
+import type { EmbeddingService } from "../vector/index.js";
+import { MemorySelections } from "../memory/index.js";
 import { lexicalSearch } from "./lexical.js";
 import { LexicalStore, type SearchFilters } from "./store.js";
 import { fuse, scoreFuse, type ChannelRanking, type Fused, type FusionMethod } from "./fusion.js";
@@ -12,7 +12,7 @@ import { SearchCache } from "./search-cache.js";
 import { detectQuestionType, type QuestionType } from "./question-type.js";
 import { CHANNELS, FIRST_STAGE, RRF_WEIGHTS, TYPE_WEIGHTS, type ChannelName, type ChannelWeights } from "./weights.js";
 import { graphHits, personalityHits, relativeToBest, sessionNeighbourHits, type Hits } from "./channels.js";
-import { nameCoverage, namesIn } from "../text/query-names.js";
+import { nameCoverage, namesIn } from "../text/index.js";
 import { computeFactors, product, type Factors } from "./factors.js";
 import type { SearchReranker } from "./rerank.js";
 

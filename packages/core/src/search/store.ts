@@ -1,7 +1,7 @@
 import type { Statement } from "better-sqlite3";
 import type { Db } from "../db/connection.js";
-import type { MemoryHead } from "../memory/store/lookups.js";
-import { liveMemorySql, presentMemorySql } from "../memory/store/live.js";
+import type { MemoryHead } from "../memory/index.js";
+import { liveMemorySql, presentMemorySql } from "../memory/index.js";
 
 export interface SearchFilters {
   category?: string | undefined;

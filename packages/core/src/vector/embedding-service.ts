@@ -1,4 +1,4 @@
-import type { Embedder } from "../embed/embedder.js";
+import type { Embedder } from "../embed/index.js";
 import type { VectorStore } from "./vector-store.js";
 import { normalize } from "./codec.js";
 

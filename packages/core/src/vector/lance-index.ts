@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { Connection, Table } from "@lancedb/lancedb";
-import { PRIVATE_DIR_MODE } from "../db/private-files.js";
+import { PRIVATE_DIR_MODE } from "../db/index.js";
 import { TenantMatrix, checkQuery } from "./exact-index.js";
 import type { VectorHit, VectorIndex, VectorSource } from "./vector-index.js";
 

@@ -1,5 +1,5 @@
 import type { Db } from "../db/connection.js";
-import { presentMemorySql } from "../memory/store/live.js";
+import { presentMemorySql } from "../memory/index.js";
 import { decodeVector, encodeVector } from "./codec.js";
 import type { VectorSource } from "./vector-index.js";
 

@@ -2,7 +2,7 @@ import type { Worker } from "node:worker_threads";
 import type { Embedder, EmbedderStatus } from "../embedder.js";
 import { embedderId, type EmbedderConfig } from "../embedder-config.js";
 import { EmbedderError } from "../errors.js";
-import { startWorker } from "../../util/worker-script.js";
+import { startWorker } from "../../util/index.js";
 import type { EmbedRequest, WorkerInit, WorkerMessage } from "./protocol.js";
 
 export interface PoolOptions {

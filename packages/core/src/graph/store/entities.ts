@@ -1,7 +1,7 @@
 import type { Db } from "../../db/connection.js";
 import type { EntityRow } from "../../db/schema.js";
-import { liveMemorySql, presentMemorySql } from "../../memory/store/live.js";
-import { isoWeekStartSql } from "../../memory/store/selections.js";
+import { liveMemorySql, presentMemorySql } from "../../memory/index.js";
+import { isoWeekStartSql } from "../../memory/index.js";
 import type { EntityType, KnownEntity } from "../entity-rules.js";
 
 /** Raw row as SQLite returns it; mapped to EntityRow on the way out. */

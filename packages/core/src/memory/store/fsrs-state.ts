@@ -1,8 +1,8 @@
 import { and, eq, inArray, isNotNull, sql } from "drizzle-orm";
 import type { Db } from "../../db/connection.js";
 import { memories, type MemoryRow } from "../../db/schema.js";
-import type { FsrsColumns } from "../../fsrs/memory-state.js";
-import type { DecayRow, FsrsRows } from "../../fsrs/service.js";
+import type { FsrsColumns } from "../../fsrs/index.js";
+import type { DecayRow, FsrsRows } from "../../fsrs/index.js";
 import { liveMemorySql, presentMemorySql } from "./live.js";
 
 /** The columns a decay scan needs; content and tags stay on disk. */
