@@ -55,11 +55,14 @@ describe("POST /context", () => {
       [{ query: "x", strategy: "everything" }, /strategy/],
       [{ query: "x", mode: "turbo" }, /mode/],
     ];
+    const snapshot = async () => (await c.get("/list?limit=1000&include_archived=true&include_forgotten=true")).body.results;
+    const before = await snapshot();
     for (const [body, field] of cases) {
       const res = await c.post("/context", body);
       expect(res.status, JSON.stringify(body)).toBe(400);
       expect(res.body.error).toMatch(field);
     }
+    expect(await snapshot()).toEqual(before);
   });
 
   it("streams progress events and then the same result as server-sent events", async () => {
