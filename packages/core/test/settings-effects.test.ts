@@ -72,3 +72,25 @@ describe("the near-duplicate window", () => {
     expect(store("the studio key is under the blue flowerpot by the door")).not.toBe(first);
   });
 });
+
+describe("ENGRAM_JOB_RETENTION_DAYS", () => {
+  it("the scheduled jobs_cleanup deletes finished jobs older than the retention, and keeps newer ones", async () => {
+    const { engram, clock } = engramWith({ ENGRAM_JOB_RETENTION_DAYS: "2", ENGRAM_JOB_POLL_MS: "10" });
+    engram.jobs.register("noop", () => ({}));
+    const old = engram.jobs.enqueue("noop", {});
+    engram.jobs.start();
+    await engram.jobs.idle();
+    clock.advance(1.5 * 86_400_000);
+    const recent = engram.jobs.enqueue("noop", {});
+    await engram.jobs.idle();
+    clock.advance(1 * 86_400_000);
+    // 2.5 days after the first job, 1 day after the second: only the first is past 2 days.
+    const cleanup = engram.jobs.enqueue("jobs_cleanup", {});
+    await engram.jobs.idle();
+    // The cutoff is the retention before now; the scheduled jobs that ran at start are past it too.
+    expect(JSON.parse(engram.jobs.get({ kind: "all" }, cleanup).result as string)).toMatchObject({ before: "2025-06-02T00:00:00.000Z" });
+    expect(() => engram.jobs.get({ kind: "all" }, old)).toThrow();
+    expect(engram.jobs.get({ kind: "all" }, recent).status).toBe("completed");
+    await engram.jobs.stop();
+  });
+});
