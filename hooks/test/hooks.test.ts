@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import net from "node:net";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSidecar } from "../../apps/sidecar/test/sidecar-process.js";
@@ -241,6 +242,24 @@ describe("never blocking the agent", () => {
       expect(r.code, `${name}: ${r.stderr}`).toBe(0);
       expect(r.stdout, name).toBe("");
       expect(r.stderr, name).toMatch(new RegExp(`^engram ${name} hook: engram-cli (context|recall|store) failed \\(error: cannot reach engram-server at ${down.url}: ECONNREFUSED\\); skipped\\n$`));
+    }
+  });
+
+  it("exits 0 and says so when the server accepts the connection but never answers", async () => {
+    // A hung server: connections are accepted and held, no byte ever comes back.
+    const held: net.Socket[] = [];
+    const hung = net.createServer((socket) => held.push(socket));
+    await new Promise<void>((resolve) => hung.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(hung.address() as net.AddressInfo).port}`;
+    try {
+      const r = await runHook("user-prompt-submit", payloads["user-prompt-submit"], { ENGRAM_URL: url, ENGRAM_API_KEY: "engram_00000000000000000000000000000000", ENGRAM_HOOK_TIMEOUT: "1" });
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toBe("");
+      expect(r.stderr).toBe("engram user-prompt-submit hook: engram-cli recall failed (no answer within 1s); skipped\n");
+      expect(held.length).toBeGreaterThan(0);
+    } finally {
+      for (const socket of held) socket.destroy();
+      await new Promise((resolve) => hung.close(resolve));
     }
   });
 

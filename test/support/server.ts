@@ -4,6 +4,7 @@ import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { openDb } from "@engram/core";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 export const SERVER_BIN = path.join(ROOT, "apps/server/bin/engram-server.js");
@@ -90,6 +91,35 @@ export async function startServer(env: Record<string, string> = {}, dataDir = te
       return exited;
     },
   };
+}
+
+/**
+ * Resolves once the process has logged a line containing `text`, earlier or later: a test waits
+ * on the event itself (a model loaded), not on a time budget that a busy machine can overrun.
+ */
+export function logged(s: { proc: ChildProcess; logs: string[] }, text: string): Promise<void> {
+  const seen = () => s.logs.some((l) => l.includes(text));
+  if (seen()) return Promise.resolve();
+  return new Promise<void>((resolve, reject) => {
+    // listeningPort's handler was added first, so each chunk's lines are in `logs` when this runs.
+    const onData = () => {
+      if (!seen()) return;
+      s.proc.stdout!.off("data", onData);
+      resolve();
+    };
+    s.proc.stdout!.on("data", onData);
+    s.proc.once("exit", () => reject(new Error(`exited before logging "${text}":\n${s.logs.join("\n")}`)));
+  });
+}
+
+/** Moves an API key's expiry into the past in the database file: the server's clock cannot be moved from outside. */
+export function expireKeyInDb(dbPath: string, keyId: number): void {
+  const db = openDb({ path: dbPath });
+  try {
+    db.sqlite.prepare("UPDATE api_keys SET expires_at = ? WHERE id = ?").run(new Date(Date.now() - 60_000).toISOString(), keyId);
+  } finally {
+    db.close();
+  }
 }
 
 export interface ApiResponse<T = any> {

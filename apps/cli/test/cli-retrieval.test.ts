@@ -90,16 +90,31 @@ describe("engram-cli retrieval and organisation commands", () => {
 
   describe("fsrs and graph", () => {
     it("fsrs review grades a memory; fsrs state shows its schedule", async () => {
-      const reps = (await http().get(`/memory/${heronId}`)).body.fsrs_reps as number;
+      const before = (await http().get(`/memory/${heronId}`)).body;
+      const reps = before.fsrs_reps as number;
       const r = await run("fsrs", "review", String(heronId), "--grade", "4");
       expect(r.code, r.stderr).toBe(0);
       expect(r.stdout).toMatch(new RegExp(`^#${heronId} reviewed: stability [\\d.]+ d, difficulty [\\d.]+, reps ${reps + 1}, lapses 0\\n$`));
-      expect((await http().get(`/memory/${heronId}`)).body.fsrs_reps).toBe(reps + 1);
+      const after = (await http().get(`/memory/${heronId}`)).body;
+      expect(after.fsrs_reps).toBe(reps + 1);
+      // The grade reaches the scheduler: Easy raises stability, where the same-day Good (the default) would not.
+      expect(after.fsrs_stability).toBeGreaterThan(before.fsrs_stability);
 
       const state = await run("fsrs", "state", String(heronId));
       expect(state.code, state.stderr).toBe(0);
       expect(state.stdout).toMatch(new RegExp(`^#${heronId} retrievability [\\d.]+, next review in [\\d.]+ d, stability [\\d.]+ d, difficulty [\\d.]+\\n$`));
       expect(parse(await run("fsrs", "state", String(heronId), "--json"))).toMatchObject({ id: heronId, fsrs_reps: reps + 1 });
+    });
+
+    it("fsrs review --grade 1 records a lapse and lowers stability", async () => {
+      const id = (await http().post("/store", { content: "the coffee machine descaling is on Fridays" })).body.id as number;
+      const before = (await http().get(`/memory/${id}`)).body;
+      const r = await run("fsrs", "review", String(id), "--grade", "1");
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(new RegExp(`^#${id} reviewed: stability [\\d.]+ d, difficulty [\\d.]+, reps ${before.fsrs_reps + 1}, lapses 1\\n$`));
+      const after = (await http().get(`/memory/${id}`)).body;
+      expect(after).toMatchObject({ fsrs_lapses: 1 });
+      expect(after.fsrs_stability).toBeLessThan(before.fsrs_stability);
     });
 
     it("a grade outside 1-4 is refused before any request", async () => {
@@ -115,6 +130,14 @@ describe("engram-cli retrieval and organisation commands", () => {
       const r = await run("graph", "neighborhood", String(heronId));
       expect(r.code, r.stderr).toBe(0);
       expect(r.stdout.split("\n")[0]).toBe(`#${heronId} [general] imp 5  the staging database is called heron  (center)`);
+    });
+
+    it("graph neighborhood reaches a linked memory and lists the link", async () => {
+      const v1 = (await http().post("/store", { content: "the office printer is on floor three" })).body.id as number;
+      const v2 = (await http().post(`/memory/${v1}/update`, { content: "the office printer moved to floor four" })).body.id as number;
+      const json = parse(await run("graph", "neighborhood", String(v2), "--json"));
+      expect(json.nodes.map((n: { id: number }) => n.id).sort()).toEqual([v1, v2].sort());
+      expect(json.edges).toEqual([expect.objectContaining({ source_id: v2, target_id: v1, type: "updates" })]);
     });
 
     it("another tenant's memory is not found", async () => {

@@ -160,11 +160,23 @@ describe("engram-mcp over stdio against a running engram-server", () => {
 
     it("fsrs_review grades a memory and graph_neighborhood shows its surroundings", async () => {
       const id = (await ok(client, "memory_store", { content: "the release checklist lives in docs/release.md" })).id as number;
+      const stored = (await admin().get(`/memory/${id}`)).body;
       const reviewed = await ok(client, "fsrs_review", { id, grade: 4 });
       expect(reviewed).toMatchObject({ id, fsrs: { reps: expect.any(Number) } });
       expect(reviewed.fsrs.reps).toBeGreaterThanOrEqual(1);
-      const hood = await ok(client, "graph_neighborhood", { id });
-      expect(hood.nodes.map((n: { id: number }) => n.id)).toContain(id);
+      // The grade reaches the scheduler: Easy raises stability, where the same-day Good (the default) would not.
+      expect(reviewed).toMatchObject({ grade: 4, fsrs: { lapses: 0 } });
+      expect(reviewed.fsrs.stability).toBeGreaterThan(stored.fsrs_stability);
+      const again = await ok(client, "fsrs_review", { id, grade: 1 });
+      expect(again).toMatchObject({ grade: 1, fsrs: { lapses: 1 } });
+      expect(again.fsrs.stability).toBeLessThan(reviewed.fsrs.stability);
+      expect((await admin().get(`/memory/${id}`)).body).toMatchObject({ fsrs_lapses: 1, fsrs_stability: again.fsrs.stability });
+
+      // An update links the new version to the old one: the neighbourhood holds both and that link.
+      const v2 = (await ok(client, "memory_update", { id, content: "the release checklist moved to docs/releasing.md" })).id as number;
+      const hood = await ok(client, "graph_neighborhood", { id: v2 });
+      expect(hood.nodes.map((n: { id: number }) => n.id).sort()).toEqual([id, v2].sort());
+      expect(hood.edges).toEqual([expect.objectContaining({ source_id: v2, target_id: id, type: "updates" })]);
     });
   });
 

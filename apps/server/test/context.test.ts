@@ -1,7 +1,7 @@
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { countTokens } from "@engram/core";
-import { api, bootstrap, startServer, tempDir, type RunningServer } from "../../../test/support/server.js";
+import { api, bootstrap, logged, startServer, tempDir, type RunningServer } from "../../../test/support/server.js";
 import { rerankerGraph, writeModelFolder } from "../../../packages/core/test/fixtures/tiny-models.js";
 
 let server: RunningServer;
@@ -55,11 +55,14 @@ describe("POST /context", () => {
       [{ query: "x", strategy: "everything" }, /strategy/],
       [{ query: "x", mode: "turbo" }, /mode/],
     ];
+    const snapshot = async () => (await c.get("/list?limit=1000&include_archived=true&include_forgotten=true")).body.results;
+    const before = await snapshot();
     for (const [body, field] of cases) {
       const res = await c.post("/context", body);
       expect(res.status, JSON.stringify(body)).toBe(400);
       expect(res.body.error).toMatch(field);
     }
+    expect(await snapshot()).toEqual(before);
   });
 
   it("streams progress events and then the same result as server-sent events", async () => {
@@ -122,10 +125,7 @@ describe("cross-encoder reranker", () => {
       for (const content of ["database down again", "the database host crashed", "servers and database", "database backups nightly"]) {
         await k.post("/store", { content });
       }
-      for (let i = 0; i < 100; i++) {
-        if ((await k.get("/health/ready")).body.checks?.reranker === "loaded") break;
-        await new Promise((r) => setTimeout(r, 100));
-      }
+      await logged(s, "reranker loaded");
       expect((await k.get("/health/ready")).body.checks.reranker).toBe("loaded");
       const res = await k.post("/search/explain", { query: "database down", limit: 4 });
       expect(res.body.pipeline.reranker_applied).toBe(true);

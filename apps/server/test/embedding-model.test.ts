@@ -1,17 +1,21 @@
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { embeddingGraph, writeModelFolder } from "../../../packages/core/test/fixtures/tiny-models.js";
-import { api, bootstrap, startServer, tempDir } from "../../../test/support/server.js";
+import { api, bootstrap, logged, startServer, tempDir, type RunningServer } from "../../../test/support/server.js";
 
 type Client = ReturnType<typeof api>;
 
-async function settled(admin: Client) {
-  for (let i = 0; i < 200; i++) {
+/**
+ * Waits for the model to be logged as loaded, then for the backfill to empty the queue: the
+ * pending count is polled until that event, bounded by the test's timeout, not by a time budget.
+ */
+async function settled(server: RunningServer, admin: Client) {
+  await logged(server, "embedding model loaded");
+  for (;;) {
     const info = (await admin.get("/admin/embedding-info")).body;
     if (info.status !== "loading" && info.pending === 0) return info;
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error("embeddings never settled");
 }
 
 describe("embedding models", () => {
@@ -22,7 +26,7 @@ describe("embedding models", () => {
     for (const content of ["the database server is down", "i like pizza", "the agent stores facts about users"]) {
       expect((await admin.post("/store", { content })).body.embedded).toBe(true);
     }
-    expect(await settled(admin)).toMatchObject({ model: "use-lite-512", dimension: 512, vectors: 3, pending: 0 });
+    expect(await settled(first, admin)).toMatchObject({ model: "use-lite-512", dimension: 512, vectors: 3, pending: 0 });
     await first.stop();
 
     // The same database under a small ONNX model the test generates (8 dimensions).
@@ -30,7 +34,7 @@ describe("embedding models", () => {
     const second = await startServer({ ENGRAM_EMBEDDING_MODEL_DIR: modelDir }, first.dataDir);
     try {
       admin = api(second.url, key);
-      const info = await settled(admin);
+      const info = await settled(second, admin);
       expect(info).toMatchObject({ model: "onnx:tiny-bert", dimension: 8, vectors: 3, pending: 0, other_model_vectors: 0 });
 
       const wrongDim = await admin.post("/store", { content: "a vector from the old model", embedding: new Array(512).fill(0.01) });

@@ -179,6 +179,20 @@ describe("implicit reviews", () => {
     expect(await state(alice, a)).toMatchObject({ fsrs_reps: 3 });
   });
 
+  it("give the blocks of /context and /context/stream a Good review", async () => {
+    const id = await store(alice, "The marimba rehearsal room is booked on Thursdays");
+    reviewedDaysAgo(id, 3);
+    const ctx = await alice.post("/context", { query: "marimba rehearsal room" });
+    expect(ctx.body.blocks.map((b: { id: number }) => b.id)).toContain(id);
+    expect(await state(alice, id)).toMatchObject({ fsrs_reps: 2 });
+
+    reviewedDaysAgo(id, 3);
+    const stream = await alice.raw("POST", "/context/stream", { query: "marimba rehearsal room" });
+    expect(stream.status).toBe(200);
+    expect(stream.body).toContain(`"id":${id}`);
+    expect(await state(alice, id)).toMatchObject({ fsrs_reps: 3 });
+  });
+
   it("do not touch what a search did not return, nor what search/explain returns", async () => {
     const id = await store(alice, "The Kafka cluster keeps seven days of retention");
     reviewedDaysAgo(id, 3);

@@ -121,9 +121,12 @@ describe("auto-linking through the server", () => {
     expect(res.body.links.length).toBeGreaterThan(0);
     for (const l of res.body.links) {
       expect(["similarity", "updates", "extends", "contradicts", "caused_by", "prerequisite_for"]).toContain(l.type);
-      if (l.type === "similarity") expect(l.similarity).toBeGreaterThanOrEqual(0.15);
       expect(typeof l.created_at).toBe("string");
     }
+    // At least one similarity link, so the similarity check below always runs.
+    const similar = res.body.links.filter((l: { type: string }) => l.type === "similarity");
+    expect(similar.length).toBeGreaterThan(0);
+    for (const l of similar) expect(l.similarity).toBeGreaterThanOrEqual(0.15);
   });
 
   it("links a new version afresh alongside its updates link", async () => {

@@ -1,4 +1,6 @@
 import { spawnSync } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api, bootstrap, SERVER_BIN, startServer, tempDir, type RunningServer } from "../../../test/support/server.js";
 
@@ -104,17 +106,25 @@ describe("start-up configuration", () => {
 describe("graceful shutdown", () => {
   it("finishes in-flight requests on SIGTERM, closes the database and exits 0", async () => {
     const s = await startServer();
-    const c = api(s.url, await bootstrap(s.url));
-    // Requests racing the close may be refused; what matters is that answered ones are kept.
-    const settled = Promise.allSettled(
-      Array.from({ length: 20 }, (_, i) => c.post("/store", { content: `shutdown probe ${i} ${"lorem ".repeat(i)} topic-${i * 7919}` })),
+    const key = await bootstrap(s.url);
+    // Distinct random words: near-duplicates would answer 200 with an earlier id.
+    // Each store sends its headers and waits for the server's 100 Continue, the proof that the
+    // server holds the request; only then comes SIGTERM, and only after it the bodies.
+    const stores = Array.from({ length: 20 }, (_, i) => heldStore(s.url, key, `shutdown probe ${i}: ${randomUUID()} ${randomUUID()} ${randomUUID()}`));
+    await Promise.all(stores.map((st) => st.received));
+    // The bodies go out once the server has logged the signal (its log lines reach s.logs first).
+    const shuttingDown = new Promise<void>((resolve) =>
+      s.proc.stdout!.on("data", () => s.logs.some((l) => l.includes("shutting down")) && resolve()),
     );
-    await new Promise((r) => setTimeout(r, 5));
-    const code = await s.stop("SIGTERM");
-    const results = await settled;
+    const stopped = s.stop("SIGTERM");
+    await shuttingDown;
+    const results = await Promise.all(stores.map((st) => st.send()));
+    const code = await stopped;
     expect(code).toBe(0);
     expect(s.logs.join("\n")).toMatch(/database closed/);
-    const acked = results.flatMap((r) => (r.status === "fulfilled" && r.value.status === 201 ? [r.value.body.id] : []));
+    // Every request the server had received before the signal is answered and stored.
+    expect(results.map((r) => r.status)).toEqual(Array(20).fill(201));
+    const acked = results.map((r) => r.body.id as number);
     const again = await startServer({}, s.dataDir);
     try {
       const key = (await api(again.url).post("/bootstrap")).status;
@@ -124,9 +134,41 @@ describe("graceful shutdown", () => {
       const db = openDb({ path: again.dbPath });
       const ids = (db.sqlite.prepare("SELECT id FROM memories").all() as { id: number }[]).map((r) => r.id);
       db.close();
+      expect(acked).toHaveLength(20);
       for (const id of acked) expect(ids).toContain(id);
     } finally {
       await again.stop();
     }
   });
 });
+
+/**
+ * A POST /store split in two: `received` resolves when the server answers the headers with
+ * 100 Continue (it has the request); `send()` then writes the body and resolves with the answer.
+ */
+function heldStore(url: string, key: string, content: string) {
+  const body = JSON.stringify({ content });
+  const req = http.request(`${url}/store`, {
+    method: "POST",
+    agent: false,
+    headers: { authorization: `Bearer ${key}`, "content-type": "application/json", "content-length": Buffer.byteLength(body), expect: "100-continue" },
+  });
+  const answer = new Promise<{ status: number; body: any }>((resolve, reject) => {
+    req.on("response", (res) => {
+      let text = "";
+      res.setEncoding("utf8");
+      res.on("data", (c: string) => (text += c));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }));
+    });
+    req.on("error", reject);
+  });
+  req.flushHeaders();
+  const received = new Promise<void>((resolve) => req.once("continue", resolve));
+  return {
+    received,
+    send: () => {
+      req.end(body);
+      return answer;
+    },
+  };
+}

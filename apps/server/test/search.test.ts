@@ -59,6 +59,14 @@ describe("lexical search", () => {
     const high = (await c.post("/search", { query: "backup cache redis billing", channels: ["fts"], threshold: all[0].score })).body;
     expect(high.results.map((r: { id: number }) => r.id)).toEqual([all[0].id]);
     expect(high.results.every((r: { score: number }) => r.score >= all[0].score)).toBe(true);
+    // A threshold above the best score leaves nothing: that is an abstention too. Importance 1
+    // scales the only match below 1, so a threshold can lie above it.
+    const low = (await c.post("/store", { content: "The zeppelin hangar key hangs by the door", importance: 1 })).body.id;
+    const only = (await c.post("/search", { query: "zeppelin hangar", channels: ["fts"] })).body;
+    expect(only.results.map((r: { id: number }) => r.id)).toEqual([low]);
+    expect(only.top_score).toBeLessThan(1);
+    const above = await c.post("/search", { query: "zeppelin hangar", channels: ["fts"], threshold: only.top_score + 0.001 });
+    expect(above.body).toEqual({ results: [], abstained: true, top_score: 0 });
   });
 
   it("hides forgotten and archived memories unless asked, and old versions unless latest_only is false", async () => {

@@ -1,5 +1,5 @@
 import { constants } from "node:fs";
-import fs from "node:fs/promises";
+import fs, { type FileHandle } from "node:fs/promises";
 import path from "node:path";
 
 /**
@@ -18,13 +18,24 @@ export const PRIVATE_FILE_MODE = 0o600;
 /** Owner only: for the state dir and the folders above it that the sidecar owns. */
 export const PRIVATE_DIR_MODE = 0o700;
 
+/**
+ * The calls that put bytes on the disk. A killed process leaves its writes in the OS cache, so
+ * no crash test can tell a missing sync: a test replaces these to count that every write syncs.
+ */
+export const diskSync = {
+  /** A file's data (appends: the size change is metadata the log does not need). */
+  data: (fh: FileHandle): Promise<void> => fh.datasync(),
+  /** A file's data and metadata, or a directory's entries. */
+  full: (fh: FileHandle): Promise<void> => fh.sync(),
+};
+
 export async function appendDurable(file: string, data: string): Promise<void> {
   const created = !(await exists(file));
   const fh = await fs.open(file, "a", PRIVATE_FILE_MODE);
   try {
     if (created) await fh.chmod(PRIVATE_FILE_MODE);
     await fh.writeFile(data, "utf8");
-    await fh.datasync();
+    await diskSync.data(fh);
   } finally {
     await fh.close();
   }
@@ -39,7 +50,7 @@ export async function replaceAtomic(file: string, data: string): Promise<void> {
     // Before any data: a temp file left by a crash may carry an older, wider mode.
     await fh.chmod(PRIVATE_FILE_MODE);
     await fh.writeFile(data, "utf8");
-    await fh.sync();
+    await diskSync.full(fh);
   } finally {
     await fh.close();
   }
@@ -73,7 +84,7 @@ async function exists(file: string): Promise<boolean> {
 async function syncDir(dir: string): Promise<void> {
   const fh = await fs.open(dir, "r");
   try {
-    await fh.sync();
+    await diskSync.full(fh);
   } finally {
     await fh.close();
   }

@@ -1,9 +1,18 @@
 import { is } from "drizzle-orm";
 import { getTableConfig, SQLiteTable } from "drizzle-orm/sqlite-core";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { loadConfig } from "../src/config/index.js";
+import { createEngram } from "../src/engram.js";
 import { openDb, runMigrations } from "../src/db/connection.js";
 import { MIGRATIONS } from "../src/db/migrations.js";
 import * as schema from "../src/db/schema.js";
+
+function tempDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), "engram-schema-"));
+}
 
 describe("database schema", () => {
   it("matches the drizzle schema column for column, for every table the schema declares", () => {
@@ -35,10 +44,28 @@ describe("database schema", () => {
     db.close();
   });
 
-  it("turns on WAL, foreign keys and a busy timeout", () => {
-    const db = openDb({ path: ":memory:" });
+  // On a file: an in-memory database cannot use WAL, so it would hide a missing journal pragma.
+  it("turns on WAL, foreign keys and a busy timeout on a database file", () => {
+    const db = openDb({ path: path.join(tempDir(), "engram.db") });
+    expect(db.sqlite.pragma("journal_mode", { simple: true })).toBe("wal");
     expect(db.sqlite.pragma("foreign_keys", { simple: true })).toBe(1);
     expect(db.sqlite.pragma("busy_timeout", { simple: true })).toBe(5000);
     db.close();
+  });
+
+  // SQLite's synchronous levels: 1 = NORMAL, 2 = FULL. FULL is the default so an acknowledged write survives power loss.
+  it.each([
+    [undefined, 2],
+    ["full", 2],
+    ["normal", 1],
+  ])("opens the database file with the synchronous level ENGRAM_DB_SYNCHRONOUS=%s asks for", (value, level) => {
+    const dataDir = tempDir();
+    const engram = createEngram(loadConfig({ ENGRAM_DATA_DIR: dataDir, ENGRAM_DB_SYNCHRONOUS: value, ENGRAM_EMBEDDING_PROVIDER: "none" }));
+    try {
+      expect(engram.db.sqlite.pragma("synchronous", { simple: true })).toBe(level);
+      expect(engram.db.sqlite.pragma("journal_mode", { simple: true })).toBe("wal");
+    } finally {
+      engram.close();
+    }
   });
 });
