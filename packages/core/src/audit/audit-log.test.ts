@@ -1,0 +1,54 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { openDb, type Db } from "../db/connection.js";
+import { AuditLog } from "./audit-log.js";
+import { ManualClock } from "../util/clock.js";
+
+let db: Db;
+let clock: ManualClock;
+let audit: AuditLog;
+
+beforeEach(() => {
+  db = openDb({ path: ":memory:" });
+  clock = new ManualClock(new Date("2030-05-01T10:00:05.000Z"));
+  audit = new AuditLog({ db, clock });
+});
+afterEach(() => db.close());
+
+const refusal = (remoteAddr: string, status = 401, keyId: number | null = null) => ({ remoteAddr, status, keyId, userId: keyId === null ? null : 2 });
+const rows = () => db.sqlite.prepare("SELECT route, method, status, remote_addr, key_id, created_at, count FROM audit_log ORDER BY id").all();
+
+describe("counted refusals in the audit log", () => {
+  it("are one row per address, minute, status and key, updated rather than inserted", () => {
+    for (let i = 0; i < 500; i++) audit.recordRefusal(refusal("10.0.0.9"));
+    audit.recordRefusal(refusal("10.0.0.9", 429));
+    audit.recordRefusal(refusal("10.0.0.8"));
+    audit.recordRefusal(refusal("10.0.0.9", 429, 7));
+    audit.flush();
+    for (let i = 0; i < 250; i++) audit.recordRefusal(refusal("10.0.0.9"));
+    audit.flush();
+    clock.advance(60_000);
+    audit.recordRefusal(refusal("10.0.0.9"));
+    audit.flush();
+    const minute = "2030-05-01T10:00:00.000Z";
+    const next = "2030-05-01T10:01:00.000Z";
+    expect(rows()).toEqual([
+      { route: "*", method: "*", status: 401, remote_addr: "10.0.0.9", key_id: null, created_at: minute, count: 750 },
+      { route: "*", method: "*", status: 429, remote_addr: "10.0.0.9", key_id: null, created_at: minute, count: 1 },
+      { route: "*", method: "*", status: 401, remote_addr: "10.0.0.8", key_id: null, created_at: minute, count: 1 },
+      { route: "*", method: "*", status: 429, remote_addr: "10.0.0.9", key_id: 7, created_at: minute, count: 1 },
+      { route: "*", method: "*", status: 401, remote_addr: "10.0.0.9", key_id: null, created_at: next, count: 1 },
+    ]);
+  });
+
+  it("are written before a later single row and before any read, so the log stays in order", () => {
+    audit.recordRefusal(refusal("10.0.0.9"));
+    audit.record({ userId: 1, keyId: 1, method: "POST", route: "/store", targetIds: [3], status: 201, remoteAddr: "127.0.0.1" });
+    audit.recordRefusal(refusal("10.0.0.7"));
+    const listed = audit.list({ limit: 10 });
+    expect(listed.map((r) => [r.route, r.remoteAddr, r.count])).toEqual([
+      ["*", "10.0.0.7", 1],
+      ["/store", "127.0.0.1", 1],
+      ["*", "10.0.0.9", 1],
+    ]);
+  });
+});

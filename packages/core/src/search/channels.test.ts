@@ -1,0 +1,64 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createEngram, type Engram } from "../engram.js";
+import { ManualClock } from "../util/clock.js";
+import { storeInputSchema } from "../memory/schemas.js";
+import { personalityHits, sessionNeighbourHits } from "./channels.js";
+import { lexicalSearch } from "./lexical.js";
+import { LexicalStore } from "./store.js";
+import { MemorySelections } from "../memory/index.js";
+
+/**
+ * Search re-reads its results through a tenant-scoped lookup, so a channel that returned another
+ * tenant's ids would be invisible in the results (those ids would only take candidate slots and
+ * skew the scaling). Each channel's candidates are checked here directly, two tenants in one database.
+ */
+
+let dir: string;
+let engram: Engram;
+let alice: number;
+let mallory: number;
+
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), "engram-channels-"));
+  const clock = new ManualClock(new Date("2025-06-01T12:00:00.000Z"));
+  engram = createEngram({ dbPath: path.join(dir, "engram.db"), dbSynchronous: "normal", apiKeyPepper: "", embedder: null, vectorMinSimilarity: 0.2 }, { clock });
+  alice = engram.auth.bootstrap(undefined, undefined, undefined).user.id;
+  mallory = engram.auth.createUser("mallory", undefined, "writer").id;
+});
+
+afterEach(() => {
+  engram.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const store = (userId: number, content: string, extra: Record<string, unknown> = {}) => {
+  const r = engram.memories.store(userId, storeInputSchema.parse({ content, ...extra }));
+  if (r.kind !== "stored") throw new Error(`not stored: ${content}`);
+  return r.memory.id;
+};
+
+describe("every search channel's candidates are the tenant's own", () => {
+  it("lexical", () => {
+    const own = store(alice, "the billing database runs Postgres");
+    store(mallory, "the billing database runs MySQL, billing billing database");
+    expect(lexicalSearch(new LexicalStore(engram.db), alice, "billing database", 10).map((h) => h.id)).toEqual([own]);
+  });
+
+  it("personality", () => {
+    const own = store(alice, "prefers vim keybindings in the editor", { category: "preference" });
+    store(mallory, "prefers vim keybindings in every editor, vim vim", { category: "preference" });
+    expect(personalityHits(new LexicalStore(engram.db), alice, "vim editor keybindings", 10).map((h) => h.id)).toEqual([own]);
+  });
+
+  it("session neighbours", () => {
+    const before = store(alice, "Anna: which database does billing use?", { session_id: "s1" });
+    const seed = store(alice, "Ben: Postgres 15 in Frankfurt", { session_id: "s1" });
+    // Mallory's turn in a session of the same name, stored right after Alice's seed.
+    store(mallory, "Mallory: a turn in my own session s1", { session_id: "s1" });
+    const hits = sessionNeighbourHits(new MemorySelections(engram.db), alice, [{ id: seed, score: 1, sessionId: "s1" }]);
+    expect(hits).toEqual([{ id: before, score: 1 }]);
+  });
+});
