@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api, bootstrap, startServer, type RunningServer } from "../../../test/support/server.js";
+import { newTenant } from "../../../test/support/tenants.js";
 import { cli, expectOneLineError, parse } from "./cli-process.js";
 
 /**
@@ -142,8 +143,7 @@ describe("engram-cli retrieval and organisation commands", () => {
 
     it("another tenant's memory is not found", async () => {
       const admin = http();
-      const user = (await admin.post("/users", { username: "mallory" })).body.id as number;
-      const mallory = (await admin.post("/keys", { user_id: user })).body.key as string;
+      const mallory = (await newTenant(server.url, admin, "mallory")).key;
       const as = (...args: string[]) => cli(["--server", server.url, "--key", mallory, ...args]);
       expectOneLineError(await as("fsrs", "state", String(heronId)), "memory not found");
       expectOneLineError(await as("recall", String(heronId)), "memory not found");

@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { api, bootstrap, startServer, type RunningServer } from "../../../test/support/server.js";
+import { newTenant } from "../../../test/support/tenants.js";
 import { connectHttp, INITIALIZE, ok, rawPost, rawRequest, startHttpMcp, type HttpMcp } from "./mcp-process.js";
 
 /**
@@ -15,8 +16,7 @@ beforeAll(async () => {
   server = await startServer({ ENGRAM_EMBEDDING_PROVIDER: "none" });
   adminKey = await bootstrap(server.url);
   for (const username of ["bob", "carol"]) {
-    const user = await api(server.url, adminKey).post("/users", { username });
-    userKeys.push((await api(server.url, adminKey).post("/keys", { user_id: user.body.id, scopes: "read" })).body.key);
+    userKeys.push((await newTenant(server.url, api(server.url, adminKey), username, "read")).key);
   }
 });
 afterAll(() => server?.stop());

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api, bootstrap, startServer, type RunningServer } from "../../../test/support/server.js";
+import { newTenant } from "../../../test/support/tenants.js";
 import { connectHttp, INITIALIZE, ok, rawPost, startHttpMcp, toolError, type HttpMcp } from "./mcp-process.js";
 
 /**
@@ -18,8 +19,7 @@ describe("engram-mcp --http against a running engram-server", () => {
   beforeAll(async () => {
     server = await startServer(NO_EMBEDDINGS);
     adminKey = await bootstrap(server.url);
-    const bob = await api(server.url, adminKey).post("/users", { username: "bob" });
-    bobKey = (await api(server.url, adminKey).post("/keys", { user_id: bob.body.id })).body.key;
+    bobKey = (await newTenant(server.url, api(server.url, adminKey), "bob")).key;
     mcp = await startHttpMcp({ ENGRAM_URL: server.url, ENGRAM_API_KEY: adminKey });
   });
   afterAll(async () => {

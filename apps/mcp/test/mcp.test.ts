@@ -2,6 +2,7 @@ import { execFile } from "node:child_process";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api, bootstrap, startServer, type RunningServer } from "../../../test/support/server.js";
+import { newTenant } from "../../../test/support/tenants.js";
 import { callTool, connectStdio, MCP_BIN, ok, toolError, type StdioSession } from "./mcp-process.js";
 
 /**
@@ -48,8 +49,7 @@ describe("engram-mcp over stdio against a running engram-server", () => {
   beforeAll(async () => {
     server = await startServer(NO_EMBEDDINGS);
     adminKey = await bootstrap(server.url);
-    const bob = await admin().post("/users", { username: "bob" });
-    bobKey = (await admin().post("/keys", { user_id: bob.body.id, name: "bob-mcp" })).body.key;
+    bobKey = (await newTenant(server.url, admin(), "bob")).key;
     mcp = await connectStdio({ ENGRAM_URL: server.url, ENGRAM_API_KEY: adminKey });
     client = mcp.client;
   });

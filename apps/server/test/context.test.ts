@@ -2,6 +2,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { countTokens } from "@engram/core";
 import { api, bootstrap, logged, startServer, tempDir, type RunningServer } from "../../../test/support/server.js";
+import { newTenant } from "../../../test/support/tenants.js";
 import { rerankerGraph, writeModelFolder } from "../../../packages/core/test/fixtures/tiny-models.js";
 
 let server: RunningServer;
@@ -12,8 +13,7 @@ beforeAll(async () => {
   server = await startServer({ ENGRAM_EMBEDDING_PROVIDER: "none" });
   const admin = api(server.url, await bootstrap(server.url));
   c = admin;
-  const other = (await admin.post("/users", { username: "other" })).body;
-  otherC = api(server.url, (await admin.post("/keys", { user_id: other.id })).body.key);
+  otherC = (await newTenant(server.url, admin, "other")).api;
   await c.post("/store", { content: "Never push directly to the main branch", category: "rule", is_static: true, importance: 9 });
   await c.post("/store", { content: "Prefers short commit messages in the imperative mood", category: "preference" });
   await c.post("/store", { content: "The release branch is cut every second Wednesday", session_id: "s-1" });

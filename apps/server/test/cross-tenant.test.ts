@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { api, bootstrap, startServer, type RunningServer } from "../../../test/support/server.js";
+import { api, startServer, type RunningServer } from "../../../test/support/server.js";
+import { twoTenants } from "../../../test/support/tenants.js";
 
 /**
  * Every route that takes an id, called by one tenant with another tenant's id: the answer is
@@ -34,15 +35,15 @@ let alice: ReturnType<typeof api>;
 let bob: ReturnType<typeof api>;
 const ids = {} as Record<Kind, number>;
 let aliceKey: string;
+let aliceId: number;
+let bobId: number;
 
 beforeAll(async () => {
   server = await startServer();
-  admin = api(server.url, await bootstrap(server.url));
-  const aliceId = (await admin.post("/users", { username: "alice" })).body.id;
-  const bobId = (await admin.post("/users", { username: "bob" })).body.id;
-  aliceKey = (await admin.post("/keys", { user_id: aliceId, scopes: "read,write" })).body.key;
-  alice = api(server.url, aliceKey);
-  bob = api(server.url, (await admin.post("/keys", { user_id: bobId, scopes: "read,write" })).body.key);
+  const t = await twoTenants(server.url, { scopes: "read,write" });
+  admin = t.admin;
+  [aliceId, aliceKey, alice] = [t.alice.id, t.alice.key, t.alice.api];
+  [bobId, bob] = [t.bob.id, t.bob.api];
 
   const texts = [
     "Alice deploys the billing service to server web-01 with Terraform every Friday",
@@ -117,14 +118,14 @@ describe("another tenant's ids", () => {
       [bob.post("/store", { content: "Bob hangs a version off Alice's memory", parent_memory_id: ids.memory }), 400],
       [bob.post("/store", { content: "Bob writes into Alice's space", space_id: ids.space }), 400],
       [bob.post("/keys/rotate", { key_id: ids.key, grace_hours: 0 }), 404],
-      [bob.get(`/keys?user_id=2`), 200],
-      [bob.get(`/jobs?user_id=2`), 403],
-      [bob.post(`/admin/detect-communities?user_id=2`), 403],
+      [bob.get(`/keys?user_id=${aliceId}`), 200],
+      [bob.get(`/jobs?user_id=${aliceId}`), 403],
+      [bob.post(`/admin/detect-communities?user_id=${aliceId}`), 403],
     ];
     for (const [call, status] of refused) expect((await call).status).toBe(status);
     // Listing with another user's id shows Bob's own keys only (non-admins are narrowed to themselves).
-    const listed = (await bob.get("/keys?user_id=2")).body.keys as { user_id: number }[];
-    expect(listed.every((k) => k.user_id === 3)).toBe(true);
+    const listed = (await bob.get(`/keys?user_id=${aliceId}`)).body.keys as { user_id: number }[];
+    expect(listed.every((k) => k.user_id === bobId)).toBe(true);
     for (const [path, body] of [
       ["/search", { query: "billing Terraform web-01", space_id: ids.space }],
       ["/context", { query: "billing Terraform web-01", space_id: ids.space }],

@@ -1,6 +1,7 @@
 import { openDb } from "@engram/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { api, bootstrap, startServer, type RunningServer } from "../../../test/support/server.js";
+import { api, startServer, type RunningServer } from "../../../test/support/server.js";
+import { keyFor, newTenant, twoTenants } from "../../../test/support/tenants.js";
 
 let server: RunningServer;
 let admin: ReturnType<typeof api>;
@@ -13,11 +14,11 @@ const S_GOOD = 2.3065; // w2: the initial stability of a first review graded Goo
 
 beforeAll(async () => {
   server = await startServer({ ENGRAM_EMBEDDING_PROVIDER: "none" });
-  admin = api(server.url, await bootstrap(server.url));
-  for (const username of ["alice", "bob"]) await admin.post("/users", { username });
-  alice = api(server.url, (await admin.post("/keys", { user_id: 2 })).body.key);
-  bob = api(server.url, (await admin.post("/keys", { user_id: 3 })).body.key);
-  aliceReader = api(server.url, (await admin.post("/keys", { user_id: 2, scopes: "read" })).body.key);
+  const t = await twoTenants(server.url);
+  admin = t.admin;
+  alice = t.alice.api;
+  bob = t.bob.api;
+  aliceReader = (await keyFor(server.url, admin, t.alice.id, "read")).api;
 });
 afterAll(() => server.stop());
 
@@ -231,8 +232,7 @@ describe("decay scores", () => {
   const ids: Record<string, number> = {};
 
   beforeAll(async () => {
-    const user = (await admin.post("/users", { username: "carol" })).body;
-    carol = api(server.url, (await admin.post("/keys", { user_id: user.id })).body.key);
+    carol = (await newTenant(server.url, admin, "carol")).api;
     for (const name of ["fresh", "week", "year"]) ids[name] = await store(carol, `Carol's ${name} note about the quarterly report`);
     reviewedDaysAgo(ids.week!, 7);
     reviewedDaysAgo(ids.year!, 365);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { api, bootstrap, startServer, type RunningServer } from "../../../test/support/server.js";
+import { api, startServer, type RunningServer } from "../../../test/support/server.js";
+import { newTenant, twoTenants } from "../../../test/support/tenants.js";
 
 type Client = ReturnType<typeof api>;
 
@@ -44,6 +45,7 @@ let admin: Client;
 let alice: Client;
 let bob: Client;
 let carol: Client;
+let carolId: number;
 const ids: Record<string, number[]> = {};
 let bobIds: number[] = [];
 let hub: number;
@@ -79,12 +81,11 @@ const linkedIds = async (c: Client, id: number) => {
 
 beforeAll(async () => {
   server = await startServer({ ENGRAM_EMBEDDING_PROVIDER: "none", ENGRAM_PAGERANK_ENABLED: "0", ENGRAM_JOB_POLL_MS: "50" });
-  admin = api(server.url, await bootstrap(server.url));
-  const key = async (username: string) => {
-    const user = (await admin.post("/users", { username })).body;
-    return api(server.url, (await admin.post("/keys", { user_id: user.id })).body.key);
-  };
-  [alice, bob, carol] = [await key("alice"), await key("bob"), await key("carol")];
+  const t = await twoTenants(server.url);
+  admin = t.admin;
+  [alice, bob] = [t.alice.api, t.bob.api];
+  const c = await newTenant(server.url, admin, "carol");
+  [carol, carolId] = [c.api, c.id];
   for (const [topic, contents] of Object.entries(TOPICS)) ids[topic] = await storeAll(alice, contents);
   // Bob's notes are near-copies of Alice's: the nearest neighbours in the whole database.
   bobIds = await storeAll(bob, [`${TOPICS.kubernetes[0]}!`, `${TOPICS.kubernetes[1]}!`]);
@@ -190,7 +191,7 @@ describe("PageRank", () => {
   });
 
   it("admin rebuild covers one user or all users", async () => {
-    const one = await admin.post("/admin/pagerank/rebuild?user_id=4");
+    const one = await admin.post(`/admin/pagerank/rebuild?user_id=${carolId}`);
     expect(one.body).toMatchObject({ success: true, users_updated: 1, memories_updated: 5 });
     const all = await admin.post("/admin/pagerank/rebuild");
     expect(all.body.users_updated).toBe(4);
@@ -274,8 +275,7 @@ describe("entities", () => {
   });
 
   it("DELETE /memory/:id takes the entities only it named with it; shared and declared entities stay", async () => {
-    const user = (await admin.post("/users", { username: "dave" })).body;
-    const dave = api(server.url, (await admin.post("/keys", { user_id: user.id })).body.key);
+    const dave = (await newTenant(server.url, admin, "dave")).api;
     const declared = (await dave.post("/entities", { name: "Vault", entity_type: "tool" })).body;
     const secret = await dave.post("/store", { content: "Rotate the Vault deploy key at ~/.ssh/deploy_ed25519 for ops@example.com on 10.0.4.17 before Friday" });
     const other = await dave.post("/store", { content: "ops@example.com also receives the Grafana alerts" });

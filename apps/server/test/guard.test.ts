@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { api, bootstrap, startServer, type RunningServer } from "../../../test/support/server.js";
+import { api, startServer, type RunningServer } from "../../../test/support/server.js";
+import { twoTenants } from "../../../test/support/tenants.js";
 
 let server: RunningServer;
 let admin: ReturnType<typeof api>;
@@ -10,11 +11,10 @@ let fridays: number;
 
 beforeAll(async () => {
   server = await startServer({ ENGRAM_EMBEDDING_PROVIDER: "none" });
-  admin = api(server.url, await bootstrap(server.url));
-  const ids: number[] = [];
-  for (const name of ["alice", "bob"]) ids.push((await admin.post("/users", { username: name })).body.id);
-  alice = api(server.url, (await admin.post("/keys", { user_id: ids[0] })).body.key);
-  bob = api(server.url, (await admin.post("/keys", { user_id: ids[1] })).body.key);
+  const t = await twoTenants(server.url);
+  admin = t.admin;
+  alice = t.alice.api;
+  bob = t.bob.api;
   forcePush = (await alice.post("/store", { content: "Never force-push to the main branch", category: "rule", importance: 10 })).body.id;
   fridays = (await alice.post("/store", { content: "Don't deploy to production on Fridays", is_static: true, importance: 6 })).body.id;
   // An ordinary memory that says "never" is not a rule.

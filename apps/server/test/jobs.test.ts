@@ -1,6 +1,7 @@
 import { createEngram, DEFAULT_JOBS_CONFIG, ManualClock, storeInputSchema } from "@engram/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api, bootstrap, startServer, tempDir, type RunningServer } from "../../../test/support/server.js";
+import { keyFor, newTenant, twoTenants } from "../../../test/support/tenants.js";
 
 const NO_MODEL = { ENGRAM_EMBEDDING_PROVIDER: "none" };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -28,14 +29,14 @@ const prepared = { aliceFailed: [] as number[], bobFailed: 0, alicePending: 0, c
 beforeAll(async () => {
   const dataDir = tempDir();
   const setup = await startServer(NO_MODEL, dataDir);
-  const adminKey = await bootstrap(setup.url);
-  const a = api(setup.url, adminKey);
-  aliceId = (await a.post("/users", { username: "alice" })).body.id;
-  bobId = (await a.post("/users", { username: "bob" })).body.id;
+  const t = await twoTenants(setup.url);
+  const adminKey = t.adminKey;
+  aliceId = t.alice.id;
+  bobId = t.bob.id;
   const keys = {
-    alice: (await a.post("/keys", { user_id: aliceId })).body.key as string,
-    bob: (await a.post("/keys", { user_id: bobId })).body.key as string,
-    aliceReader: (await a.post("/keys", { user_id: aliceId, scopes: "read" })).body.key as string,
+    alice: t.alice.key,
+    bob: t.bob.key,
+    aliceReader: (await keyFor(setup.url, t.admin, aliceId, "read")).key,
   };
   expect(await setup.stop()).toBe(0);
 
@@ -300,12 +301,8 @@ describe("the cap on a tenant's pending jobs", () => {
     const dataDir = tempDir();
     const setup = await startServer(NO_MODEL, dataDir);
     const a = api(setup.url, await bootstrap(setup.url));
-    const key = async (username: string) => {
-      const id = (await a.post("/users", { username })).body.id as number;
-      return { id, key: (await a.post("/keys", { user_id: id })).body.key as string };
-    };
-    const carol = await key("carol");
-    const dave = await key("dave");
+    const carol = await newTenant(setup.url, a, "carol");
+    const dave = await newTenant(setup.url, a, "dave");
     const carolMemory = (await api(setup.url, carol.key).post("/store", { content: "Carol's team standup is at 09:30" })).body.id as number;
     await eventually(async () => ((await api(setup.url, carol.key).get("/jobs/stats")).body.pending === 0 ? true : undefined));
     expect(await setup.stop()).toBe(0);

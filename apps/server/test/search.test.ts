@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api, bootstrap, startServer, type RunningServer } from "../../../test/support/server.js";
+import { newTenant } from "../../../test/support/tenants.js";
 
 let server: RunningServer;
 let c: ReturnType<typeof api>;
@@ -189,8 +190,7 @@ describe("explain and the search cache", () => {
   it("never shares cached results between tenants", async () => {
     const body = { query: "redis cache evicts keys", limit: 5 };
     expect((await c.post("/search", body)).body.results.length).toBeGreaterThan(0);
-    const other = await c.post("/users", { username: "cache-probe" });
-    const otherClient = api(server.url, (await c.post("/keys", { user_id: other.body.id })).body.key);
+    const otherClient = (await newTenant(server.url, c, "cache-probe")).api;
     const res = await otherClient.post("/search/explain", body);
     expect(res.body).toMatchObject({ results: [], abstained: true, cached: false });
   });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { api, bootstrap, startServer, type RunningServer } from "../../../test/support/server.js";
+import { api, startServer, type RunningServer } from "../../../test/support/server.js";
+import { twoTenants } from "../../../test/support/tenants.js";
 
 let server: RunningServer;
 let alice: ReturnType<typeof api>;
@@ -9,10 +10,9 @@ let aliceOld: number;
 
 beforeAll(async () => {
   server = await startServer();
-  const admin = api(server.url, await bootstrap(server.url));
-  for (const name of ["alice", "bob"]) await admin.post("/users", { username: name });
-  alice = api(server.url, (await admin.post("/keys", { user_id: 2 })).body.key);
-  bob = api(server.url, (await admin.post("/keys", { user_id: 3 })).body.key);
+  const t = await twoTenants(server.url);
+  alice = t.alice.api;
+  bob = t.bob.api;
   aliceOld = (await alice.post("/store", { content: "Alice's secret: the vault passphrase hint is osprey", tags: ["secret"] })).body.id;
   aliceMemory = (await alice.post(`/memory/${aliceOld}/update`, { content: "Alice's secret: the vault passphrase hint is kestrel" })).body.id;
   await bob.post("/store", { content: "Bob's note about the osprey migration", tags: ["bob-only"] });

@@ -3,6 +3,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { embeddingGraph, writeModelFolder } from "../../../packages/core/test/fixtures/tiny-models.js";
 import { api, bootstrap, startServer, tempDir } from "../../../test/support/server.js";
+import { newTenant } from "../../../test/support/tenants.js";
 
 type Client = ReturnType<typeof api>;
 
@@ -34,7 +35,7 @@ describe("vector search on the LanceDB backend", () => {
       const admin = api(first.url, key);
       await loaded(admin);
       const alice = api(first.url, key);
-      const bob = api(first.url, (await admin.post("/keys", { user_id: (await admin.post("/users", { username: "bob" })).body.id })).body.key);
+      const bob = (await newTenant(first.url, admin, "bob")).api;
 
       for (const content of ["the database server is down", "i like pizza", "the agent stores facts about users", "quick fox"]) {
         ids[content] = (await alice.post("/store", { content })).body.id;
