@@ -21,13 +21,13 @@ afterEach(async () => {
   }
 });
 
-function engramWith(env: Record<string, string>) {
+function engramWith(env: Record<string, string>, start = true) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "engram-graph-settings-"));
   const clock = new ManualClock(new Date("2025-03-03T09:00:00.000Z"));
   const engram = createEngram(loadConfig({ ENGRAM_DATA_DIR: dataDir, ENGRAM_EMBEDDING_PROVIDER: "none", ...env }), { clock });
   open.push(engram);
   const alice = engram.auth.createUser("alice", undefined, "writer").id;
-  engram.jobs.start();
+  if (start) engram.jobs.start();
   const store = (content: string, vector: Float32Array | null = null) => {
     const r = engram.memories.store(alice, storeInputSchema.parse({ content }), vector);
     if (r.kind !== "stored") throw new Error(`unexpected duplicate: ${content}`);
@@ -133,5 +133,24 @@ describe("ENGRAM_PAGERANK_REFRESH_INTERVAL_SECS", () => {
     const after = engram.graph.state.get(alice)!;
     expect(after.refreshedAt === before).toBe(!refreshed);
     if (refreshed) expect(after).toMatchObject({ dirtyEdges: 0, nodeCount: 3, refreshedAt: clock.now().toISOString() });
+  });
+});
+
+describe("ENGRAM_PAGERANK_MAX_CONCURRENT", () => {
+  it.each([
+    ["3", 3],
+    [undefined, 1],
+  ])("=%s: with four tenants' graph refreshes queued, %s run at once", async (max, count) => {
+    const env: Record<string, string> = { ENGRAM_JOB_CONCURRENCY: "16", ENGRAM_JOB_TYPE_CONCURRENCY: "16" };
+    if (max) env.ENGRAM_PAGERANK_MAX_CONCURRENT = max;
+    const { engram, alice, settle } = engramWith(env, false);
+    const users = [alice, ...["bob", "carol", "dave"].map((name) => engram.auth.createUser(name, undefined, "writer").id)];
+    for (const userId of users) engram.jobs.enqueue("graph_refresh", {}, { userId });
+    // start() claims what the limits allow at once; the handlers run only after it returns.
+    engram.jobs.start();
+    const running = engram.jobs.list({ kind: "all" }, { status: "running", limit: 100, offset: 0 }).filter((j) => j.type === "graph_refresh");
+    expect(running).toHaveLength(count);
+    await settle();
+    expect(users.map((u) => engram.graph.state.get(u)?.refreshedAt ?? null).every((at) => at !== null)).toBe(true);
   });
 });
