@@ -59,3 +59,27 @@ describe("ENGRAM_EMBEDDING_MAX_SEQ / ENGRAM_EMBEDDING_MAX_WINDOWS (tiny ONNX mod
     expectApart(v, await reference({ maxSeq: 5 }));
   });
 });
+
+describe("ENGRAM_EMBEDDING_THREADS (tiny ONNX model; Linux, counts /proc/self/task)", () => {
+  const threadsNow = () => fs.readdirSync("/proc/self/task").length;
+  async function threadsAdded(threads: string): Promise<number> {
+    const engram = createEngram(loadConfig({ ENGRAM_DATA_DIR: fs.mkdtempSync(path.join(root, "data-")), ENGRAM_EMBEDDING_MODEL_DIR: modelDir, ENGRAM_EMBEDDING_THREADS: threads }));
+    try {
+      const before = threadsNow();
+      await engram.embedding.start();
+      expect(engram.embedding.status()).toBe("loaded");
+      return threadsNow() - before;
+    } finally {
+      await engram.embedding.close();
+      engram.close();
+    }
+  }
+
+  it.runIf(fs.existsSync("/proc/self/task"))("=3 starts more threads than =1: a worker, with its own model, per thread", async () => {
+    const one = await threadsAdded("1");
+    const three = await threadsAdded("3");
+    expect(one).toBeGreaterThanOrEqual(1);
+    // Each worker is at least one more OS thread.
+    expect(three).toBeGreaterThanOrEqual(one + 2);
+  });
+});
