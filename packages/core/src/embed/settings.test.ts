@@ -1,0 +1,85 @@
+import fs from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadConfig } from "../config/index.js";
+import { createEngram } from "../engram.js";
+import { OnnxEmbedder } from "./index.js";
+import { embeddingGraph, writeModelFolder } from "../../test/fixtures/tiny-models.js";
+
+/**
+ * ENGRAM_EMBEDDING_MAX_SEQ and ENGRAM_EMBEDDING_MAX_WINDOWS read from the environment as the
+ * server reads them (loadConfig → createEngram), checked by the vector the engram's embedder
+ * gives a long text with a tiny generated ONNX model: it must equal the vector of an embedder
+ * built with those windows, and differ from the default's.
+ */
+
+let root: string;
+let modelDir: string;
+beforeAll(async () => {
+  root = await mkdtemp(path.join(os.tmpdir(), "engram-embed-settings-"));
+  modelDir = await writeModelFolder(path.join(root, "tiny-mean"), { graph: embeddingGraph(), modelPath: "onnx/model_quantized.onnx" });
+});
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+/** 12 tokens: several windows at a small maxSeq, one at the default. */
+const TEXT = "the database server is down the db host crashed i like pizza";
+
+async function engramVector(env: Record<string, string>): Promise<Float32Array> {
+  const dataDir = fs.mkdtempSync(path.join(root, "data-"));
+  const engram = createEngram(loadConfig({ ENGRAM_DATA_DIR: dataDir, ENGRAM_EMBEDDING_MODEL_DIR: modelDir, ENGRAM_EMBEDDING_THREADS: "1", ...env }));
+  try {
+    await engram.embedding.start();
+    expect(engram.embedding.status()).toBe("loaded");
+    const [v] = (await engram.embedding.embed([TEXT]))!;
+    return v!;
+  } finally {
+    await engram.embedding.close();
+    engram.close();
+  }
+}
+
+const reference = async (opts: { maxSeq?: number; maxWindows?: number }) => (await new OnnxEmbedder({ dir: modelDir, ...opts }).embed([TEXT]))[0]!;
+const expectClose = (a: Float32Array, b: Float32Array) => expect([...a].map((x, i) => Math.abs(x - b[i]!)).every((d) => d < 1e-5)).toBe(true);
+const expectApart = (a: Float32Array, b: Float32Array) => expect([...a].some((x, i) => Math.abs(x - b[i]!) > 1e-3)).toBe(true);
+
+describe("ENGRAM_EMBEDDING_MAX_SEQ / ENGRAM_EMBEDDING_MAX_WINDOWS (tiny ONNX model)", () => {
+  it("MAX_SEQ=5 reads the text in windows of 5 tokens: the vector of an embedder with maxSeq 5, not the default's", async () => {
+    const v = await engramVector({ ENGRAM_EMBEDDING_MAX_SEQ: "5" });
+    expectClose(v, await reference({ maxSeq: 5 }));
+    expectApart(v, await engramVector({}));
+  });
+
+  it("MAX_WINDOWS=2 with MAX_SEQ=5 reads two windows spread over the text, not the default's four", async () => {
+    const v = await engramVector({ ENGRAM_EMBEDDING_MAX_SEQ: "5", ENGRAM_EMBEDDING_MAX_WINDOWS: "2" });
+    expectClose(v, await reference({ maxSeq: 5, maxWindows: 2 }));
+    expectApart(v, await reference({ maxSeq: 5 }));
+  });
+});
+
+describe("ENGRAM_EMBEDDING_THREADS (tiny ONNX model; Linux, counts /proc/self/task)", () => {
+  const threadsNow = () => fs.readdirSync("/proc/self/task").length;
+  async function threadsAdded(threads: string): Promise<number> {
+    const engram = createEngram(loadConfig({ ENGRAM_DATA_DIR: fs.mkdtempSync(path.join(root, "data-")), ENGRAM_EMBEDDING_MODEL_DIR: modelDir, ENGRAM_EMBEDDING_THREADS: threads }));
+    try {
+      const before = threadsNow();
+      await engram.embedding.start();
+      expect(engram.embedding.status()).toBe("loaded");
+      return threadsNow() - before;
+    } finally {
+      await engram.embedding.close();
+      engram.close();
+    }
+  }
+
+  it.runIf(fs.existsSync("/proc/self/task"))("=3 starts more threads than =1: a worker, with its own model, per thread", async () => {
+    const one = await threadsAdded("1");
+    const three = await threadsAdded("3");
+    expect(one).toBeGreaterThanOrEqual(1);
+    // Each worker is at least one more OS thread.
+    expect(three).toBeGreaterThanOrEqual(one + 2);
+  });
+});
