@@ -83,3 +83,27 @@ describe("ENGRAM_EMBEDDING_THREADS (tiny ONNX model; Linux, counts /proc/self/ta
     expect(three).toBeGreaterThanOrEqual(one + 2);
   });
 });
+
+describe("ENGRAM_EMBEDDING_POOLING / ENGRAM_EMBEDDING_ONNX_FILE (tiny ONNX model)", () => {
+  it("POOLING=cls embeds with the first token's state: the vector of a cls embedder, not the folder's mean", async () => {
+    const v = await engramVector({ ENGRAM_EMBEDDING_POOLING: "cls" });
+    expectClose(v, (await new OnnxEmbedder({ dir: modelDir, pooling: "cls" }).embed([TEXT]))[0]!);
+    expectApart(v, await engramVector({}));
+  });
+
+  it("ONNX_FILE names the model file the folder holds: loaded with it, not without it", async () => {
+    const dir = await writeModelFolder(path.join(root, "tiny-custom"), { graph: embeddingGraph(), modelPath: "onnx/custom-export.onnx" });
+    const status = async (env: Record<string, string>) => {
+      const engram = createEngram(loadConfig({ ENGRAM_DATA_DIR: fs.mkdtempSync(path.join(root, "data-")), ENGRAM_EMBEDDING_MODEL_DIR: dir, ENGRAM_EMBEDDING_THREADS: "1", ...env }));
+      try {
+        await engram.embedding.start();
+        return engram.embedding.status();
+      } finally {
+        await engram.embedding.close();
+        engram.close();
+      }
+    };
+    expect(await status({ ENGRAM_EMBEDDING_ONNX_FILE: "custom-export.onnx" })).toBe("loaded");
+    expect(await status({})).not.toBe("loaded");
+  });
+});
