@@ -5,7 +5,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../config/index.js";
 import { createEngram } from "../engram.js";
-import { OnnxEmbedder } from "./index.js";
+import { OnnxEmbedder, UseLiteEmbedder } from "./index.js";
 import { embeddingGraph, writeModelFolder } from "../../test/fixtures/tiny-models.js";
 
 /**
@@ -105,5 +105,31 @@ describe("ENGRAM_EMBEDDING_POOLING / ENGRAM_EMBEDDING_ONNX_FILE (tiny ONNX model
     };
     expect(await status({ ENGRAM_EMBEDDING_ONNX_FILE: "custom-export.onnx" })).toBe("loaded");
     expect(await status({})).not.toBe("loaded");
+  });
+});
+
+describe("ENGRAM_EMBEDDING_MAX_SEQ / _MAX_WINDOWS with USE-lite (the bundled model)", () => {
+  /** About 60 USE-lite tokens: one window at the default 128, several at 16. */
+  const LONG = "the billing service runs on Postgres 15 in Frankfurt and the nightly backup goes to a bucket in Dublin while the search cluster in Paris keeps a replica of every index for the support team";
+
+  async function useLiteVector(env: Record<string, string>): Promise<Float32Array> {
+    const engram = createEngram(loadConfig({ ENGRAM_DATA_DIR: fs.mkdtempSync(path.join(root, "data-")), ENGRAM_EMBEDDING_PROVIDER: "use-lite", ENGRAM_EMBEDDING_THREADS: "1", ...env }));
+    try {
+      await engram.embedding.start();
+      expect(engram.embedding.status()).toBe("loaded");
+      return (await engram.embedding.embed([LONG]))![0]!;
+    } finally {
+      await engram.embedding.close();
+      engram.close();
+    }
+  }
+
+  it("MAX_SEQ=16 embeds windows of 16 tokens (the vector of a 16-token embedder, not the default's); MAX_WINDOWS=2 keeps two of them", async () => {
+    const short = await useLiteVector({ ENGRAM_EMBEDDING_MAX_SEQ: "16" });
+    expectClose(short, (await new UseLiteEmbedder({ maxSeq: 16 }).embed([LONG]))[0]!);
+    expectApart(short, await useLiteVector({}));
+    const two = await useLiteVector({ ENGRAM_EMBEDDING_MAX_SEQ: "16", ENGRAM_EMBEDDING_MAX_WINDOWS: "2" });
+    expectClose(two, (await new UseLiteEmbedder({ maxSeq: 16, maxWindows: 2 }).embed([LONG]))[0]!);
+    expectApart(two, short);
   });
 });
