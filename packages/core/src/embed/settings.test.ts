@@ -131,5 +131,6 @@ describe("ENGRAM_EMBEDDING_MAX_SEQ / _MAX_WINDOWS with USE-lite (the bundled mod
     const two = await useLiteVector({ ENGRAM_EMBEDDING_MAX_SEQ: "16", ENGRAM_EMBEDDING_MAX_WINDOWS: "2" });
     expectClose(two, (await new UseLiteEmbedder({ maxSeq: 16, maxWindows: 2 }).embed([LONG]))[0]!);
     expectApart(two, short);
-  });
+    // Loads USE-lite four times (about a second each on an idle machine): more than the core project's 5 s default.
+  }, 120_000);
 });
