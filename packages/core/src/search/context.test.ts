@@ -94,9 +94,12 @@ describe("context layout", () => {
     const kept = store(user, base);
     const repeat = store(user, `${base} as well`);
     const otherTime = store(user, base.replace("01:30 UTC", "04:15 CET"));
+    // Nine words in ten shared, but another place: a different fact.
+    const otherPlace = store(user, base.replace("eu-west", "Frankfurt"));
     const r = await assemble(user, "billing database backup snapshots");
     const shown = r.blocks.map((b) => b.id);
     expect(shown).toContain(otherTime);
+    expect(shown).toContain(otherPlace);
     expect(shown.includes(kept) !== shown.includes(repeat)).toBe(true);
     const [dropped] = r.duplicates;
     expect(r.duplicates).toHaveLength(1);
