@@ -92,7 +92,7 @@ describe("context layout", () => {
   it("drops a near-duplicate and says which memory it repeats, but keeps one that differs in a number or a name", async () => {
     const base = "The nightly backup of the billing database runs at 01:30 UTC and keeps fourteen days of snapshots in the eu-west bucket";
     const kept = store(user, base);
-    const repeat = store(user, `${base} as well`);
+    const repeat = store(user, `${base} now`);
     const otherTime = store(user, base.replace("01:30 UTC", "04:15 CET"));
     // Nine words in ten shared, but another place: a different fact.
     const otherPlace = store(user, base.replace("eu-west", "Frankfurt"));
