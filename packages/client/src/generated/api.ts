@@ -6633,6 +6633,7 @@ export interface components {
         };
         Context: {
             context: string;
+            /** @description The memories shown, in the order the context shows them */
             blocks: {
                 id: number;
                 /** @enum {string} */
@@ -6642,6 +6643,11 @@ export interface components {
                 score: number;
                 tokens: number;
                 content: string;
+            }[];
+            /** @description Memories left out because they repeat one shown: `of` is the id of the one shown */
+            duplicates: {
+                id: number;
+                of: number;
             }[];
             token_estimate: number;
             token_budget: number;
