@@ -1,0 +1,56 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { api, startServer, type RunningServer } from "../../../test/support/server.js";
+import { twoTenants } from "../../../test/support/tenants.js";
+
+/**
+ * Through the server: each tenant's lexical index is its own, so bob storing hundreds of memories
+ * full of alice's query words leaves alice's BM25 ranking and scores exactly as they were. The
+ * server is restarted before alice asks again, so her answers cannot come from the search cache.
+ */
+
+const ENV = { ENGRAM_EMBEDDING_PROVIDER: "none" };
+const ALICE = [
+  "The billing database backup runs nightly at 02:00",
+  "Production PostgreSQL lives at db-prod-3.internal port 5433, user app_rw",
+  "The billing service talks to the payments gateway over gRPC",
+  "Ben moved the staging database to a new host last week",
+];
+const QUERIES = ["billing database backup", "payments gateway", "staging database host"];
+
+let server: RunningServer | undefined;
+afterAll(() => server?.stop());
+
+async function answers(client: ReturnType<typeof api>) {
+  const out = [];
+  for (const query of QUERIES) {
+    const res = await client.post("/search", { query, limit: 10, channels: ["fts"] });
+    expect(res.status).toBe(200);
+    out.push({ query, results: res.body.results.map((r: { id: number; score: number }) => ({ id: r.id, score: r.score })) });
+    const explained = await client.post("/search/explain", { query, limit: 10, channels: ["fts"] });
+    expect(explained.status).toBe(200);
+    out.push({ query, explained: explained.body.results.map((r: { id: number; scores: unknown }) => ({ id: r.id, scores: r.scores })) });
+  }
+  return out;
+}
+
+describe("per-tenant BM25 statistics through the server", () => {
+  it("keeps alice's search results and scores identical after bob stores 300 memories full of her query words", async () => {
+    server = await startServer(ENV);
+    const t = await twoTenants(server.url);
+    for (const content of ALICE) expect((await t.alice.api.post("/store", { content })).status).toBe(201);
+    const before = await answers(t.alice.api);
+    expect(before.every((a) => (a.results ?? a.explained).length > 0)).toBe(true);
+
+    const words = QUERIES.join(" ").split(" ");
+    for (let i = 0; i < 300; i++) {
+      // Distinct filler words in each, so none is taken for a near-duplicate of another.
+      const filler = Array.from({ length: 12 }, (_, k) => `w${((i * 12 + k) * 7919) % 100_003}`);
+      const content = `${words.slice(i % words.length).join(" ")} ${filler.join(" ")} ${words.join(" ")}`;
+      expect((await t.bob.api.post("/store", { content })).status).toBe(201);
+    }
+    const dataDir = server.dataDir;
+    await server.stop();
+    server = await startServer(ENV, dataDir);
+    expect(await answers(api(server.url, t.alice.key))).toEqual(before);
+  }, 120_000);
+});
