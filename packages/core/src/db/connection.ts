@@ -57,6 +57,7 @@ export function runMigrations(sqlite: Database.Database, migrations: readonly Mi
     if (applied.has(m.version)) continue;
     sqlite.transaction(() => {
       sqlite.exec(m.sql);
+      m.run?.(sqlite);
       sqlite
         .prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)")
         .run(m.version, m.name, new Date().toISOString());

@@ -240,7 +240,7 @@ export class MemoryService {
   }
 
   /**
-   * Permanent: the row, its links and vector (cascade), its FTS row (trigger) and what other
+   * Permanent: the row, its links and vector (cascade), its lexical index entry and what other
    * subsystems derived from it (delete hooks). Deleting the latest version makes its parent
    * the latest again, so the chain is never headless.
    */
@@ -251,7 +251,7 @@ export class MemoryService {
       const restoredId = row.isLatest && row.parentMemoryId != null ? row.parentMemoryId : null;
       if (restoredId !== null) this.rows.restoreLatest(userId, restoredId, isoNow(this.ctx));
       this.events.emitDeleting({ userId, memoryId: id, restoredId });
-      this.rows.remove(id);
+      this.rows.remove(row);
     })();
     this.events.emitChanged({ userId, changes: [{ kind: "deleted", memoryId: id }] });
   }
