@@ -2,6 +2,7 @@ import type { LinkRow, MemoryRow } from "../db/index.js";
 import { invalid, notFound, conflict } from "../errors.js";
 import { isoNow, type CoreContext } from "../context.js";
 import { hammingDistance, hasSimhashTokens, simhash } from "./simhash.js";
+import { differInSpecifics, textSignature } from "../text/index.js";
 import { normalizeTags, type ListFilters, type StoreInput, type UpdateInput } from "./schemas.js";
 import type { MemoryEvents } from "../events/index.js";
 import type { JobQueue } from "../jobs/index.js";
@@ -77,13 +78,20 @@ export class MemoryService {
       const exact = this.rows.exactCopy(userId, spaceId, content);
       return exact !== undefined ? { id: exact, distance: 0 } : undefined;
     }
-    const recent = this.rows.recentFingerprints(userId, spaceId, DEDUP_WINDOW);
-    let best: { id: number; distance: number } | undefined;
-    for (const r of recent) {
-      const distance = hammingDistance(hash, r.simhash);
-      if (distance <= DEDUP_MAX_DISTANCE && (!best || distance < best.distance)) best = { id: r.id, distance };
-    }
-    return best;
+    const near = this.rows
+      .recentFingerprints(userId, spaceId, DEDUP_WINDOW)
+      .map((r) => ({ id: r.id, distance: hammingDistance(hash, r.simhash) }))
+      .filter((r) => r.distance <= DEDUP_MAX_DISTANCE)
+      .sort((a, b) => a.distance - b.distance);
+    if (near.length === 0) return undefined;
+    // SimHash skips words under three characters and weighs a changed number like any word:
+    // "backup runs at 01:30" and "… at 02:45" fingerprint alike, but they are two facts, and a
+    // store of the second must not be swallowed as a repeat of the first.
+    const mine = textSignature(content);
+    return near.find((r) => {
+      const other = this.rows.find(userId, r.id);
+      return other !== undefined && !differInSpecifics(mine, textSignature(other.content));
+    });
   }
 
   /** Stores the memory and, when given, its vector of the active model in one transaction. */

@@ -10,7 +10,8 @@ import { MemorySelections } from "../memory/index.js";
 import { graphNeighbors } from "../graph/index.js";
 import { PERSONALITY_CATEGORIES } from "./channels.js";
 import type { SearchHit, SearchService } from "./service.js";
-import { isNearDuplicate, textSignature, type TextSignature } from "./context/duplicates.js";
+import { textSignature, type TextSignature } from "../text/index.js";
+import { isNearDuplicate } from "./context/duplicates.js";
 import { layOut, memoryLine, type Placed } from "./context/layout.js";
 
 export const CONTEXT_STRATEGIES = ["balanced", "precision", "breadth"] as const;

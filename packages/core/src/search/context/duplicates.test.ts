@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { isNearDuplicate, textSignature } from "./duplicates.js";
+import { textSignature } from "../../text/index.js";
+import { isNearDuplicate } from "./duplicates.js";
 
 const dup = (a: string, b: string) => isNearDuplicate(textSignature(a), textSignature(b));
 
