@@ -10,6 +10,11 @@ import { registerRetrievalCommands } from "./retrieval-commands.js";
 
 const DEFAULT_URL = "http://127.0.0.1:4200";
 
+const ENVIRONMENT = `
+Environment:
+  ENGRAM_URL      engram-server base URL, when --server is not given
+  ENGRAM_API_KEY  API key, when --key is not given`;
+
 const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
 
 /** Collapses commander's multi-line errors ("unknown command" plus a "Did you mean" hint) to one line. */
@@ -23,7 +28,8 @@ export function buildProgram(): Command {
     .configureOutput({ outputError: oneLine })
     .addOption(new Option("--server <url>", "engram-server base URL").env("ENGRAM_URL").default(DEFAULT_URL))
     .addOption(new Option("--key <key>", "API key").env("ENGRAM_API_KEY"))
-    .option("--json", "print the raw JSON response");
+    .option("--json", "print the raw JSON response")
+    .addHelpText("after", ENVIRONMENT);
   registerMemoryCommands(program);
   registerRetrievalCommands(program);
   registerOrganizeCommands(program);
