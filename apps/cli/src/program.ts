@@ -4,6 +4,7 @@ import { registerAccountCommands } from "./account-commands.js";
 import { registerCompletionCommand } from "./completion.js";
 import { registerFsrsGraphCommands } from "./fsrs-graph-commands.js";
 import { registerImportCommand } from "./import-command.js";
+import { registerJobsCommands } from "./jobs-commands.js";
 import { registerMemoryCommands } from "./memory-commands.js";
 import { registerOrganizeCommands } from "./organize-commands.js";
 import { registerRetrievalCommands } from "./retrieval-commands.js";
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   registerOrganizeCommands(program);
   registerFsrsGraphCommands(program);
   registerImportCommand(program);
+  registerJobsCommands(program);
   registerAccountCommands(program);
   registerCompletionCommand(program);
   return program;
