@@ -1,4 +1,5 @@
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess, type ChildProcessByStdio } from "node:child_process";
+import type { Readable } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
 import { SERVER_BIN, startServer, tempDir, type RunningServer } from "../../../test/support/server.js";
 
@@ -8,9 +9,18 @@ import { SERVER_BIN, startServer, tempDir, type RunningServer } from "../../../t
  */
 
 const running: RunningServer[] = [];
+/** Spawned here directly; killed after each test even when one fails or times out waiting on it. */
+const spawned: ChildProcess[] = [];
 afterEach(async () => {
   for (const s of running.splice(0)) await s.stop();
+  for (const p of spawned.splice(0)) if (p.exitCode === null && p.signalCode === null) p.kill("SIGKILL");
 });
+
+function spawnServer(extra: Record<string, string>): ChildProcessByStdio<null, Readable, Readable> {
+  const proc = spawn(process.execPath, [SERVER_BIN], { env: env(extra), stdio: ["ignore", "pipe", "pipe"] });
+  spawned.push(proc);
+  return proc;
+}
 
 const env = (extra: Record<string, string>) => ({
   PATH: process.env.PATH ?? "",
@@ -40,7 +50,7 @@ describe("ENGRAM_LOG_FORMAT", () => {
   });
 
   it("pretty prints readable lines, not JSON, even on a pipe", async () => {
-    const proc = spawn(process.execPath, [SERVER_BIN], { env: env({ ENGRAM_LOG_FORMAT: "pretty" }), stdio: ["ignore", "pipe", "pipe"] });
+    const proc = spawnServer({ ENGRAM_LOG_FORMAT: "pretty" });
     const exited = new Promise<number | null>((resolve) => proc.once("exit", resolve));
     let out = "";
     await new Promise<void>((resolve, reject) => {
@@ -60,7 +70,7 @@ describe("ENGRAM_LOG_FORMAT", () => {
   });
 
   it("refuses an unknown format at start with the variable and the choices", async () => {
-    const proc = spawn(process.execPath, [SERVER_BIN], { env: env({ ENGRAM_LOG_FORMAT: "yaml" }), stdio: ["ignore", "pipe", "pipe"] });
+    const proc = spawnServer({ ENGRAM_LOG_FORMAT: "yaml" });
     let err = "";
     proc.stderr.on("data", (c: Buffer) => (err += c.toString()));
     const code = await new Promise<number | null>((resolve) => proc.once("exit", resolve));
