@@ -90,6 +90,9 @@ const envSchema = z.object({
   ENGRAM_ENTITY_TIMEOUT_MS: positiveInt.default(DEFAULT_GRAPH_CONFIG.entityTimeoutMs),
 });
 
+/** Every variable loadConfig reads, in the order above (for `engram-server --help`). */
+export const CONFIG_ENV_VARS: readonly string[] = Object.keys(envSchema.shape);
+
 export type LogLevel = "trace" | "debug" | "info" | "warn" | "error" | "silent";
 
 export interface Config {
