@@ -3155,34 +3155,53 @@ export interface paths {
                                 tags: string[];
                                 /** @enum {string} */
                                 search_type: "hybrid" | "fts" | "vector" | "personality" | "session" | "graph";
-                                /** @description Rank and score in each channel that found the memory */
-                                channels: {
-                                    fts?: {
-                                        rank: number;
-                                        score: number;
-                                    };
-                                    vector?: {
-                                        rank: number;
-                                        score: number;
-                                    };
-                                    personality?: {
-                                        rank: number;
-                                        score: number;
-                                    };
-                                    session?: {
-                                        rank: number;
-                                        score: number;
-                                    };
-                                    graph?: {
-                                        rank: number;
-                                        score: number;
-                                    };
-                                };
+                                /** @description The channels that ranked the memory, e.g. ["fts","vector"], as the reference sends them; ranks and scores are in /search/explain */
+                                channels: ("fts" | "vector" | "personality" | "session" | "graph")[];
                                 decay_score: number;
                                 version: number;
                                 is_latest: boolean;
                                 /** @enum {string} */
                                 question_type: "fact_recall" | "preference" | "reasoning" | "generalization" | "temporal";
+                                /** @description The whole memory, as GET /memory/{id} answers: the reference's SDKs read results through it */
+                                memory: {
+                                    id: number;
+                                    content: string;
+                                    category: string;
+                                    source: string;
+                                    importance: number;
+                                    tags: string[];
+                                    session_id: string | null;
+                                    space_id: number | null;
+                                    version: number;
+                                    is_latest: boolean;
+                                    parent_memory_id: number | null;
+                                    root_memory_id: number | null;
+                                    source_count: number;
+                                    is_static: boolean;
+                                    is_forgotten: boolean;
+                                    is_archived: boolean;
+                                    /** @enum {string} */
+                                    status: "active" | "archived" | "forgotten";
+                                    forget_reason: string | null;
+                                    /** @description ISO-8601 UTC */
+                                    forget_after: string | null;
+                                    decay_score: number;
+                                    access_count: number;
+                                    /** @description ISO-8601 UTC */
+                                    last_accessed_at: string | null;
+                                    fsrs_stability: number | null;
+                                    fsrs_difficulty: number | null;
+                                    fsrs_retrieval_strength: number | null;
+                                    fsrs_storage_strength: number | null;
+                                    fsrs_reps: number;
+                                    fsrs_lapses: number;
+                                    /** @description ISO-8601 UTC */
+                                    fsrs_last_review_at: string | null;
+                                    /** @description ISO-8601 UTC */
+                                    created_at: string;
+                                    /** @description ISO-8601 UTC */
+                                    updated_at: string;
+                                };
                                 scores: {
                                     lexical: number | null;
                                     vector: number | null;
@@ -6602,34 +6621,53 @@ export interface components {
             tags: string[];
             /** @enum {string} */
             search_type: "hybrid" | "fts" | "vector" | "personality" | "session" | "graph";
-            /** @description Rank and score in each channel that found the memory */
-            channels: {
-                fts?: {
-                    rank: number;
-                    score: number;
-                };
-                vector?: {
-                    rank: number;
-                    score: number;
-                };
-                personality?: {
-                    rank: number;
-                    score: number;
-                };
-                session?: {
-                    rank: number;
-                    score: number;
-                };
-                graph?: {
-                    rank: number;
-                    score: number;
-                };
-            };
+            /** @description The channels that ranked the memory, e.g. ["fts","vector"], as the reference sends them; ranks and scores are in /search/explain */
+            channels: ("fts" | "vector" | "personality" | "session" | "graph")[];
             decay_score: number;
             version: number;
             is_latest: boolean;
             /** @enum {string} */
             question_type: "fact_recall" | "preference" | "reasoning" | "generalization" | "temporal";
+            /** @description The whole memory, as GET /memory/{id} answers: the reference's SDKs read results through it */
+            memory: {
+                id: number;
+                content: string;
+                category: string;
+                source: string;
+                importance: number;
+                tags: string[];
+                session_id: string | null;
+                space_id: number | null;
+                version: number;
+                is_latest: boolean;
+                parent_memory_id: number | null;
+                root_memory_id: number | null;
+                source_count: number;
+                is_static: boolean;
+                is_forgotten: boolean;
+                is_archived: boolean;
+                /** @enum {string} */
+                status: "active" | "archived" | "forgotten";
+                forget_reason: string | null;
+                /** @description ISO-8601 UTC */
+                forget_after: string | null;
+                decay_score: number;
+                access_count: number;
+                /** @description ISO-8601 UTC */
+                last_accessed_at: string | null;
+                fsrs_stability: number | null;
+                fsrs_difficulty: number | null;
+                fsrs_retrieval_strength: number | null;
+                fsrs_storage_strength: number | null;
+                fsrs_reps: number;
+                fsrs_lapses: number;
+                /** @description ISO-8601 UTC */
+                fsrs_last_review_at: string | null;
+                /** @description ISO-8601 UTC */
+                created_at: string;
+                /** @description ISO-8601 UTC */
+                updated_at: string;
+            };
         };
         Context: {
             context: string;
