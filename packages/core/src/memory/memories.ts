@@ -142,7 +142,7 @@ export class MemoryService {
   }
 
   /** When the TTL sweep should forget the memory: `forget_after` (a future instant) or now + `ttl_secs`. */
-  private expiry(input: StoreInput): string | null {
+  private expiry(input: Pick<StoreInput, "forget_after" | "ttl_secs">): string | null {
     if (input.forget_after != null && input.ttl_secs != null) throw invalid("forget_after", "give forget_after or ttl_secs, not both");
     const now = this.ctx.clock.now().getTime();
     if (input.ttl_secs != null) return new Date(now + input.ttl_secs * 1000).toISOString();
@@ -194,6 +194,7 @@ export class MemoryService {
         importance: patch.importance ?? old.importance,
         tags: patch.tags ? normalizeTags(patch.tags) : old.tags,
         isStatic: patch.is_static ?? old.isStatic,
+        forgetAfter: patch.forget_after === undefined && patch.ttl_secs === undefined ? old.forgetAfter : this.expiry(patch),
         status,
         isForgotten: status === "forgotten",
         isArchived: status === "archived",

@@ -24,6 +24,9 @@ export const tagsSchema = z.array(z.string().max(100, "each tag must be at most 
 const label = z.string().trim().min(1, "must not be empty").max(200);
 const id = z.number().int().positive();
 
+const forgetAfterSchema = z.iso.datetime({ offset: true, error: "must be an ISO-8601 date-time, e.g. 2030-01-01T00:00:00Z" }).nullish();
+const ttlSecsSchema = z.number({ error: typeError("a number") }).int("must be an integer").positive("must be positive").max(100 * 365 * 86_400).nullish();
+
 export const storeInputSchema = z.object({
   content: contentSchema,
   category: label.default("general"),
@@ -36,9 +39,9 @@ export const storeInputSchema = z.object({
   parent_memory_id: id.nullish(),
   embedding: z.array(z.number()).nullish(),
   /** The TTL sweep forgets the memory after this instant (ISO-8601 with offset, in the future) … */
-  forget_after: z.iso.datetime({ offset: true, error: "must be an ISO-8601 date-time, e.g. 2030-01-01T00:00:00Z" }).nullish(),
+  forget_after: forgetAfterSchema,
   /** … or this many seconds after it is stored. */
-  ttl_secs: z.number({ error: typeError("a number") }).int("must be an integer").positive("must be positive").max(100 * 365 * 86_400).nullish(),
+  ttl_secs: ttlSecsSchema,
 });
 export type StoreInput = z.output<typeof storeInputSchema>;
 
@@ -50,6 +53,9 @@ export const updateInputSchema = z
     tags: tagsSchema.optional(),
     is_static: z.boolean().optional(),
     status: z.enum(["active", "archived", "forgotten"]).optional(),
+    /** As at store, counted from the update; both left out keep the old version's expiry, null clears it. */
+    forget_after: forgetAfterSchema,
+    ttl_secs: ttlSecsSchema,
   })
   .refine((o) => Object.values(o).some((v) => v !== undefined), { message: "at least one field to change is required" });
 export type UpdateInput = z.output<typeof updateInputSchema>;
