@@ -223,21 +223,25 @@ export class MemoryService {
     return this.rows.chain(userId, root);
   }
 
+  /** One transaction (read, then write), which also carries the request's audit row. */
   setStatus(userId: number, id: number, status: MemoryStatus, reason?: string): MemoryRow {
-    const row = this.find(userId, id);
-    // Forgetting twice is harmless; anything else on a forgotten memory treats it as gone.
-    if (!row || (row.isForgotten && status !== "forgotten")) throw notFound("memory");
+    const updated = this.ctx.db.sqlite.transaction(() => {
+      const row = this.find(userId, id);
+      // Forgetting twice is harmless; anything else on a forgotten memory treats it as gone.
+      if (!row || (row.isForgotten && status !== "forgotten")) throw notFound("memory");
+      // Leaving for the archive or oblivion is a failed recall for FSRS: an Again review.
+      const lapse = status !== "active" && status !== row.status ? reviewedColumns(row, GRADE_AGAIN, this.ctx.clock.now()) : {};
+      return this.rows.patch(id, {
+        ...lapse,
+        status,
+        isForgotten: status === "forgotten",
+        isArchived: status === "archived",
+        forgetReason: status === "forgotten" ? (reason ?? null) : row.forgetReason,
+        updatedAt: isoNow(this.ctx),
+      });
+    })();
     this.events.emitChanged({ userId, changes: [{ kind: "ranking" }] });
-    // Leaving for the archive or oblivion is a failed recall for FSRS: an Again review.
-    const lapse = status !== "active" && status !== row.status ? reviewedColumns(row, GRADE_AGAIN, this.ctx.clock.now()) : {};
-    return this.rows.patch(id, {
-      ...lapse,
-      status,
-      isForgotten: status === "forgotten",
-      isArchived: status === "archived",
-      forgetReason: status === "forgotten" ? (reason ?? null) : row.forgetReason,
-      updatedAt: isoNow(this.ctx),
-    });
+    return updated;
   }
 
   /**
@@ -257,10 +261,14 @@ export class MemoryService {
     this.events.emitChanged({ userId, changes: [{ kind: "deleted", memoryId: id }] });
   }
 
+  /** One transaction, which also carries the request's audit row. */
   setTags(userId: number, id: number, tags: readonly string[]): MemoryRow {
-    this.get(userId, id);
+    const updated = this.ctx.db.sqlite.transaction(() => {
+      this.get(userId, id);
+      return this.rows.patch(id, { tags: normalizeTags(tags), updatedAt: isoNow(this.ctx) });
+    })();
     this.events.emitChanged({ userId, changes: [{ kind: "ranking" }] });
-    return this.rows.patch(id, { tags: normalizeTags(tags), updatedAt: isoNow(this.ctx) });
+    return updated;
   }
 
   tagCounts(userId: number): { tag: string; count: number }[] {
