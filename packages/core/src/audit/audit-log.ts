@@ -74,8 +74,8 @@ export class AuditLog {
   /** The request's answer: completes the row its transaction wrote, or writes the whole row now. */
   answer(request: AuditedRequest, e: AuditEntry): void {
     request.answered = true;
-    if (request.rowId === null) this.record(e);
-    else this.store.answer(request.rowId, e.status, e.targetIds);
+    // The row is gone if its transaction failed after writing it (the commit itself, or a later hook).
+    if (request.rowId === null || !this.store.answer(request.rowId, e.status, e.targetIds)) this.record(e);
   }
 
   private writeInTransaction(): void {

@@ -53,9 +53,9 @@ export class AuditStore {
     return Number(lastInsertRowid);
   }
 
-  /** Sets the answer of a row written before the request answered: its status and the ids the handler reported. */
-  answer(id: number, status: number, targetIds: readonly number[]): void {
-    this.answerStmt.run(status, JSON.stringify(targetIds), id);
+  /** Sets the answer of a row written before the request answered (its status, the ids the handler reported); false if no such row. */
+  answer(id: number, status: number, targetIds: readonly number[]): boolean {
+    return this.answerStmt.run(status, JSON.stringify(targetIds), id).changes > 0;
   }
 
   /** Adds each count to its (address, minute, status, key) row, creating the row the first time; one transaction. */
