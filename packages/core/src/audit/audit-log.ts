@@ -68,7 +68,9 @@ export class AuditLog {
 
   /** Who and what the request running now is, if it is an audited mutation. */
   currentRequest(): Omit<AuditEntry, "status"> | null {
-    return this.requests.getStore()?.describe() ?? null;
+    const request = this.requests.getStore();
+    // Work a request started can outlive it (a job loop it woke keeps its context): not that request's.
+    return request && !request.answered ? request.describe() : null;
   }
 
   /** The request's answer: completes the row its transaction wrote, or writes the whole row now. */
