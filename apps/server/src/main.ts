@@ -3,6 +3,7 @@ import { ConfigError, createEngram, loadConfig, restrictDataPaths, type Config }
 import { createApp } from "./app.js";
 import { createLogger, logFormatOf, type LogFormat } from "./logger.js";
 import { assertOpenAccessBind } from "./loopback-bind.js";
+import { installTestExitAtCommit } from "./test-exit-at-commit.js";
 
 function start(config: Config, logFormat: LogFormat) {
   const log = createLogger(config.logLevel, logFormat, process.stdout.isTTY === true);
@@ -14,6 +15,7 @@ function start(config: Config, logFormat: LogFormat) {
     log.warn({ path: r.path, mode: r.from, now: r.to }, "data was open to other local users; restricted it");
   }
   const engram = createEngram(config, { log: log.child({ component: "embedding" }), jobLog: log.child({ component: "jobs" }) });
+  installTestExitAtCommit(engram, process.env.ENGRAM_TEST_EXIT_AT_COMMIT);
   const app = createApp({
     engram,
     log,

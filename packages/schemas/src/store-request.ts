@@ -27,6 +27,8 @@ export const importanceSchema = z
 export const tagsSchema = z.array(z.string().max(100, "each tag must be at most 100 characters")).max(100);
 export const labelSchema = z.string().trim().min(1, "must not be empty").max(200);
 export const idSchema = z.number().int().positive();
+export const forgetAfterSchema = z.iso.datetime({ offset: true, error: "must be an ISO-8601 date-time, e.g. 2030-01-01T00:00:00Z" }).nullish();
+export const ttlSecsSchema = z.number({ error: typeError("a number") }).int("must be an integer").positive("must be positive").max(100 * 365 * 86_400).nullish();
 
 export const storeInputSchema = z.object({
   content: contentSchema,
@@ -40,8 +42,8 @@ export const storeInputSchema = z.object({
   parent_memory_id: idSchema.nullish(),
   embedding: z.array(z.number()).nullish(),
   /** The TTL sweep forgets the memory after this instant (ISO-8601 with offset, in the future) … */
-  forget_after: z.iso.datetime({ offset: true, error: "must be an ISO-8601 date-time, e.g. 2030-01-01T00:00:00Z" }).nullish(),
+  forget_after: forgetAfterSchema,
   /** … or this many seconds after it is stored. */
-  ttl_secs: z.number({ error: typeError("a number") }).int("must be an integer").positive("must be positive").max(100 * 365 * 86_400).nullish(),
+  ttl_secs: ttlSecsSchema,
 });
 export type StoreInput = z.output<typeof storeInputSchema>;

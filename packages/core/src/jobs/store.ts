@@ -1,7 +1,7 @@
 import type { Statement } from "better-sqlite3";
 import type { Db } from "../db/connection.js";
 import type { JobRow } from "../db/schema.js";
-import { redoableWrites } from "../db/redoable-writes.js";
+import { unsyncedCommits } from "../db/unsynced-commits.js";
 
 export type JobStatus = JobRow["status"];
 export const JOB_STATUSES = ["pending", "running", "completed", "failed"] as const satisfies readonly JobStatus[];
@@ -174,7 +174,7 @@ export class JobStore {
    * due job. Pick, mark and turn are one transaction: no window between pick and mark.
    */
   claim(types: readonly string[], now: string): JobRow | undefined {
-    return redoableWrites(this.db, () =>
+    return unsyncedCommits(this.db, () =>
       this.db.sqlite.transaction(() => {
         const pick = this.stmts.pick!.get({ now, types: JSON.stringify(types) }) as { lane: number; job_id: number } | undefined;
         if (!pick) return undefined;
@@ -192,17 +192,17 @@ export class JobStore {
 
   /** Each finisher is fenced on (running, attempts): a claim it no longer holds is left alone. */
   complete(job: JobRow, result: string, now: string): boolean {
-    return redoableWrites(this.db, () => this.stmts.complete!.run({ result, id: job.id, attempts: job.attempts, now }).changes > 0);
+    return unsyncedCommits(this.db, () => this.stmts.complete!.run({ result, id: job.id, attempts: job.attempts, now }).changes > 0);
   }
 
   retryLater(job: JobRow, error: string, runAt: string, now: string): boolean {
     const params = { error: error.slice(0, ERROR_MAX_CHARS), runAt, id: job.id, attempts: job.attempts, now };
-    return redoableWrites(this.db, () => this.stmts.retryLater!.run(params).changes > 0);
+    return unsyncedCommits(this.db, () => this.stmts.retryLater!.run(params).changes > 0);
   }
 
   deadLetter(job: JobRow, error: string, now: string): boolean {
     const params = { error: error.slice(0, ERROR_MAX_CHARS), id: job.id, attempts: job.attempts, now };
-    return redoableWrites(this.db, () => this.stmts.deadLetter!.run(params).changes > 0);
+    return unsyncedCommits(this.db, () => this.stmts.deadLetter!.run(params).changes > 0);
   }
 
   /**

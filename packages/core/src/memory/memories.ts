@@ -150,7 +150,7 @@ export class MemoryService {
   }
 
   /** When the TTL sweep should forget the memory: `forget_after` (a future instant) or now + `ttl_secs`. */
-  private expiry(input: StoreInput): string | null {
+  private expiry(input: Pick<StoreInput, "forget_after" | "ttl_secs">): string | null {
     if (input.forget_after != null && input.ttl_secs != null) throw invalid("forget_after", "give forget_after or ttl_secs, not both");
     const now = this.ctx.clock.now().getTime();
     if (input.ttl_secs != null) return new Date(now + input.ttl_secs * 1000).toISOString();
@@ -202,6 +202,7 @@ export class MemoryService {
         importance: patch.importance ?? old.importance,
         tags: patch.tags ? normalizeTags(patch.tags) : old.tags,
         isStatic: patch.is_static ?? old.isStatic,
+        forgetAfter: patch.forget_after === undefined && patch.ttl_secs === undefined ? old.forgetAfter : this.expiry(patch),
         status,
         isForgotten: status === "forgotten",
         isArchived: status === "archived",
@@ -230,21 +231,25 @@ export class MemoryService {
     return this.rows.chain(userId, root);
   }
 
+  /** One transaction (read, then write), which also carries the request's audit row. */
   setStatus(userId: number, id: number, status: MemoryStatus, reason?: string): MemoryRow {
-    const row = this.find(userId, id);
-    // Forgetting twice is harmless; anything else on a forgotten memory treats it as gone.
-    if (!row || (row.isForgotten && status !== "forgotten")) throw notFound("memory");
+    const updated = this.ctx.db.sqlite.transaction(() => {
+      const row = this.find(userId, id);
+      // Forgetting twice is harmless; anything else on a forgotten memory treats it as gone.
+      if (!row || (row.isForgotten && status !== "forgotten")) throw notFound("memory");
+      // Leaving for the archive or oblivion is a failed recall for FSRS: an Again review.
+      const lapse = status !== "active" && status !== row.status ? reviewedColumns(row, GRADE_AGAIN, this.ctx.clock.now()) : {};
+      return this.rows.patch(id, {
+        ...lapse,
+        status,
+        isForgotten: status === "forgotten",
+        isArchived: status === "archived",
+        forgetReason: status === "forgotten" ? (reason ?? null) : row.forgetReason,
+        updatedAt: isoNow(this.ctx),
+      });
+    })();
     this.events.emitChanged({ userId, changes: [{ kind: "ranking" }] });
-    // Leaving for the archive or oblivion is a failed recall for FSRS: an Again review.
-    const lapse = status !== "active" && status !== row.status ? reviewedColumns(row, GRADE_AGAIN, this.ctx.clock.now()) : {};
-    return this.rows.patch(id, {
-      ...lapse,
-      status,
-      isForgotten: status === "forgotten",
-      isArchived: status === "archived",
-      forgetReason: status === "forgotten" ? (reason ?? null) : row.forgetReason,
-      updatedAt: isoNow(this.ctx),
-    });
+    return updated;
   }
 
   /**
@@ -264,10 +269,14 @@ export class MemoryService {
     this.events.emitChanged({ userId, changes: [{ kind: "deleted", memoryId: id }] });
   }
 
+  /** One transaction, which also carries the request's audit row. */
   setTags(userId: number, id: number, tags: readonly string[]): MemoryRow {
-    this.get(userId, id);
+    const updated = this.ctx.db.sqlite.transaction(() => {
+      this.get(userId, id);
+      return this.rows.patch(id, { tags: normalizeTags(tags), updatedAt: isoNow(this.ctx) });
+    })();
     this.events.emitChanged({ userId, changes: [{ kind: "ranking" }] });
-    return this.rows.patch(id, { tags: normalizeTags(tags), updatedAt: isoNow(this.ctx) });
+    return updated;
   }
 
   tagCounts(userId: number): { tag: string; count: number }[] {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { contentSchema, importanceSchema, labelSchema as label, tagsSchema } from "@engram/schemas";
+import { contentSchema, forgetAfterSchema, importanceSchema, labelSchema as label, tagsSchema, ttlSecsSchema } from "@engram/schemas";
 
 /**
  * Input shapes of the memory operations; the HTTP layer validates requests with these. The store
@@ -15,6 +15,9 @@ export const updateInputSchema = z
     tags: tagsSchema.optional(),
     is_static: z.boolean().optional(),
     status: z.enum(["active", "archived", "forgotten"]).optional(),
+    /** As at store, counted from the update; both left out keep the old version's expiry, null clears it. */
+    forget_after: forgetAfterSchema,
+    ttl_secs: ttlSecsSchema,
   })
   .refine((o) => Object.values(o).some((v) => v !== undefined), { message: "at least one field to change is required" });
 export type UpdateInput = z.output<typeof updateInputSchema>;
