@@ -121,7 +121,12 @@ export function registerTools(server: McpServer, client: EngramClient, toolsets:
       include_forgotten: z.boolean().optional().describe("Also search forgotten memories"),
     },
     annotations: READ,
-    run: async (c, a) => jsonResult(await c.search(a)),
+    run: async (c, a) => {
+      const found = await c.search(a);
+      // The nested `memory` repeats the flat fields for typed SDKs over HTTP; an agent would pay
+      // for every memory twice in its context.
+      return jsonResult({ ...found, results: found.results.map(({ memory: _nested, ...flat }) => flat) });
+    },
   });
 
   add({

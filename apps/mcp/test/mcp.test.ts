@@ -105,6 +105,8 @@ describe("engram-mcp over stdio against a running engram-server", () => {
 
     it("memory_search and memory.search find it, with filters forwarded", async () => {
       const r = await ok(client, "memory_search", { query: "deploy window" });
+      // The nested copy of the memory is for typed SDKs over HTTP, not for an agent's context.
+      expect(r.results[0]).not.toHaveProperty("memory");
       expect(r.abstained).toBe(false);
       expect(r.results[0]).toMatchObject({ id: deployId, content: "the deploy window is Tuesday at 14:00 UTC" });
       const same = await ok(client, "memory.search", { query: "deploy window" });
