@@ -29,6 +29,9 @@ export class LexicalStore {
   private readonly searches = new Map<string, Statement>();
   private readonly personalityOf: Statement;
   private readonly phrasesOf: Statement;
+  private readonly liveCountOf: Statement;
+  private readonly docFreqOf: Statement;
+  private readonly matchingOf: Statement;
 
   constructor(private readonly db: Db) {
     this.personalityOf = db.sqlite.prepare(
@@ -41,6 +44,35 @@ export class LexicalStore {
       `SELECT m.id, substr(m.content, 1, ?) AS content FROM memories_fts JOIN memories m ON m.id = memories_fts.rowid
         WHERE memories_fts MATCH ? AND m.user_id = ? AND ${presentMemorySql("m")} ORDER BY m.id DESC LIMIT ?`,
     );
+    this.liveCountOf = db.sqlite.prepare(`SELECT count(*) FROM memories m WHERE m.user_id = ? AND ${liveMemorySql("m")}`).pluck();
+    // Counting stops at the cap: past it a term is common and its IDF is near its floor anyway.
+    this.docFreqOf = db.sqlite
+      .prepare(
+        `SELECT count(*) FROM (SELECT 1 FROM memories_fts JOIN memories m ON m.id = memories_fts.rowid
+          WHERE memories_fts MATCH ? AND m.user_id = ? AND ${liveMemorySql("m")} LIMIT ?)`,
+      )
+      .pluck();
+    this.matchingOf = db.sqlite
+      .prepare(
+        `SELECT m.id FROM memories_fts JOIN memories m ON m.id = memories_fts.rowid
+          WHERE memories_fts MATCH ? AND m.user_id = ? AND m.id IN (SELECT value FROM json_each(?))`,
+      )
+      .pluck();
+  }
+
+  /** How many live memories the user has: the N of the IDF. */
+  liveCount(userId: number): number {
+    return this.liveCountOf.get(userId) as number;
+  }
+
+  /** How many of the user's live memories match `match` (one term), counted up to `cap`. */
+  docFreq(userId: number, match: string, cap: number): number {
+    return this.docFreqOf.get(match, userId, cap) as number;
+  }
+
+  /** Which of the user's memories `ids` match `match` (one term, stemmed as the index stems it). */
+  matching(userId: number, match: string, ids: readonly number[]): number[] {
+    return ids.length ? (this.matchingOf.all(match, userId, JSON.stringify(ids)) as number[]) : [];
   }
 
   /** The user's memories matching `match`, best BM25 first; by default only live ones. */
