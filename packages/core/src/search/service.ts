@@ -106,7 +106,7 @@ export interface SearchOptions {
  * The cosine a query's nearest memory must reach when none of its words occurs in the store
  * (USE-lite, measured on the dev sets: README "Abstention"; ENGRAM_SEARCH_ABSTAIN_SIMILARITY).
  */
-export const DEFAULT_ABSTAIN_MIN_SIMILARITY = 0.3;
+export const DEFAULT_ABSTAIN_MIN_SIMILARITY = 0.42;
 
 /** Recent searches kept per tenant. */
 const CACHE_PER_TENANT = 256;
@@ -278,7 +278,7 @@ export class SearchService {
     const bm25Rel = new Map(bm25.map((h) => [h.id, h.score]));
     const coverage = evidence.coverage(bm25.map((h) => h.id));
     const lexical = fusion === "rrf" ? bm25 : lexicalEvidence(bm25, coverage);
-    const adapted = fusion === "rrf" ? weights : adaptiveWeights(weights, lexical, near);
+    const adapted = fusion === "rrf" ? weights : adaptiveWeights(weights, lexical);
     if (wanted.has("fts")) firstStage.unshift({ channel: "fts", weight: adapted.fts, hits: lexical });
     if (qv) firstStage.push({ channel: "vector", weight: adapted.vector, hits: near });
     const combine = fusion === "rrf" ? fuse : scoreFuse;
@@ -321,10 +321,11 @@ export class SearchService {
     const fused = boost(combine([...firstStage, ...expansions])).map((f) => ({ ...f, fusedScore: f.score, ranker: null as RankerOutcome | null }));
     timings.fusion += performance.now() - tf2;
 
-    // The ranker was trained on the whole pipeline: a search restricted to some channels, or
-    // fused by rank, is left as fusion ordered it.
+    // The ranker was trained on the whole pipeline over latest versions: a search restricted to
+    // some channels, fused by rank, or asking for old versions too (which only the superseded
+    // factor orders) is left as fusion ordered it.
     const model = this.options.ranker;
-    const rankerApplied = model !== null && fusion === "score" && req.channels === undefined && fused.length > 1;
+    const rankerApplied = model !== null && fusion === "score" && req.channels === undefined && req.latestOnly !== false && fused.length > 1;
     const ranked = rankerApplied
       ? timed("ranker", () =>
           applyRanker(model, fused, {
