@@ -343,7 +343,8 @@ export class SearchService {
         )
       : fused;
     const channels = [...firstStage, ...expansions].filter((r) => r.hits.length > 0 || r.channel === "fts").map((r) => r.channel);
-    const noEvidence = abstains(evidence.anyMatch, near[0]?.score ?? null, this.options.abstainCosine);
+    // BM25 hits count too: with include_forgotten they reach memories the live statistics leave out.
+    const noEvidence = abstains(evidence.anyMatch || bm25.length > 0, near[0]?.score ?? null, this.options.abstainCosine);
     return { ranking: { fused: ranked, rankerApplied, noEvidence, channels, questionType, fusion, embedded: qv !== null, timings }, rows };
   }
   private async timedEmbed(query: string, timings: { embed: number }): Promise<Float32Array | null> {
