@@ -58,7 +58,7 @@ const searchResultSchema = z
   .meta({ id: "SearchResult" });
 const searchResponseSchema = z.object({
   results: z.array(searchResultSchema),
-  abstained: z.boolean().describe("True when nothing cleared the threshold: the server declines to guess"),
+  abstained: z.boolean().describe("True when nothing cleared the threshold, or no query word is in the store and no memory is near enough: the server declines to guess"),
   top_score: z.number(),
 });
 

@@ -2938,7 +2938,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             results: components["schemas"]["SearchResult"][];
-                            /** @description True when nothing cleared the threshold: the server declines to guess */
+                            /** @description True when nothing cleared the threshold, or no query word is in the store and no memory is near enough: the server declines to guess */
                             abstained: boolean;
                             top_score: number;
                         };
@@ -3041,7 +3041,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             results: components["schemas"]["SearchResult"][];
-                            /** @description True when nothing cleared the threshold: the server declines to guess */
+                            /** @description True when nothing cleared the threshold, or no query word is in the store and no memory is near enough: the server declines to guess */
                             abstained: boolean;
                             top_score: number;
                         };
