@@ -19,7 +19,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { createEngram, seededRandom, DEFAULT_GRAPH_CONFIG, graphNeighbors, simhash, storeInputSchema, type Engram } from "@engram/core";
+import { createEngram, createLexicalTable, lexicalTable, seededRandom, DEFAULT_GRAPH_CONFIG, graphNeighbors, simhash, storeInputSchema, type Engram } from "@engram/core";
 import { ROOT, tempDir } from "../test/support/server.js";
 
 const DIMENSION = 384;
@@ -90,6 +90,9 @@ function corpusGenerator(seed: number, topics: number) {
 function seed(engram: Engram, userId: number, size: number, gen: ReturnType<typeof corpusGenerator>, topics: number) {
   const sqlite = engram.db.sqlite;
   const insertMemory = sqlite.prepare("INSERT INTO memories (user_id, content, simhash, created_at, updated_at) VALUES (?, ?, ?, ?, ?)");
+  // The tenant's lexical index, as the memory store's write path keeps it (the lexical auto-link reads it).
+  createLexicalTable(sqlite, userId);
+  const indexText = sqlite.prepare(`INSERT INTO ${lexicalTable(userId)} (rowid, content) VALUES (?, ?)`);
   const insertVector = sqlite.prepare("INSERT INTO memory_vectors (memory_id, user_id, model, dimension, vector, created_at) VALUES (?, ?, ?, ?, ?, ?)");
   const insertLink = sqlite.prepare(
     "INSERT OR IGNORE INTO memory_links (user_id, source_id, target_id, type, similarity, created_at) VALUES (?, ?, ?, ?, ?, ?)",
@@ -106,6 +109,7 @@ function seed(engram: Engram, userId: number, size: number, gen: ReturnType<type
         const topic = Math.floor(gen.rand() * topics);
         const { content, vector } = gen.memory(topic, i);
         const id = Number(insertMemory.run(userId, content, simhash(content), at, at).lastInsertRowid);
+        indexText.run(id, content);
         insertVector.run(id, userId, model.id, DIMENSION, Buffer.from(vector.buffer), at);
         const peers = members[topic]!;
         // What auto-linking finds: the nearest earlier members of the topic (here: a random few of them, all above the threshold).

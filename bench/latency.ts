@@ -1,27 +1,31 @@
 /**
  * Latency and throughput through the HTTP API of a real server, at each size in BENCH_SIZES
  * (default 10000,100000) memories in one tenant, with the exact in-memory scan and with the
- * LanceDB backend: store throughput, search latency single-client and under 8 concurrent
- * clients (query embedding included: the server embeds each query with its model), the share
- * of each search stage (from POST /search/explain), the LanceDB answers' overlap with the
- * exact scan's, and the server's memory (VmRSS / VmHWM from /proc).
+ * LanceDB backend: search latency single-client and under 8 concurrent clients on distinct
+ * queries (no query-embedding cache hits) and with half the queries repeated, the throughput
+ * ratio of 8 clients to one, the stage times (from POST /search/explain), the LanceDB answers'
+ * overlap with the exact scan's, and the server's memory (VmRSS / VmHWM from /proc). Before the
+ * sizes, once per run (BENCH_STORES=0 skips it): store throughput of short memories the server
+ * embeds itself, from 1 and from 8 clients.
  *
  * Seeding 100k memories through the model would cost ~13 ms each (about 22 minutes), so the
  * benchmark embeds the 2,760 distinct LoCoMo dev turns once, here, with the same USE-lite
- * model, and stores every memory with `embedding`: turn i mod 2,760 with its year shifted per
+ * model, and stores every memory with its vector: turn i mod 2,760 with its year shifted per
  * cycle, and its vector perturbed by Gaussian noise (cosine ≈ 0.95 to the original). Queries
  * are the LoCoMo dev questions, embedded by the server.
- * A store also enqueues background work (the graph's auto_link job, which looks up the new
- * memory's neighbours in the vector index), so store throughput is given twice: as
- * acknowledged, and until the job queue has drained. Searches are measured on an idle queue.
- * Run alone with `pnpm build && BENCH_SIZES=10000 tsx bench/latency.ts` (about 8 minutes on the
- * 2-core machine; 100k takes over an hour, most of it the auto_link jobs of the seeded memories).
- * BENCH_LATENCY_DATA_DIR=<folder> measures a folder an earlier run seeded (it is left in place).
+ * BENCH_SEED=http seeds through POST /store (default below 50k memories): a store also enqueues
+ * the graph's auto_link job, so the seed rate is given as acknowledged and until the job queue
+ * drained. BENCH_SEED=core (default from 50k) writes the same rows through core in this process,
+ * drops the auto_link jobs (the tenant has no links) and then starts the server on the folder:
+ * minutes instead of over an hour at 100k. Searches are measured on an idle queue.
+ * Run alone with `pnpm build && BENCH_SIZES=10000 tsx bench/latency.ts` (about 10 minutes on the
+ * 2-core machine). BENCH_LATENCY_DATA_DIR=<folder> measures a folder an earlier run seeded (it
+ * is left in place); BENCH_LATENCY_OUT names the results file (default latency.json).
  */
 import fs from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { openDb, UseLiteEmbedder } from "@engram/core";
+import { createEngram, loadConfig, openDb, storeInputSchema, UseLiteEmbedder } from "@engram/core";
 import { api, bootstrap, ROOT, startServer, tempDir, type RunningServer } from "../test/support/server.js";
 import { loadLocomo, locomoTurns } from "./datasets.js";
 
@@ -33,6 +37,12 @@ const SINGLE_QUERIES = 200;
 const CLIENTS = 8;
 const QUERIES_PER_CLIENT = 40;
 const EXPLAIN_QUERIES = 50;
+/** Short memories stored per client count in the store-throughput phase (embedded by the server). */
+const THROUGHPUT_STORES = 400;
+/** The longest LoCoMo turn taken as a short memory. */
+const SHORT_CHARS = 120;
+/** From this size the tenant is seeded through core (BENCH_SEED overrides): HTTP seeding of 100k takes over an hour. */
+const CORE_SEED_FROM = 50_000;
 const OVERLAP_QUERIES = 100;
 /** Per-dimension noise: for unit 512-d vectors, cos(v, v + noise) ≈ 1 / sqrt(1 + 512 σ²) ≈ 0.95. */
 const NOISE_SIGMA = 0.0145;
@@ -45,6 +55,8 @@ interface Corpus {
   texts: string[];
   vectors: Float32Array[];
   questions: string[];
+  /** Distinct turns of at most SHORT_CHARS characters, for the store-throughput phase. */
+  short: string[];
 }
 
 async function corpus(): Promise<Corpus> {
@@ -54,7 +66,9 @@ async function corpus(): Promise<Corpus> {
   const embedder = new UseLiteEmbedder();
   const vectors: Float32Array[] = [];
   for (let i = 0; i < texts.length; i += 64) vectors.push(...(await embedder.embed(texts.slice(i, i + 64))));
-  return { texts, vectors, questions };
+  const short = [...new Set(texts.filter((t) => t.length <= SHORT_CHARS))];
+  if (short.length < 2 * THROUGHPUT_STORES) throw new Error(`only ${short.length} short LoCoMo turns; the store phase needs ${2 * THROUGHPUT_STORES}`);
+  return { texts, vectors, questions, short };
 }
 
 /** Deterministic standard normal numbers (mulberry32 + Box-Muller), so runs store the same data. */
@@ -97,6 +111,11 @@ async function idle(admin: Client) {
  */
 async function store(c: Client, corpusData: Corpus, from: number, to: number, concurrency: number) {
   const noise = gaussian(from + 1);
+  return storeBodies(c, (i) => memoryAt(i, corpusData, noise), from, to, concurrency);
+}
+
+/** Stores bodyAt(i) for i in [from, to) with `concurrency` clients, in order of i. */
+async function storeBodies(c: Client, bodyAt: (i: number) => object, from: number, to: number, concurrency: number) {
   let next = from;
   const ids: number[] = [];
   let duplicates = 0;
@@ -104,7 +123,7 @@ async function store(c: Client, corpusData: Corpus, from: number, to: number, co
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (next < to) {
-        const res = await c.post("/store", memoryAt(next++, corpusData, noise));
+        const res = await c.post("/store", bodyAt(next++));
         if (res.status === 201) ids.push(res.body.id);
         else if (res.status === 200 && res.body.duplicate) duplicates++;
         else throw new Error(`store failed: ${res.status} ${JSON.stringify(res.body)}`);
@@ -133,30 +152,55 @@ function percentiles(ms: number[]) {
   return { n: s.length, p50: round(at(0.5)), p95: round(at(0.95)), p99: round(at(0.99)), max: round(s[s.length - 1]!) };
 }
 
-async function timedSearch(c: Client, query: string): Promise<number> {
+async function timedSearch(c: Client, query: string, limit = 10): Promise<number> {
   const t = performance.now();
-  const res = await c.post("/search", { query, limit: 10 });
+  const res = await c.post("/search", { query, limit });
   if (res.status !== 200) throw new Error(`search failed: ${res.status} ${JSON.stringify(res.body)}`);
   return performance.now() - t;
 }
 
 async function sequential(c: Client, queries: string[]) {
   const ms: number[] = [];
+  const t0 = performance.now();
   for (const query of queries) ms.push(await timedSearch(c, query));
-  return percentiles(ms);
+  return { ...percentiles(ms), queries_per_second: round(ms.length / ((performance.now() - t0) / 1000)) };
 }
 
-async function concurrent(url: string, key: string | undefined, queries: string[]) {
+/** A search as a client sends it: its question, and its limit. */
+interface Ask {
+  query: string;
+  limit: number;
+}
+
+async function concurrent(url: string, key: string | undefined, asks: Ask[]) {
   const latencies: number[] = [];
   const t0 = performance.now();
   await Promise.all(
     Array.from({ length: CLIENTS }, async (_, client) => {
       const c = api(url, key);
-      for (let i = 0; i < QUERIES_PER_CLIENT; i++) latencies.push(await timedSearch(c, queries[client * QUERIES_PER_CLIENT + i]!));
+      for (let i = 0; i < QUERIES_PER_CLIENT; i++) {
+        const ask = asks[client * QUERIES_PER_CLIENT + i]!;
+        latencies.push(await timedSearch(c, ask.query, ask.limit));
+      }
     }),
   );
   const seconds = (performance.now() - t0) / 1000;
   return { clients: CLIENTS, ...percentiles(latencies), queries_per_second: round(latencies.length / seconds) };
+}
+
+/**
+ * Each client's questions with every other one a repeat of a question that client asked
+ * earlier in the phase: half the searches repeated. A repeat asks for one result more, so the
+ * tenant's cache of rankings (dropped at every write, as an agent's stores between two
+ * questions would drop it) does not answer it and the figure shows the query-embedding cache.
+ */
+function halfRepeated(fresh: string[]): Ask[] {
+  return Array.from({ length: CLIENTS }, (_, client) => {
+    const own = fresh.slice(client * (QUERIES_PER_CLIENT / 2), (client + 1) * (QUERIES_PER_CLIENT / 2));
+    return Array.from({ length: QUERIES_PER_CLIENT }, (_, i) =>
+      i % 2 === 0 ? { query: own[i / 2]!, limit: 10 } : { query: own[(i * 7) % ((i + 1) / 2)]!, limit: 11 },
+    );
+  }).flat();
 }
 
 /** Each stage's share of the summed stage times over explained searches (timings_ms from /search/explain). */
@@ -217,11 +261,13 @@ const logged = (server: RunningServer, msg: string) =>
 interface Phases {
   single: string[];
   concurrent: string[];
+  /** Fresh questions of the half-repeated phase (each asked twice). */
+  repeated: string[];
   explain: string[];
   overlap: string[];
 }
 
-/** The questions split so that no phase repeats another's query (the search cache would answer it). */
+/** The questions split so that no phase repeats another's query (the search and query-embedding caches would answer it). */
 function phases(questions: string[]): Phases {
   let at = 0;
   const take = (n: number) => {
@@ -232,7 +278,13 @@ function phases(questions: string[]): Phases {
     at += n;
     return out;
   };
-  return { single: take(SINGLE_QUERIES), concurrent: take(CLIENTS * QUERIES_PER_CLIENT), explain: take(EXPLAIN_QUERIES), overlap: take(OVERLAP_QUERIES) };
+  return {
+    single: take(SINGLE_QUERIES),
+    concurrent: take(CLIENTS * QUERIES_PER_CLIENT),
+    repeated: take((CLIENTS * QUERIES_PER_CLIENT) / 2),
+    explain: take(EXPLAIN_QUERIES),
+    overlap: take(OVERLAP_QUERIES),
+  };
 }
 
 /** Explain calls that failed (and were retried once); the run's server log says why. */
@@ -291,7 +343,10 @@ async function measureBackend(backend: "exact" | "lancedb", size: number, dataDi
     // The first search loads the tenant: the exact scan reads every vector from SQLite; LanceDB opens its table and checks it against SQLite.
     const opened = performance.now();
     const cold = await timedSearch(c, "warm-up: what did they talk about first?");
-    if (backend === "lancedb" && size >= ANN_MIN_ROWS) {
+    if (backend === "lancedb" && size >= ANN_MIN_ROWS && logged(server, "vector table built from SQLite").length > 0) {
+      // A folder seeded through core gets its table, and then its ANN index, when the first search opens it.
+      await waitFor(() => logged(server, "vector table ANN index built")[0], "the ANN index", 60 * 60_000);
+    } else if (backend === "lancedb" && size >= ANN_MIN_ROWS) {
       // Opening folds rows the ANN index does not cover yet into it, in the background; let that finish.
       await waitFor(() => logged(server, "vector table compacted")[0] ?? (performance.now() - opened > SETTLE_MS ? {} : undefined), "compaction", SETTLE_MS + 60_000);
     }
@@ -306,8 +361,12 @@ async function measureBackend(backend: "exact" | "lancedb", size: number, dataDi
       });
       result.vector_top10_overlap_with_exact = round(overlaps.reduce((a, b) => a + b, 0) / overlaps.length, 3);
     }
-    result.search_single_client_ms = await sequential(c, q.single);
-    result.search_concurrent_ms = await concurrent(server.url, key, q.concurrent);
+    const single = await sequential(c, q.single);
+    result.search_single_client_ms = single;
+    const distinct = await concurrent(server.url, key, q.concurrent.map((query) => ({ query, limit: 10 })));
+    result.search_concurrent_ms = distinct;
+    result.throughput_ratio_8_clients_to_1 = round(distinct.queries_per_second / single.queries_per_second, 2);
+    result.search_concurrent_half_repeated_ms = await concurrent(server.url, key, halfRepeated(q.repeated));
     result.stages = await stageShares(c, q.explain);
     result.memory_after_search = memoryMb(server.proc.pid!);
     // Texts past the seeded range, different for each backend.
@@ -355,6 +414,63 @@ function seedFromDatabase(dataDir: string, size: number) {
   }
 }
 
+/**
+ * Stores per second of short memories the server embeds itself (no `embedding` sent), on a
+ * fresh server: THROUGHPUT_STORES from one client, then as many others from CLIENTS clients.
+ * Measured with the default durability (ENGRAM_DB_SYNCHRONOUS=full: every commit waits for the
+ * disk, on the event loop) and with `normal`, which leaves the embedding as the limit.
+ */
+async function storeThroughput(data: Corpus) {
+  const out: Record<string, unknown>[] = [];
+  for (const synchronous of ["full", "normal"]) {
+    const dataDir = tempDir("engram-bench-stores-");
+    const server = await startServer({ ENGRAM_RATE_LIMIT_ENABLED: "0", ENGRAM_DB_SYNCHRONOUS: synchronous }, dataDir);
+    try {
+      const c = api(server.url, await bootstrap(server.url));
+      await loaded(c);
+      const one = (await storeBodies(c, (i) => ({ content: data.short[i]! }), 0, THROUGHPUT_STORES, 1)).rate;
+      const many = (await storeBodies(c, (i) => ({ content: data.short[i]! }), THROUGHPUT_STORES, 2 * THROUGHPUT_STORES, CLIENTS)).rate;
+      out.push({ db_synchronous: synchronous, client_1: one, [`clients_${CLIENTS}`]: many, ratio: round(many.per_second / one.per_second, 2) });
+    } finally {
+      await server.stop();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  }
+  return out;
+}
+
+/**
+ * Seeds the tenant through core instead of HTTP: the same rows, vectors and first FSRS review
+ * as POST /store with `embedding`, stored in one process with commits that do not wait for the
+ * disk. The auto_link jobs the stores enqueue are dropped, so the seeded memories have no links
+ * (the graph channel has nothing to expand): at 100k those jobs were most of an 82-minute seed.
+ * The tenant is user 1, which the server then serves with open access on loopback.
+ */
+async function seedThroughCore(dataDir: string, size: number, data: Corpus) {
+  const engram = createEngram(
+    loadConfig({ ENGRAM_DATA_DIR: dataDir, ENGRAM_EMBEDDING_PROVIDER: "none", ENGRAM_DB_SYNCHRONOUS: "normal", ENGRAM_USE_LANCE_INDEX: "0" }),
+  );
+  try {
+    // The server's model: its vectors are read as this model's when it starts.
+    engram.vectors.activate({ id: new UseLiteEmbedder().id, dimension: data.vectors[0]!.length });
+    const user = engram.auth.createUser("bench", undefined, "admin").id;
+    if (user !== 1) throw new Error(`the seeded tenant must be user 1 (open access), got ${user}`);
+    const noise = gaussian(1);
+    let duplicates = 0;
+    const t0 = performance.now();
+    for (let i = 0; i < size; i++) {
+      const m = memoryAt(i, data, noise);
+      if (engram.memories.store(user, storeInputSchema.parse({ content: m.content }), Float32Array.from(m.embedding)).kind === "duplicate") duplicates++;
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    const dropped = engram.db.sqlite.prepare("DELETE FROM jobs WHERE type = 'auto_link'").run().changes;
+    return { seeded_through: "core, without auto_link jobs", stored: size - duplicates, duplicates, seconds: round(seconds), per_second: round(size / seconds), auto_link_jobs_dropped: dropped };
+  } finally {
+    await engram.vectors.close();
+    engram.close();
+  }
+}
+
 async function runSize(size: number, data: Corpus) {
   const q = phases(data.questions);
   const reuse = process.env.BENCH_LATENCY_DATA_DIR;
@@ -365,6 +481,15 @@ async function runSize(size: number, data: Corpus) {
     return { memories: size, seed, backends: [exact.result, lance.result] };
   }
   const dataDir = tempDir("engram-bench-latency-");
+  const seedMode = process.env.BENCH_SEED ?? (size >= CORE_SEED_FROM ? "core" : "http");
+  if (seedMode !== "core" && seedMode !== "http") throw new Error(`BENCH_SEED must be core or http, got ${seedMode}`);
+  if (seedMode === "core") {
+    const seed = await seedThroughCore(dataDir, size, data);
+    const exact = await measureBackend("exact", size, dataDir, undefined, data, q);
+    const lance = await measureBackend("lancedb", size, dataDir, undefined, data, q, exact.top);
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    return { memories: size, seed, backends: [exact.result, lance.result] };
+  }
   // Seeded through the LanceDB backend: with the exact scan, every store's auto_link job scans
   // the whole tenant on the event loop, which makes seeding 100k memories take hours.
   const seeder = await startServer(serverEnv("lancedb"), dataDir);
@@ -400,6 +525,7 @@ export async function runLatencyBench(): Promise<object> {
   const t0 = performance.now();
   const data = await corpus();
   const runs: Awaited<ReturnType<typeof runSize>>[] = [];
+  let storeRates: Awaited<ReturnType<typeof storeThroughput>> | "not measured (BENCH_STORES=0)" = "not measured (BENCH_STORES=0)";
   const out = path.join(ROOT, "bench/results", process.env.BENCH_LATENCY_OUT ?? "latency.json");
   const report = () => ({
     measured_at: new Date().toISOString(),
@@ -408,10 +534,24 @@ export async function runLatencyBench(): Promise<object> {
     data:
       `one tenant; LoCoMo dev turns (${data.texts.length} distinct) recycled with the year shifted per cycle, stored with ` +
       `precomputed vectors: the turns' USE-lite vectors plus Gaussian noise (cosine ≈ 0.95); queries are LoCoMo dev questions`,
-    settings: { seed_concurrency: SEED_CONCURRENCY, single_client_queries: SINGLE_QUERIES, clients: CLIENTS, queries_per_client: QUERIES_PER_CLIENT, lance_threshold: LANCE_THRESHOLD },
+    settings: {
+      seed_concurrency: SEED_CONCURRENCY,
+      single_client_queries: SINGLE_QUERIES,
+      clients: CLIENTS,
+      queries_per_client: QUERIES_PER_CLIENT,
+      lance_threshold: LANCE_THRESHOLD,
+      throughput_stores: THROUGHPUT_STORES,
+      short_memory_max_chars: SHORT_CHARS,
+    },
+    store_throughput: storeRates,
     runs,
     runtime_seconds: round((performance.now() - t0) / 1000),
   });
+  if (process.env.BENCH_STORES !== "0") {
+    console.log(`latency: store throughput, ${THROUGHPUT_STORES} short memories from 1 and ${CLIENTS} clients…`);
+    storeRates = await storeThroughput(data);
+    fs.writeFileSync(out, JSON.stringify(report(), null, 2) + "\n");
+  }
   for (const size of sizes) {
     console.log(`latency: ${size} memories…`);
     runs.push(await runSize(size, data));

@@ -4,6 +4,7 @@
  * machine; BENCH_SIZES and BENCH_GRAPH_SIZES (e.g. 10000) make a shorter run.
  */
 await import("./retrieval.js");
+await (await import("./context.js")).runContextBench();
 const { runGraphBench } = await import("./graph.js");
 await runGraphBench();
 const { runLatencyBench } = await import("./latency.js");

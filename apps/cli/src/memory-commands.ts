@@ -41,7 +41,7 @@ export function registerMemoryCommands(program: Command): void {
     .argument("<content...>", "the text to remember (several words are joined with spaces)")
     .option("--category <name>", "category (server default: general)")
     .option("--source <name>", "where the memory came from (server default: unknown)")
-    .option("--importance <n>", "importance, an integer from 1 to 10 (server default: 5)", parse.importance)
+    .option("--importance <n>", `importance, ${parse.IMPORTANCE_HELP} (server default: 5)`, parse.importance)
     .option("--tags <list>", "comma-separated tags, e.g. a,b", parse.tagList)
     .option("--space <id>", "space id", parse.id)
     .option("--static", "a standing fact or rule that does not decay")
@@ -107,7 +107,7 @@ export function registerMemoryCommands(program: Command): void {
     .argument("<id>", "memory id (the latest version)", parse.id)
     .option("--content <text>", "new content")
     .option("--category <name>", "new category")
-    .option("--importance <n>", "new importance, an integer from 1 to 10", parse.importance)
+    .option("--importance <n>", `new importance, ${parse.IMPORTANCE_HELP}`, parse.importance)
     .option("--tags <list>", "new comma-separated tags (replace the old ones)", parse.tagList)
     .action(async (id: number, o: UpdateOptions, cmd: Command) => {
       const s = sessionOf(cmd);

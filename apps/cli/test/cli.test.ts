@@ -184,10 +184,13 @@ describe("engram-cli against a running engram-server", () => {
       expectOneLineError(await admin("delete", String(id)), "memory not found");
     });
 
-    it.each(["11", "2.5", "0", "seven"])("--importance %s is rejected before any request", async (value) => {
+    it.each(["11", "2.5", "1.5", "1.0", "0", "0.0", "-0.5", "seven"])("--importance %s is rejected before any request", async (value) => {
       const before = await allMemories();
       const r = await admin("store", `importance probe ${value}`, "--importance", value);
-      expectOneLineError(r, /^error: option '--importance <n>' argument '.+' is invalid\. must be an integer from 1 to 10\n$/);
+      expectOneLineError(
+        r,
+        /^error: option '--importance <n>' argument '.+' is invalid\. must be an integer from 1 to 10, or a fraction between 0 and 1 \(0\.9 means 9\)\n$/,
+      );
       expect(await allMemories()).toEqual(before);
     });
 

@@ -145,7 +145,7 @@ _engram_cli`,
   });
 
   it("proposes options, option choices and files", async () => {
-    expect(await complete(["store", "--"])).toContain("--importance:importance, an integer from 1 to 10 (server default: 5)");
+    expect(await complete(["store", "--"])).toContain("--importance:importance, 1-10, or a fraction between 0 and 1 read as tenths (0.9 → 9; rounded half up, at least 1) (server default: 5)");
     expect(await complete(["--key", "k", "users", "create", "--role", ""])).toEqual(["admin", "writer", "reader"]);
     expect(await complete(["import", ""])).toEqual(["<files>"]);
   });

@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
 import type { SessionLimits } from "./sessions.js";
+import { DEFAULT_TOOLSETS, parseToolsets, TOOLSETS, type Toolset } from "./toolsets.js";
 
 export const DEFAULT_ENGRAM_URL = "http://127.0.0.1:4200";
 export const DEFAULT_HTTP_HOST = "127.0.0.1";
@@ -27,6 +28,8 @@ environment:
   ENGRAM_URL                 engram-server base URL (default ${DEFAULT_ENGRAM_URL})
   ENGRAM_MCP_BEARER_TOKEN    API key sent to engram-server (falls back to ENGRAM_API_KEY)
   ENGRAM_API_KEY             API key, when ENGRAM_MCP_BEARER_TOKEN is not set
+  ENGRAM_MCP_TOOLSETS        comma-separated toolsets whose tools are listed (default ${DEFAULT_TOOLSETS.join(",")}):
+                             ${TOOLSETS.join(", ")}, or all
   ENGRAM_MCP_MAX_SESSIONS              HTTP sessions open at once (default ${DEFAULT_MAX_SESSIONS})
   ENGRAM_MCP_MAX_SESSIONS_PER_KEY      HTTP sessions open at once with one key (default ${DEFAULT_MAX_SESSIONS_PER_KEY})
   ENGRAM_MCP_UNUSED_SESSION_IDLE_SECS  an HTTP session that never called a tool is closed
@@ -35,8 +38,8 @@ environment:
 export type McpConfig =
   | { mode: "help" }
   | { mode: "version" }
-  | { mode: "stdio"; engramUrl: string; apiKey: string | undefined }
-  | { mode: "http"; engramUrl: string; apiKey: string | undefined; host: string; port: number; sessions: SessionLimits };
+  | { mode: "stdio"; engramUrl: string; apiKey: string | undefined; toolsets: ReadonlySet<Toolset> }
+  | { mode: "http"; engramUrl: string; apiKey: string | undefined; toolsets: ReadonlySet<Toolset>; host: string; port: number; sessions: SessionLimits };
 
 /** A bad flag or value: main prints the message and the usage and exits 2, as command-line tools do. */
 export class UsageError extends Error {
@@ -58,11 +61,17 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): McpConfig {
   const engramUrl = env.ENGRAM_URL || DEFAULT_ENGRAM_URL;
   // An empty variable means "not set", so an MCP client config can blank the preferred one out.
   const apiKey = env.ENGRAM_MCP_BEARER_TOKEN || env.ENGRAM_API_KEY || undefined;
+  let toolsets: ReadonlySet<Toolset>;
+  try {
+    toolsets = parseToolsets(env.ENGRAM_MCP_TOOLSETS);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
   if (!values.http) {
     if (values.port !== undefined || values.host !== undefined) throw new UsageError("--port and --host only apply with --http");
-    return { mode: "stdio", engramUrl, apiKey };
+    return { mode: "stdio", engramUrl, apiKey, toolsets };
   }
-  return { mode: "http", engramUrl, apiKey, host: parseHost(values.host), port: parsePort(values.port), sessions: sessionLimits(env) };
+  return { mode: "http", engramUrl, apiKey, toolsets, host: parseHost(values.host), port: parsePort(values.port), sessions: sessionLimits(env) };
 }
 
 function sessionLimits(env: NodeJS.ProcessEnv): SessionLimits {

@@ -6,6 +6,7 @@ import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import { KeyCheck, keyId } from "./key-check.js";
 import { createMcpServer } from "./server.js";
+import type { Toolset } from "./toolsets.js";
 import { SessionTable, type SessionLimits } from "./sessions.js";
 
 export const MCP_PATH = "/mcp";
@@ -16,6 +17,7 @@ export interface HttpOptions {
   port: number;
   engramUrl: string;
   apiKey: string | undefined;
+  toolsets: ReadonlySet<Toolset>;
   sessions: SessionLimits;
   log: (line: string) => void;
 }
@@ -73,7 +75,7 @@ export async function serveHttp(opts: HttpOptions): Promise<RunningHttp> {
     if (!("release" in slot)) return reply(res, slot.status, slot.message, { "retry-after": String(slot.retryAfterSecs) });
     try {
       let sessionId: string | undefined;
-      const server = createMcpServer({ engramUrl: opts.engramUrl, apiKey: key }, () => {
+      const server = createMcpServer({ engramUrl: opts.engramUrl, apiKey: key, toolsets: opts.toolsets }, () => {
         if (sessionId !== undefined) sessions.markUsed(sessionId);
       });
       const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({

@@ -4,6 +4,7 @@ import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { registerPrompts } from "./prompts.js";
 import { registerResources } from "./resources.js";
 import { registerTools } from "./tools.js";
+import type { Toolset } from "./toolsets.js";
 
 export const { version: VERSION } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
 
@@ -15,13 +16,15 @@ const INSTRUCTIONS =
 export interface EngramConnection {
   engramUrl: string;
   apiKey: string | undefined;
+  /** Whose tools are listed (ENGRAM_MCP_TOOLSETS). */
+  toolsets: ReadonlySet<Toolset>;
 }
 
 /** One MCP server bound to one engram-server identity: the key decides whose memories the tools see. */
 export function createMcpServer(conn: EngramConnection, onToolCall?: () => void): McpServer {
   const client = new EngramClient({ baseUrl: conn.engramUrl, apiKey: conn.apiKey });
   const server = new McpServer({ name: "engram", title: "Engram memory", version: VERSION }, { instructions: INSTRUCTIONS });
-  registerTools(server, client, onToolCall);
+  registerTools(server, client, conn.toolsets, onToolCall);
   registerResources(server, client);
   registerPrompts(server, client);
   return server;

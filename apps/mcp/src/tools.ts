@@ -1,9 +1,11 @@
 import type { EngramClient } from "@engram/client";
-import type { McpServer, ToolCallback } from "@modelcontextprotocol/sdk/server/mcp.js";
+import type { McpServer, RegisteredTool, ToolCallback } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { ShapeOutput } from "@modelcontextprotocol/sdk/server/zod-compat.js";
 import type { CallToolResult, ToolAnnotations } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import { errorResult, jsonResult } from "./results.js";
+import { listOnly } from "./tool-list.js";
+import type { Toolset } from "./toolsets.js";
 
 /**
  * The memory tools. Each one forwards to one engram-server route through @engram/client, so
@@ -16,6 +18,7 @@ type Shape = Record<string, z.ZodType>;
 interface ToolDef<S extends Shape> {
   /** The snake_case name the reference's MCP clients call; the dotted twin is derived from it. */
   name: string;
+  toolset: Toolset;
   title: string;
   description: string;
   input: S;
@@ -39,18 +42,28 @@ const spaceId = z.number().int().positive().optional().describe("Only this space
 const READ: ToolAnnotations = { readOnlyHint: true, openWorldHint: false };
 const WRITE: ToolAnnotations = { readOnlyHint: false, destructiveHint: false, openWorldHint: false };
 
-/** `onCall` hears of every call before it runs (the HTTP transport tells used sessions from idle ones by it). */
-export function registerTools(server: McpServer, client: EngramClient, onCall: () => void = () => {}): void {
+/**
+ * Registers every tool under its underscore name and its dotted twin; `tools/list` shows the
+ * underscore names of the enabled toolsets only. A tool of a disabled toolset stays known, so a
+ * call to it says which toolset to enable instead of "not found". `onCall` hears of every call
+ * before it runs (the HTTP transport tells used sessions from idle ones by it).
+ */
+export function registerTools(server: McpServer, client: EngramClient, toolsets: ReadonlySet<Toolset>, onCall: () => void = () => {}): void {
+  const listed = new Map<string, RegisteredTool>();
+  const enabled = [...toolsets].join(",");
+
   const add = <S extends Shape>(def: ToolDef<S>) => {
+    if (!toolsets.has(def.toolset)) {
+      const refusal = `tool ${def.name} is in the ${def.toolset} toolset, which this server does not enable (ENGRAM_MCP_TOOLSETS=${enabled}); add ${def.toolset} to use it`;
+      for (const name of [def.name, dottedName(def.name)]) {
+        server.registerTool(name, { description: refusal }, async () => ({ content: [{ type: "text", text: refusal }], isError: true }));
+      }
+      return;
+    }
     for (const name of [def.name, dottedName(def.name)]) {
-      server.registerTool(
+      const tool = server.registerTool(
         name,
-        {
-          title: def.title,
-          description: name === def.name ? def.description : `${def.description} (Same tool as ${def.name}.)`,
-          inputSchema: def.input,
-          annotations: def.annotations,
-        },
+        { title: def.title, description: def.description, inputSchema: def.input, annotations: def.annotations },
         // A failed call is a tool error the model reads; it must never take the server down.
         // The SDK parses the arguments with `def.input` before calling; TypeScript cannot resolve its
         // conditional callback type for a generic shape, hence the cast.
@@ -63,11 +76,13 @@ export function registerTools(server: McpServer, client: EngramClient, onCall: (
           }
         }) as unknown as ToolCallback<S>,
       );
+      if (name === def.name) listed.set(name, tool);
     }
   };
 
   add({
     name: "memory_store",
+    toolset: "memory",
     title: "Store a memory",
     description:
       "Save something worth remembering across sessions: a fact, a decision and its reason, a user preference, a rule. " +
@@ -89,6 +104,7 @@ export function registerTools(server: McpServer, client: EngramClient, onCall: (
 
   add({
     name: "memory_search",
+    toolset: "memory",
     title: "Search memories",
     description:
       "Find stored memories relevant to a question or topic (keyword and semantic search combined). " +
@@ -110,6 +126,7 @@ export function registerTools(server: McpServer, client: EngramClient, onCall: (
 
   add({
     name: "memory_recall",
+    toolset: "memory",
     title: "Recall memories",
     description:
       "Bring back the memories that matter for the current situation, and count them as reviewed so they stay fresh. " +
@@ -125,6 +142,7 @@ export function registerTools(server: McpServer, client: EngramClient, onCall: (
 
   add({
     name: "memory_context",
+    toolset: "memory",
     title: "Build context for a query",
     description:
       "Assemble the memories relevant to a query into one block of text that fits a token budget: standing rules and facts first, then the most relevant memories. " +
@@ -146,6 +164,7 @@ export function registerTools(server: McpServer, client: EngramClient, onCall: (
 
   add({
     name: "memory_get",
+    toolset: "memory",
     title: "Get a memory",
     description: "Read one memory in full by id, with its category, tags, importance, version and status.",
     input: { id },
@@ -155,6 +174,7 @@ export function registerTools(server: McpServer, client: EngramClient, onCall: (
 
   add({
     name: "memory_list",
+    toolset: "memory",
     title: "List memories",
     description: "List memories newest first, optionally by category or source; archived and forgotten ones only when asked for.",
     input: {
@@ -172,6 +192,7 @@ export function registerTools(server: McpServer, client: EngramClient, onCall: (
 
   add({
     name: "memory_update",
+    toolset: "memory",
     title: "Update a memory",
     description:
       "Correct or refine a memory. This writes a new version (the old one stays in the history, see memory_versions) and answers with the new version and its new id. " +
@@ -190,6 +211,7 @@ export function registerTools(server: McpServer, client: EngramClient, onCall: (
 
   add({
     name: "memory_forget",
+    toolset: "memory",
     title: "Forget a memory",
     description: "Forget a memory that is wrong or no longer true: it disappears from search, recall and memory_get, but is kept for the record.",
     input: { id, reason: z.string().optional().describe("Why it is forgotten") },
@@ -199,6 +221,7 @@ export function registerTools(server: McpServer, client: EngramClient, onCall: (
 
   add({
     name: "memory_archive",
+    toolset: "memory",
     title: "Archive a memory",
     description: "Archive a memory that is still true but no longer relevant: hidden from search and recall, still readable with memory_get.",
     input: { id },
@@ -208,6 +231,7 @@ export function registerTools(server: McpServer, client: EngramClient, onCall: (
 
   add({
     name: "memory_delete",
+    toolset: "memory",
     title: "Delete a memory",
     description: "Delete a memory permanently, with its links. This cannot be undone; prefer memory_forget unless the memory must not be kept at all.",
     input: { id },
@@ -217,6 +241,7 @@ export function registerTools(server: McpServer, client: EngramClient, onCall: (
 
   add({
     name: "memory_versions",
+    toolset: "memory",
     title: "Version history of a memory",
     description: "The whole version chain of a memory, oldest first: how it was corrected over time. Any id in the chain works.",
     input: { id },
@@ -226,6 +251,7 @@ export function registerTools(server: McpServer, client: EngramClient, onCall: (
 
   add({
     name: "memory_guard",
+    toolset: "memory",
     title: "Check an action against the rules",
     description:
       "Before doing something consequential (deleting, deploying, sending, spending), check it against the user's stored rules. " +
@@ -237,6 +263,7 @@ export function registerTools(server: McpServer, client: EngramClient, onCall: (
 
   add({
     name: "fsrs_review",
+    toolset: "memory",
     title: "Review a memory",
     description:
       "Tell the spaced-repetition scheduler how well a memory held up when it was used, so useful memories stay strong and stale ones fade. " +
@@ -248,6 +275,7 @@ export function registerTools(server: McpServer, client: EngramClient, onCall: (
 
   add({
     name: "graph_neighborhood",
+    toolset: "graph",
     title: "Related memories",
     description: "The memories linked to one memory (similar, updated, contradicting ones and so on), as a small graph of nodes and edges around it.",
     input: {
@@ -258,4 +286,6 @@ export function registerTools(server: McpServer, client: EngramClient, onCall: (
     annotations: READ,
     run: async (c, { id: memoryId, ...params }) => jsonResult(await c.graphNeighborhood(memoryId, params)),
   });
+
+  listOnly(server, listed);
 }

@@ -35,7 +35,7 @@ describe("engram-mcp --http against a running engram-server", () => {
     const { client } = await connectHttp(mcp.url);
     try {
       const names = (await client.listTools()).tools.map((t) => t.name);
-      expect(names).toEqual(expect.arrayContaining(["memory_store", "memory.store", "memory_search", "graph_neighborhood", "graph.neighborhood"]));
+      expect(names).toEqual(expect.arrayContaining(["memory_store", "memory_search", "memory_context"]));
 
       const stored = await ok(client, "memory_store", { content: "the VPN config lives in the ops vault", tags: ["vpn"] });
       expect((await api(server.url, adminKey).get(`/memory/${stored.id}`)).body).toMatchObject({ source: "mcp", tags: ["vpn"] });

@@ -27,7 +27,8 @@ const TOOLS = [
   "fsrs_review",
   "graph_neighborhood",
 ];
-const dotted = (name: string) => name.replace("_", ".");
+/** ENGRAM_MCP_TOOLSETS unset lists every tool but the graph toolset's. */
+const DEFAULT_TOOLS = TOOLS.filter((t) => t !== "graph_neighborhood");
 
 const NO_EMBEDDINGS = { ENGRAM_EMBEDDING_PROVIDER: "none" };
 
@@ -50,7 +51,7 @@ describe("engram-mcp over stdio against a running engram-server", () => {
     server = await startServer(NO_EMBEDDINGS);
     adminKey = await bootstrap(server.url);
     bobKey = (await newTenant(server.url, admin(), "bob")).key;
-    mcp = await connectStdio({ ENGRAM_URL: server.url, ENGRAM_API_KEY: adminKey });
+    mcp = await connectStdio({ ENGRAM_URL: server.url, ENGRAM_API_KEY: adminKey, ENGRAM_MCP_TOOLSETS: "all" });
     client = mcp.client;
   });
   afterAll(async () => {
@@ -58,10 +59,10 @@ describe("engram-mcp over stdio against a running engram-server", () => {
     await server?.stop();
   });
 
-  it("lists every tool under its reference name and its dotted name, each described and with an input schema", async () => {
+  it("lists every tool once, under its reference name, each described and with an input schema", async () => {
     const { tools } = await client.listTools();
     const names = tools.map((t) => t.name);
-    expect(names.sort()).toEqual([...TOOLS, ...TOOLS.map(dotted)].sort());
+    expect(names.sort()).toEqual([...TOOLS].sort());
     for (const t of tools) {
       expect(t.description!.length, t.name).toBeGreaterThan(40);
       expect(t.inputSchema.type).toBe("object");
@@ -72,7 +73,6 @@ describe("engram-mcp over stdio against a running engram-server", () => {
     expect(store.inputSchema.properties!.importance).toMatchObject({ type: "integer", minimum: 1, maximum: 10 });
     expect(tools.find((t) => t.name === "memory_search")!.annotations).toMatchObject({ readOnlyHint: true });
     expect(tools.find((t) => t.name === "memory_delete")!.annotations).toMatchObject({ destructiveHint: true });
-    expect(tools.find((t) => t.name === "memory.store")!.description).toContain("Same tool as memory_store");
   });
 
   it("announces engram-server on stderr, never on stdout (stdout is the protocol)", async () => {
@@ -201,7 +201,7 @@ describe("engram-mcp over stdio against a running engram-server", () => {
         `engram-server answered 409: memory ${first} is not the latest version; update the latest one`,
       );
       // Still serving after all of that.
-      expect((await client.listTools()).tools.length).toBe(TOOLS.length * 2);
+      expect((await client.listTools()).tools.length).toBe(TOOLS.length);
     });
 
     it("an unknown tool is a tool error too", async () => {
@@ -275,7 +275,7 @@ describe("engram-mcp when engram-server is down", () => {
     await down.stop();
     const mcp = await connectStdio({ ENGRAM_URL: down.url, ENGRAM_API_KEY: "engram_00000000000000000000000000000000" });
     try {
-      expect((await mcp.client.listTools()).tools.length).toBe(TOOLS.length * 2);
+      expect((await mcp.client.listTools()).tools.length).toBe(DEFAULT_TOOLS.length);
       expect(await toolError(mcp.client, "memory_search", { query: "anything" })).toBe(`cannot reach engram-server at ${down.url}: ECONNREFUSED`);
       expect(await toolError(mcp.client, "memory_store", { content: "lost" })).toBe(`cannot reach engram-server at ${down.url}: ECONNREFUSED`);
       await expect(mcp.client.readResource({ uri: "engram://memories/recent" })).rejects.toThrow(/cannot reach engram-server/);

@@ -21,6 +21,7 @@ import { registerFsrsRoutes } from "./routes/fsrs.js";
 import { registerOperationsRoutes, VERSION } from "./routes/operations.js";
 import { registerJobRoutes } from "./routes/jobs.js";
 import { registerGraphRoutes } from "./routes/graph.js";
+import { registerGraphExploreRoutes } from "./routes/graph-explore.js";
 import { registerEntityRoutes } from "./routes/entities.js";
 import { matchedRoute } from "./route-path.js";
 import { errors } from "./routes/define.js";
@@ -89,6 +90,7 @@ export function createApp(opts: AppOptions) {
   registerJobRoutes(app, opts);
   registerFsrsRoutes(app, opts);
   registerGraphRoutes(app, opts);
+  registerGraphExploreRoutes(app, opts);
   registerEntityRoutes(app, opts);
 
   // Every tenant's counts and activity: an admin's business, unless a private-network scraper was configured.

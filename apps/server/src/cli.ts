@@ -1,14 +1,19 @@
 import { ConfigError, loadConfig } from "@engram/core";
-import { MODELS_USAGE, runModelsCommand } from "./models-command.js";
+import { runModelsCommand } from "./models-command.js";
+import { USAGE, VERSION } from "./usage.js";
 
 /**
  * engram-server's entry: no arguments starts the server; `models …` manages model folders
- * and exits. Commands are dispatched before the server module is loaded, so they never
- * open the database or bind a port.
+ * and exits; `--help` and `--version` answer on stdout. Commands are dispatched before the
+ * server module is loaded, so they never open the database or bind a port.
  */
 const [command, ...rest] = process.argv.slice(2);
 
-if (command === undefined) {
+if (command === "--help" || command === "-h" || command === "help") {
+  process.stdout.write(USAGE);
+} else if (command === "--version" || command === "-V") {
+  process.stdout.write(`${VERSION}\n`);
+} else if (command === undefined) {
   await import("./main.js");
 } else if (command === "models") {
   let code: number;
@@ -21,6 +26,6 @@ if (command === undefined) {
   }
   process.exitCode = code;
 } else {
-  process.stderr.write(`engram-server: unknown command ${JSON.stringify(command)}\nusage: engram-server (starts the server)\n${MODELS_USAGE}`);
+  process.stderr.write(`engram-server: unknown command ${JSON.stringify(command)}\n\n${USAGE}`);
   process.exitCode = 2;
 }

@@ -1,7 +1,6 @@
 import { EngramError, type ErrorKind } from "@engram/core";
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
-import type { ZodError } from "zod";
 
 const STATUS: Record<ErrorKind, 400 | 401 | 403 | 404 | 409 | 429 | 503> = {
   invalid: 400,
@@ -14,17 +13,8 @@ const STATUS: Record<ErrorKind, 400 | 401 | 403 | 404 | 409 | 429 | 503> = {
   unavailable: 503,
 };
 
-/** "content: is required; importance: must be at most 10" — field first, then why. */
-export function describeZodError(err: ZodError): string {
-  return err.issues
-    .slice(0, 5)
-    .map((i) => {
-      const field = i.path.length ? i.path.join(".") : "body";
-      const missing = i.code === "invalid_type" && /received undefined/.test(i.message);
-      return `${field}: ${missing ? "is required" : i.message}`;
-    })
-    .join("; ");
-}
+// The sentence a refused request gets; shared with engram-sidecar, which must refuse the same way.
+export { describeZodError } from "@engram/schemas";
 
 export function errorResponse(err: unknown, c: Context) {
   if (err instanceof EngramError) {

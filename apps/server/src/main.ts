@@ -1,11 +1,12 @@
 import { serve } from "@hono/node-server";
 import { ConfigError, createEngram, loadConfig, restrictDataPaths, type Config } from "@engram/core";
-import { pino } from "pino";
 import { createApp } from "./app.js";
+import { createLogger, logFormatOf, type LogFormat } from "./logger.js";
 import { assertOpenAccessBind } from "./loopback-bind.js";
+import { installTestExitAtCommit } from "./test-exit-at-commit.js";
 
-function start(config: Config) {
-  const log = pino({ level: config.logLevel, base: { service: "engram-server" } });
+function start(config: Config, logFormat: LogFormat) {
+  const log = createLogger(config.logLevel, logFormat, process.stdout.isTTY === true);
   // Whatever the server writes is tenants' data or derived from it (SQLite and its WAL, the
   // LanceDB tables its native code writes): nothing for other local users, whatever umask the
   // server was started with (022 would leave files 644 and folders 755).
@@ -14,6 +15,7 @@ function start(config: Config) {
     log.warn({ path: r.path, mode: r.from, now: r.to }, "data was open to other local users; restricted it");
   }
   const engram = createEngram(config, { log: log.child({ component: "embedding" }), jobLog: log.child({ component: "jobs" }) });
+  installTestExitAtCommit(engram, process.env.ENGRAM_TEST_EXIT_AT_COMMIT);
   const app = createApp({
     engram,
     log,
@@ -71,8 +73,9 @@ function start(config: Config) {
 
 try {
   const config = loadConfig();
+  const logFormat = logFormatOf(process.env, process.stdout.isTTY === true);
   await assertOpenAccessBind(config);
-  start(config);
+  start(config, logFormat);
 } catch (err) {
   if (err instanceof ConfigError) {
     process.stderr.write(`engram-server: ${err.message}\n`);

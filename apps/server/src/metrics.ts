@@ -4,14 +4,16 @@ import client from "prom-client";
 import type { MiddlewareHandler } from "hono";
 
 /**
- * Prometheus metrics: request counts and latencies per route pattern, memory counts by status
+ * Prometheus metrics: Node's default process_* and nodejs_* metrics under their standard names;
+ * Engram's own, all named engram_*: request counts and latencies per route pattern, memory counts by status
  * (all tenants: served to admin keys only, unless ENGRAM_METRICS_PUBLIC=1). The memory counts
  * scan the table, so they are recounted at most every 30 s, however often the scraper comes.
  */
 export function createMetrics(engram: Engram) {
   const memoryCounts = new MemoryStatusCounts({ db: engram.db, clock: engram.clock });
   const registry = new client.Registry();
-  client.collectDefaultMetrics({ register: registry, prefix: "engram_process_" });
+  // The standard names (process_*, nodejs_*) unprefixed: stock Node.js dashboards look for them.
+  client.collectDefaultMetrics({ register: registry });
   const requests = new client.Counter({
     name: "engram_http_requests_total",
     help: "HTTP requests by method, route pattern and status",

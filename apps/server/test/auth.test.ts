@@ -86,7 +86,13 @@ describe("keys, users and scopes", () => {
     expect((await writer.get("/audit")).status).toBe(403);
     // Nor can a key mint a stronger one, or one for somebody else.
     expect((await reader.post("/keys", { scopes: "read,write" })).status).toBe(403);
-    expect((await writer.post("/keys", { scopes: "admin" })).status).toBe(400);
+    const stronger = await writer.post("/keys", { scopes: "admin" });
+    expect(stronger.status).toBe(403);
+    expect(stronger.body.error).toBe("scopes: a writer cannot hold the admin scope");
+    // An admin asking for a scope the owner's role cannot hold is a bad request, not a missing scope.
+    const beyondRole = await admin.post("/keys", { user_id: bob.id, scopes: "admin" });
+    expect(beyondRole.status).toBe(400);
+    expect(beyondRole.body.error).toBe("scopes: a writer cannot hold the admin scope");
     expect((await writer.post("/keys", { user_id: 1 })).status).toBe(403);
     const own = await writer.post("/keys", { name: "bob-laptop", scopes: "read" });
     expect(own.status).toBe(201);

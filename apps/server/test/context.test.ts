@@ -46,6 +46,27 @@ describe("POST /context", () => {
     expect(full.utilization).toBeCloseTo(full.token_estimate / 8000, 3);
   });
 
+  it("prints a session's shared prefix once, lists every memory shown, and reports the near-duplicates it left out", async () => {
+    const k = (await newTenant(server.url, c, "layout")).api;
+    const turns = ["Ann: the standup moved to the big room upstairs", "Ben: the standup room upstairs has the good whiteboard"];
+    const ids: number[] = [];
+    for (const t of turns) ids.push((await k.post("/store", { content: `[9 May, 2023] ${t}`, session_id: "standup" })).body.id);
+    const base = "The standup notes live in the team wiki under the weekly planning page for the whole quarter";
+    const first = (await k.post("/store", { content: base })).body.id;
+    const repeat = (await k.post("/store", { content: `${base} now` })).body.id;
+    const res = await k.post("/context", { query: "standup room upstairs notes", max_tokens: 1000 });
+    expect(res.status).toBe(200);
+    expect(res.body.context).toContain("[general] [9 May, 2023]\n- Ann: the standup moved to the big room upstairs\n- Ben: the standup room upstairs");
+    expect(res.body.context.match(/9 May, 2023/g)).toHaveLength(1);
+    const shown = res.body.blocks.map((b: { id: number }) => b.id);
+    expect(shown).toEqual(expect.arrayContaining(ids));
+    expect(res.body.duplicates).toHaveLength(1);
+    expect([first, repeat]).toContain(res.body.duplicates[0].id);
+    expect(shown).toContain(res.body.duplicates[0].of);
+    // Another tenant's context says nothing of them.
+    expect((await otherC.post("/context", { query: "standup room upstairs notes" })).body.duplicates).toEqual([]);
+  });
+
   it("rejects bad input with the field named, and changes nothing", async () => {
     const cases: [Record<string, unknown>, RegExp][] = [
       [{}, /query/],

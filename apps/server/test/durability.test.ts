@@ -1,4 +1,4 @@
-import { openDb } from "@engram/core";
+import { lexicalTable, openDb } from "@engram/core";
 import { describe, expect, it } from "vitest";
 import { api, bootstrap, startServer } from "../../../test/support/server.js";
 
@@ -40,7 +40,7 @@ describe("durability", () => {
         const res = await c2.get(`/memory/${id}`);
         expect(res.status, `memory ${id}`).toBe(200);
       }
-      // FTS rows survived with their memories (same transaction).
+      // Lexical index rows survived with their memories (same transaction).
       for (const id of [acknowledged[0]!, acknowledged.at(-1)!]) {
         const hits = (await c2.post("/search", { query: tokens.get(id)!, limit: 5, channels: ["fts"] })).body.results;
         expect(hits.map((h: { id: number }) => h.id)).toEqual([id]);
@@ -51,8 +51,15 @@ describe("durability", () => {
     const db = openDb({ path: first.dbPath });
     try {
       expect(db.sqlite.pragma("integrity_check", { simple: true })).toBe("ok");
-      // rank 1 also compares the index with the memories table; an inconsistency throws (SQLITE_CORRUPT_VTAB).
-      expect(() => db.sqlite.prepare("INSERT INTO memories_fts(memories_fts, rank) VALUES ('integrity-check', 1)").run()).not.toThrow();
+      // Each tenant's lexical index is consistent (an inconsistency throws SQLITE_CORRUPT_VTAB) and holds exactly its memories.
+      const tenants = db.sqlite.prepare("SELECT DISTINCT user_id AS userId FROM memories").all() as { userId: number }[];
+      expect(tenants.length).toBeGreaterThan(0);
+      for (const { userId } of tenants) {
+        const fts = lexicalTable(userId);
+        expect(() => db.sqlite.prepare(`INSERT INTO ${fts}(${fts}, rank) VALUES ('integrity-check', 1)`).run()).not.toThrow();
+        const indexed = db.sqlite.prepare(`SELECT rowid AS id FROM ${fts} ORDER BY rowid`).all();
+        expect(indexed).toEqual(db.sqlite.prepare("SELECT id FROM memories WHERE user_id = ? ORDER BY id").all(userId));
+      }
     } finally {
       db.close();
     }

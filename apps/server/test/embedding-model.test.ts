@@ -43,9 +43,9 @@ describe("embedding models", () => {
       const ownVector = await admin.post("/store", { content: "quick fox", embedding: [1, 0, 0, 0, 0, 0, 0, 0] });
       expect(ownVector.body).toMatchObject({ stored: true, embedded: true });
 
-      const hits = (await admin.post("/search", { query: "db host crashed", channels: ["vector"] })).body.results;
+      const hits = (await admin.post("/search/explain", { query: "db host crashed", channels: ["vector"] })).body.results;
       expect(hits.length).toBeGreaterThan(0);
-      expect(hits.every((h: { channels: { vector: { score: number } } }) => h.channels.vector.score <= 1.0001)).toBe(true);
+      expect(hits.every((h: { scores: { vector: number } }) => h.scores.vector <= 1.0001)).toBe(true);
 
       const job = await admin.post("/admin/reembed");
       expect(job.status).toBe(202);

@@ -136,6 +136,55 @@ describe("versions", () => {
     expect(bad.body.error).toMatch(/importance/);
     expect((await c.post(`/memory/${id}/update`, { content: "x" }, {})).status).toBe(200);
   });
+
+  it("sets, keeps or clears the expiry with forget_after / ttl_secs, as at store", async () => {
+    const v1 = (await c.post("/store", { content: "The visitor wifi password is tulip-42", forget_after: "2999-01-01T00:00:00Z" })).body.id;
+    // Left out: the new version keeps the old one's expiry.
+    const kept = (await c.post(`/memory/${v1}/update`, { importance: 7 })).body;
+    expect(kept.forget_after).toBe("2999-01-01T00:00:00.000Z");
+    const moved = (await c.post(`/memory/${kept.id}/update`, { forget_after: "2998-06-01T12:00:00+02:00" })).body;
+    expect(moved.forget_after).toBe("2998-06-01T10:00:00.000Z");
+    const before = Date.now();
+    const ttl = (await c.post(`/memory/${moved.id}/update`, { ttl_secs: 3600 })).body;
+    const expiry = Date.parse(ttl.forget_after);
+    expect(expiry).toBeGreaterThanOrEqual(before + 3_600_000 - 1000);
+    expect(expiry).toBeLessThanOrEqual(Date.now() + 3_600_000 + 1000);
+    const cleared = (await c.post(`/memory/${ttl.id}/update`, { forget_after: null })).body;
+    expect(cleared.forget_after).toBeNull();
+    expect(cleared.version).toBe(5);
+
+    // Bad expiries are refused, naming the field, and write no version.
+    for (const [body, error] of [
+      [{ forget_after: "2001-01-01T00:00:00Z" }, /^forget_after: must be in the future$/],
+      [{ forget_after: "next week" }, /^forget_after: /],
+      [{ ttl_secs: 0 }, /^ttl_secs: /],
+      [{ ttl_secs: 1.5 }, /^ttl_secs: /],
+      [{ forget_after: "2999-01-01T00:00:00Z", ttl_secs: 60 }, /^forget_after: give forget_after or ttl_secs, not both$/],
+    ] as const) {
+      const res = await c.post(`/memory/${cleared.id}/update`, body);
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect(res.body.error).toMatch(error);
+    }
+    expect((await c.get(`/versions/${cleared.id}`)).body.versions).toHaveLength(5);
+  });
+
+  it("an expiry set by update is swept like one set at store, and only for the caller", async () => {
+    const id = (await c.post("/store", { content: "Tonight's door code is 5190" })).body.id;
+    const other = await c.post("/users", { username: "update-ttl-other" });
+    const otherKey = (await c.post("/keys", { user_id: other.body.id })).body.key;
+    const stranger = api(server.url, otherKey);
+    expect((await stranger.post(`/memory/${id}/update`, { ttl_secs: 1 })).status).toBe(404);
+    expect((await c.get(`/memory/${id}`)).body.forget_after).toBeNull();
+
+    const v2 = (await c.post(`/memory/${id}/update`, { ttl_secs: 1 })).body.id;
+    // The sweep's clock is the server's: poll until the second has passed.
+    for (;;) {
+      const swept = (await c.post("/sweep")).body.ids as number[];
+      if (swept.includes(v2)) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect((await c.get(`/memory/${v2}`)).status).toBe(404);
+  });
 });
 
 describe("lifecycle", () => {

@@ -227,6 +227,11 @@ describe("responses match the schemas /openapi.json declares", () => {
     await call(alice, "GET", "/entities/{id}/memories", 200, { id: entity });
     items(await call(alice, "GET", "/memory/{id}/entities", 200, { id: mentioning[0] }), "entities");
     await call(alice, "GET", "/memory/{id}/entities", 404, { id: 999_999 });
+    await waitFor("entity pairs", async () => (await alice.get("/entity-relationships")).body.relationships.length > 0);
+    items(await call(alice, "GET", "/entity-relationships", 200, { query: "limit=20" }), "relationships");
+    await call(alice, "GET", "/entity-relationships", 200, { query: `entity_id=${named.id}` });
+    await call(alice, "GET", "/entity-relationships", 404, { query: "entity_id=999999" });
+    await call(alice, "GET", "/entity-relationships", 400, { query: "limit=0" });
   });
 
   it("FSRS and decay", async () => {
@@ -249,6 +254,10 @@ describe("responses match the schemas /openapi.json declares", () => {
     await call(alice, "GET", "/graph/neighborhood/{id}", 200, { id: memory, query: "depth=2&link_types=similarity,updates" });
     await call(alice, "GET", "/graph/neighborhood/{id}", 404, { id: 999_999 });
     items(await call(alice, "GET", "/graph/timeline", 200, { query: "weeks=4" }), "weeks");
+    items(await call(alice, "GET", "/graph/raw", 200, { query: "limit=50" }), "nodes");
+    await call(alice, "GET", "/graph/raw", 400, { query: "offset=-1" });
+    items(await call(alice, "POST", "/graph/search", 200, { body: { query: "billing deploys", depth: 2 } }), "nodes");
+    await call(alice, "POST", "/graph/search", 400, { body: { query: "" } });
     await call(alice, "POST", "/graph/pagerank", 200);
     await call(alice, "POST", "/graph/communities", 200);
     await call(admin, "POST", "/admin/detect-communities", 200, { query: `user_id=${aliceId}` });
@@ -258,6 +267,8 @@ describe("responses match the schemas /openapi.json declares", () => {
     const communities = (await call(alice, "GET", "/communities", 200)).body.communities as { id: number }[];
     expect(communities.length).toBeGreaterThan(0);
     await call(alice, "GET", "/communities/{id}", 200, { id: communities[0]!.id, query: "limit=5" });
+    items(await call(alice, "GET", "/graph/view", 200, { query: "limit=50" }), "communities");
+    await call(alice, "GET", "/graph/view", 400, { query: "limit=0" });
     await call(alice, "GET", "/communities/{id}", 404, { id: 999_999 });
   });
 

@@ -123,11 +123,26 @@ describe("lexical search", () => {
 });
 
 describe("hybrid search", () => {
-  it("fuses both channels by default and reports each channel's rank", async () => {
+  it("fuses both channels by default and names the channels that ranked each result, as the reference does", async () => {
     const res = await c.post("/search", { query: "When does the billing database backup run?" });
-    expect(res.body.results[0]).toMatchObject({ id: ids.backup, search_type: "hybrid" });
-    expect(res.body.results[0].channels.fts.rank).toBe(1);
-    expect(res.body.results[0].channels.vector.rank).toBeGreaterThanOrEqual(1);
+    expect(res.body.results[0]).toMatchObject({ id: ids.backup, search_type: "hybrid", channels: ["fts", "vector"] });
+    const explained = (await c.post("/search/explain", { query: "When does the billing database backup run?" })).body.results[0];
+    expect(explained).toMatchObject({ id: ids.backup, channels: ["fts", "vector"], ranks: { lexical: 1 } });
+    expect(explained.ranks.vector).toBeGreaterThanOrEqual(1);
+  });
+
+  it("carries each result's whole memory, as GET /memory/:id answers it, beside the flat fields", async () => {
+    for (const path of ["/search", "/search/explain"]) {
+      const results = (await c.post(path, { query: "billing database backup", latest_only: false })).body.results;
+      expect(results.length).toBeGreaterThan(0);
+      for (const r of results) {
+        // Read before the search's implicit review: only the FSRS and access fields may move on.
+        const { fsrs_stability, fsrs_difficulty, fsrs_retrieval_strength, fsrs_storage_strength, fsrs_reps, fsrs_last_review_at, access_count, last_accessed_at, ...stable } = (await c.get(`/memory/${r.id}`)).body;
+        expect(r.memory).toMatchObject(stable);
+        expect(Object.keys(r.memory).sort()).toEqual(Object.keys((await c.get(`/memory/${r.id}`)).body).sort());
+        expect(r).toMatchObject({ content: r.memory.content, category: r.memory.category, importance: r.memory.importance, tags: r.memory.tags });
+      }
+    }
   });
 
   it("finds a paraphrase that shares no word with its memory through the vector channel", async () => {

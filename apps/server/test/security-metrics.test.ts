@@ -37,6 +37,21 @@ describe("/metrics (finding 15)", () => {
   });
 });
 
+describe("/metrics names", () => {
+  it("keeps Node's standard process_* and nodejs_* names and prefixes only Engram's own metrics", async () => {
+    const text = (await admin.get("/metrics")).body as string;
+    const names = [...text.matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1]!);
+    // What stock Node.js dashboards query.
+    expect(names).toEqual(
+      expect.arrayContaining(["process_resident_memory_bytes", "process_cpu_seconds_total", "nodejs_heap_size_used_bytes", "nodejs_eventloop_lag_seconds"]),
+    );
+    expect(names).toEqual(expect.arrayContaining(["engram_http_requests_total", "engram_http_request_duration_seconds", "engram_memories"]));
+    // Every name is a standard one or Engram's own, never a prefixed copy of a standard one.
+    for (const name of names) expect(name).toMatch(/^(process_|nodejs_|engram_(http_|memories$))/);
+    expect(names.filter((n) => /^engram_(process|nodejs)_/.test(n))).toEqual([]);
+  });
+});
+
 describe("/metrics with ENGRAM_METRICS_PUBLIC=1", () => {
   it("answers a scraper without a key", async () => {
     const open = await startServer({ ENGRAM_METRICS_PUBLIC: "1", ENGRAM_EMBEDDING_PROVIDER: "none" });

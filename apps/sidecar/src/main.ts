@@ -1,12 +1,11 @@
 import { randomBytes } from "node:crypto";
 import path from "node:path";
-import { readFileSync } from "node:fs";
 import { serve } from "@hono/node-server";
 import { EngramClient } from "@engram/client";
 import { createSidecarApp } from "./app.js";
 import { FileOffsets } from "./file-offsets.js";
 import { log } from "./log.js";
-import { parseOptions, type SidecarOptions } from "./program.js";
+import { parseOptions, VERSION as version, type SidecarOptions } from "./program.js";
 import { ReadCache } from "./read-cache.js";
 import { prepareStateDir } from "./state-dir.js";
 import { StateDirBusyError, StateLock } from "./state-lock.js";
@@ -14,8 +13,6 @@ import { transcriptMemories } from "./transcript-memories.js";
 import { TranscriptWatcher } from "./transcript-watcher.js";
 import { WriteBuffer } from "./write-buffer.js";
 import { Writer } from "./writer.js";
-
-const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
 
 /** A slow server turns into a buffered write after this long instead of holding the agent up. */
 const REQUEST_TIMEOUT_MS = 10_000;

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
@@ -15,6 +16,13 @@ export interface SidecarOptions {
 }
 
 const DEFAULT_URL = "http://127.0.0.1:4200";
+
+export const { version: VERSION } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
+
+const ENVIRONMENT = `
+Environment:
+  ENGRAM_URL      engram-server base URL, when --server is not given
+  ENGRAM_API_KEY  API key, when --key is not given`;
 
 /** Session ids become a directory name, so only characters that are safe in one. */
 function sessionId(value: string): string {
@@ -36,6 +44,8 @@ function integer(min: number, max: number): (value: string) => number {
 export function parseOptions(argv: string[]): SidecarOptions {
   const program = new Command("engram-sidecar")
     .description("session-scoped proxy to engram-server: read cache, durable write buffer, transcript watcher")
+    .version(VERSION)
+    .addHelpText("after", ENVIRONMENT)
     .configureOutput({ outputError: (str, write) => write(`${str.trim().replace(/\s*\n\s*/g, " ")}\n`) })
     .requiredOption("--session-id <id>", "the agent session this sidecar serves", sessionId)
     .option("--watch <dir>", "follow Claude Code transcript files (*.jsonl) under this directory and store what they teach")

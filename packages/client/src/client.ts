@@ -18,14 +18,26 @@ import type {
   Deleted,
   Health,
   IssuedKey,
+  CleanedJobs,
+  CleanupJobsRequest,
+  Job,
+  JobListParams,
+  JobListResponse,
+  JobStats,
+  JobStatsParams,
   KeysResponse,
   LinksResponse,
   ListKeysParams,
   ListParams,
   ListResponse,
   Memory,
+  PurgedJobs,
+  PurgeJobsRequest,
   RecallRequest,
   RecallResponse,
+  RetriedJob,
+  RetriedJobs,
+  RetryJobsRequest,
   Revoked,
   RotatedKey,
   RotateKeyRequest,
@@ -203,6 +215,40 @@ export class EngramClient {
 
   graphNeighborhood(id: number, params: GraphNeighborhoodParams = {}): Promise<GraphNeighborhoodResponse> {
     return this.send({ method: "GET", path: `/graph/neighborhood/${id}`, query: { ...params } });
+  }
+
+  // ---- jobs (a key without admin sees its own user's jobs; admin sees all, or one user's with user_id) ----
+
+  listJobs(params: JobListParams = {}): Promise<JobListResponse> {
+    return this.send({ method: "GET", path: "/jobs", query: { ...params } });
+  }
+
+  getJob(id: number): Promise<Job> {
+    return this.send({ method: "GET", path: `/jobs/${id}` });
+  }
+
+  jobStats(params: JobStatsParams = {}): Promise<JobStats> {
+    return this.send({ method: "GET", path: "/jobs/stats", query: { ...params } });
+  }
+
+  /** One failed job back to pending with fresh attempts (409 when it has not failed). */
+  retryJob(id: number): Promise<RetriedJob> {
+    return this.send({ method: "POST", path: `/jobs/${id}/retry`, body: {} });
+  }
+
+  /** Every failed job (optionally of one type) back to pending. */
+  retryJobs(req: RetryJobsRequest = {}): Promise<RetriedJobs> {
+    return this.send({ method: "POST", path: "/jobs/retry", body: req });
+  }
+
+  /** Delete failed jobs (or completed, pending, all but running), optionally of one type or older than a cutoff. */
+  purgeJobs(req: PurgeJobsRequest = {}): Promise<PurgedJobs> {
+    return this.send({ method: "POST", path: "/jobs/purge", body: req });
+  }
+
+  /** Delete completed jobs older than a cutoff (the server's default: 7 days). */
+  cleanupJobs(req: CleanupJobsRequest = {}): Promise<CleanedJobs> {
+    return this.send({ method: "POST", path: "/jobs/cleanup", body: req });
   }
 
   // ---- operations ----

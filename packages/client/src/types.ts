@@ -109,6 +109,22 @@ export type AuditEntry = Schemas["AuditEntry"];
 export type AuditResponse = JsonResponse<"/audit", "get">;
 export type Health = JsonResponse<"/health", "get">;
 
+// ---- jobs ----
+
+export type Job = Schemas["Job"];
+export type JobStatus = Job["status"];
+export type JobListParams = QueryParams<"/jobs", "get">;
+export type JobListResponse = JsonResponse<"/jobs", "get">;
+export type JobStatsParams = QueryParams<"/jobs/stats", "get">;
+export type JobStats = JsonResponse<"/jobs/stats", "get">;
+export type RetriedJob = JsonResponse<"/jobs/{id}/retry", "post">;
+export type RetryJobsRequest = JsonRequest<"/jobs/retry", "post">;
+export type RetriedJobs = JsonResponse<"/jobs/retry", "post">;
+export type PurgeJobsRequest = JsonRequest<"/jobs/purge", "post">;
+export type PurgedJobs = JsonResponse<"/jobs/purge", "post">;
+export type CleanupJobsRequest = JsonRequest<"/jobs/cleanup", "post">;
+export type CleanedJobs = JsonResponse<"/jobs/cleanup", "post">;
+
 // ---- context (POST /context) ----
 
 export type ContextRequest = JsonRequest<"/context", "post">;

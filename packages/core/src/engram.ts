@@ -1,4 +1,4 @@
-import { DEFAULT_EMBEDDING_THREADS, type Config } from "./config/index.js";
+import { DEFAULT_EMBEDDING_THREADS, DEFAULT_QUERY_EMBED_CACHE, type Config } from "./config/index.js";
 import type { CoreContext } from "./context.js";
 import { openDb, type Db } from "./db/index.js";
 import { createAudit, type AuditLog } from "./audit/index.js";
@@ -53,7 +53,7 @@ export function createEngram(
     Partial<
       Pick<
         Config,
-        "fsrsImplicitWindowSecs" | "jobs" | "vectorIndex" | "fusion" | "vectorWeight" | "searchRanker" | "abstainMinSimilarity" | "reranker" | "graph" | "embeddingThreads" | "rateLimit" | "maxKeysPerUser"
+        "fsrsImplicitWindowSecs" | "jobs" | "vectorIndex" | "fusion" | "vectorWeight" | "searchRanker" | "abstainMinSimilarity" | "reranker" | "graph" | "embeddingThreads" | "queryEmbedCache" | "rateLimit" | "maxKeysPerUser"
       >
     >,
   opts: { clock?: Clock; log?: EmbeddingLog; jobLog?: JobLog } = {},
@@ -79,6 +79,7 @@ export function createEngram(
   const embedding = createEmbedding({
     embedder: config.embedder,
     threads: config.embeddingThreads ?? DEFAULT_EMBEDDING_THREADS,
+    queryCacheSize: config.queryEmbedCache ?? DEFAULT_QUERY_EMBED_CACHE,
     vectors,
     storeVectors: (rows) => memories.storeVectors(rows),
     log,

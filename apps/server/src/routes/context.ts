@@ -37,7 +37,10 @@ const contextSchema = z
         tokens: z.number().int(),
         content: z.string(),
       }),
-    ),
+    ).describe("The memories shown, in the order the context shows them"),
+    duplicates: z
+      .array(z.object({ id: z.number().int(), of: z.number().int() }))
+      .describe("Memories left out because they repeat one shown: `of` is the id of the one shown"),
     token_estimate: z.number().int(),
     token_budget: z.number().int(),
     utilization: z.number(),
@@ -52,6 +55,7 @@ function contextDto(a: AssembledContext): z.infer<typeof contextSchema> {
   return {
     context: a.context,
     blocks: a.blocks.map((b) => ({ id: b.id, section: b.section, category: b.category, source: b.source, score: b.score, tokens: b.tokens, content: b.content })),
+    duplicates: a.duplicates.map((d) => ({ id: d.id, of: d.of })),
     token_estimate: a.tokenEstimate,
     token_budget: a.tokenBudget,
     utilization: a.utilization,

@@ -14,6 +14,10 @@ const listQuery = z.object({
   type: z.enum(ENTITY_TYPES, { error: `must be one of ${ENTITY_TYPES.join(", ")}` }).optional(),
 });
 const limitQuery = z.object({ limit: page.limit });
+const relationshipsQuery = z.object({
+  entity_id: z.coerce.number({ error: "must be a number" }).int("must be an integer").positive("must be positive").optional(),
+  limit: page.limit,
+});
 const projectInput = entityInputSchema.omit({ entity_type: true });
 
 const entitySchema = z
@@ -46,6 +50,21 @@ const memoryEntitiesSchema = z.object({
   entities: z.array(z.object({ id: z.number().int(), name: z.string(), entity_type: z.string(), salience: z.number() })),
 });
 
+const entityRefSchema = z.object({ id: z.number().int(), name: z.string(), entity_type: z.string() });
+const relationshipsSchema = z.object({
+  relationships: z.array(
+    z.object({
+      source: entityRefSchema,
+      target: entityRefSchema,
+      type: z.literal("co_occurs").describe("Named together in the same memories"),
+      count: z.number().int().describe("Memories naming both"),
+      weight: z.number().describe("Summed salience of the pair over those memories"),
+    }),
+  ),
+  count: z.number().int(),
+  limit: z.number().int(),
+});
+const entityRef = (e: EntityRow): z.infer<typeof entityRefSchema> => ({ id: e.id, name: e.name, entity_type: e.entityType });
 const entityDto = (e: EntityRow): z.infer<typeof entitySchema> => ({
   id: e.id,
   name: e.name,
@@ -172,6 +191,27 @@ export function registerEntityRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps)
       return c.json({
         memory_id: id,
         entities: mentions.map((m) => ({ id: m.entity.id, name: m.entity.name, entity_type: m.entity.entityType, salience: m.salience })),
+      }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/entity-relationships",
+      tags: ["entities"],
+      summary: "Relationships between your entities (named together in memories), strongest first; ?entity_id= for one entity's",
+      middleware: scoped("read"),
+      request: { query: relationshipsQuery },
+      responses: { 200: json(relationshipsSchema, "relationships"), ...errors(400, 401, 403, 404) },
+    }),
+    (c) => {
+      const q = c.req.valid("query");
+      const rows = entities.relationships(userOf(c), { entityId: q.entity_id, limit: q.limit });
+      return c.json({
+        relationships: rows.map((r) => ({ source: entityRef(r.source), target: entityRef(r.target), type: "co_occurs" as const, count: r.count, weight: r.weight })),
+        count: rows.length,
+        limit: q.limit,
       }, 200);
     },
   );

@@ -5,7 +5,7 @@ import type { AppEnv, ServerDeps } from "../env.js";
 import { errors, idParam, json, scoped, timestamp } from "./define.js";
 import { linkDto, linkSchema, memoryStatusSchema } from "./memory-shapes.js";
 
-const int = (min: number, max: number) =>
+export const int = (min: number, max: number) =>
   z.coerce
     .number({ error: "must be a number" })
     .int("must be an integer")
@@ -33,7 +33,7 @@ const membersQuery = z.object({ limit: int(1, 1000).default(50) });
 const adminQuery = z.object({ user_id: int(1, Number.MAX_SAFE_INTEGER).optional() });
 
 /** A memory as a graph node: enough to draw and label it. */
-const nodeSchema = z
+export const nodeSchema = z
   .object({
     id: z.number().int(),
     content: z.string(),
@@ -47,7 +47,7 @@ const nodeSchema = z
     created_at: timestamp,
   })
   .meta({ id: "GraphNode" });
-const nodeDto = (m: MemoryRow): z.infer<typeof nodeSchema> => ({
+export const nodeDto = (m: MemoryRow): z.infer<typeof nodeSchema> => ({
   id: m.id,
   content: m.content,
   category: m.category,
@@ -60,10 +60,10 @@ const nodeDto = (m: MemoryRow): z.infer<typeof nodeSchema> => ({
   created_at: m.createdAt,
 });
 
-const communitySchema = z
+export const communitySchema = z
   .object({ id: z.number().int(), label: z.string(), size: z.number().int(), created_at: timestamp })
   .meta({ id: "Community" });
-const communityDto = (c: CommunityRow): z.infer<typeof communitySchema> => ({ id: c.id, label: c.label, size: c.size, created_at: c.createdAt });
+export const communityDto = (c: CommunityRow): z.infer<typeof communitySchema> => ({ id: c.id, label: c.label, size: c.size, created_at: c.createdAt });
 
 const overviewSchema = z.object({
   nodes: z.array(nodeSchema),

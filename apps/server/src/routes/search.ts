@@ -37,7 +37,6 @@ const recallBody = z.object({
   space_id: z.number().int().positive().optional(),
 });
 
-const channelHitSchema = z.object({ rank: z.number().int(), score: z.number() });
 const searchResultSchema = z
   .object({
     id: z.number().int(),
@@ -49,11 +48,14 @@ const searchResultSchema = z
     score: z.number(),
     tags: z.array(z.string()),
     search_type: z.enum(["hybrid", ...CHANNELS]),
-    channels: z.partialRecord(z.enum(CHANNELS), channelHitSchema).describe("Rank and score in each channel that found the memory"),
+    channels: z
+      .array(z.enum(CHANNELS))
+      .describe('The channels that ranked the memory, e.g. ["fts","vector"], as the reference sends them; ranks and scores are in /search/explain'),
     decay_score: z.number(),
     version: z.number().int(),
     is_latest: z.boolean(),
     question_type: z.enum(QUESTION_TYPES),
+    memory: memorySchema.describe("The whole memory, as GET /memory/{id} answers: the reference's SDKs read results through it"),
   })
   .meta({ id: "SearchResult" });
 const searchResponseSchema = z.object({
@@ -156,11 +158,12 @@ export function registerSearchRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps)
     score: h.score,
     tags: h.memory.tags,
     search_type: h.searchType,
-    channels: h.channels,
+    channels: CHANNELS.filter((ch) => h.channels[ch] !== undefined),
     decay_score: h.memory.decayScore,
     version: h.memory.version,
     is_latest: h.memory.isLatest,
     question_type: r.questionType,
+    memory: memoryDto(h.memory),
   });
   const ms = (x: number) => Math.round(x * 100) / 100;
   const rankerDto = (r: RankerOutcome | null) =>

@@ -2110,6 +2110,9 @@ export interface paths {
                         is_static?: boolean;
                         /** @enum {string} */
                         status?: "active" | "archived" | "forgotten";
+                        /** Format: date-time */
+                        forget_after?: string | null;
+                        ttl_secs?: number | null;
                     };
                 };
             };
@@ -3155,34 +3158,53 @@ export interface paths {
                                 tags: string[];
                                 /** @enum {string} */
                                 search_type: "hybrid" | "fts" | "vector" | "personality" | "session" | "graph";
-                                /** @description Rank and score in each channel that found the memory */
-                                channels: {
-                                    fts?: {
-                                        rank: number;
-                                        score: number;
-                                    };
-                                    vector?: {
-                                        rank: number;
-                                        score: number;
-                                    };
-                                    personality?: {
-                                        rank: number;
-                                        score: number;
-                                    };
-                                    session?: {
-                                        rank: number;
-                                        score: number;
-                                    };
-                                    graph?: {
-                                        rank: number;
-                                        score: number;
-                                    };
-                                };
+                                /** @description The channels that ranked the memory, e.g. ["fts","vector"], as the reference sends them; ranks and scores are in /search/explain */
+                                channels: ("fts" | "vector" | "personality" | "session" | "graph")[];
                                 decay_score: number;
                                 version: number;
                                 is_latest: boolean;
                                 /** @enum {string} */
                                 question_type: "fact_recall" | "preference" | "reasoning" | "generalization" | "temporal";
+                                /** @description The whole memory, as GET /memory/{id} answers: the reference's SDKs read results through it */
+                                memory: {
+                                    id: number;
+                                    content: string;
+                                    category: string;
+                                    source: string;
+                                    importance: number;
+                                    tags: string[];
+                                    session_id: string | null;
+                                    space_id: number | null;
+                                    version: number;
+                                    is_latest: boolean;
+                                    parent_memory_id: number | null;
+                                    root_memory_id: number | null;
+                                    source_count: number;
+                                    is_static: boolean;
+                                    is_forgotten: boolean;
+                                    is_archived: boolean;
+                                    /** @enum {string} */
+                                    status: "active" | "archived" | "forgotten";
+                                    forget_reason: string | null;
+                                    /** @description ISO-8601 UTC */
+                                    forget_after: string | null;
+                                    decay_score: number;
+                                    access_count: number;
+                                    /** @description ISO-8601 UTC */
+                                    last_accessed_at: string | null;
+                                    fsrs_stability: number | null;
+                                    fsrs_difficulty: number | null;
+                                    fsrs_retrieval_strength: number | null;
+                                    fsrs_storage_strength: number | null;
+                                    fsrs_reps: number;
+                                    fsrs_lapses: number;
+                                    /** @description ISO-8601 UTC */
+                                    fsrs_last_review_at: string | null;
+                                    /** @description ISO-8601 UTC */
+                                    created_at: string;
+                                    /** @description ISO-8601 UTC */
+                                    updated_at: string;
+                                };
                                 scores: {
                                     lexical: number | null;
                                     vector: number | null;
@@ -5776,6 +5798,282 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/graph/raw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your memories (newest first, a page at a time) and the links among them, unprocessed */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    offset?: number | null;
+                    edge_limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description memories and links */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Latest live memories, newest first */
+                            nodes: components["schemas"]["Memory"][];
+                            edges: components["schemas"]["Link"][];
+                            node_count: number;
+                            edge_count: number;
+                            limit: number;
+                            offset: number;
+                            /** @description True when more links joined these memories than were returned */
+                            truncated: boolean;
+                        };
+                    };
+                };
+                /** @description invalid input: the field at fault, then why */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description missing, unknown, revoked or expired API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description the key lacks a scope this needs, or may not act on that target */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description any other failure: 413, 429, 403 in open-access mode, 500 */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/graph/view": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A graph to draw: the most central memories, their links, and the communities that colour them */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    edge_limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description nodes, edges and communities */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            nodes: components["schemas"]["GraphNode"][];
+                            edges: components["schemas"]["Link"][];
+                            /** @description The communities the nodes belong to */
+                            communities: components["schemas"]["Community"][];
+                            node_count: number;
+                            edge_count: number;
+                            truncated: boolean;
+                        };
+                    };
+                };
+                /** @description invalid input: the field at fault, then why */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description missing, unknown, revoked or expired API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description the key lacks a scope this needs, or may not act on that target */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description any other failure: 413, 429, 403 in open-access mode, 500 */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/graph/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Search, then follow links from what it found: the matching memories and their neighbourhood */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        query: string;
+                        /**
+                         * @description Memories the search finds: the seeds
+                         * @default 10
+                         */
+                        limit?: number;
+                        /**
+                         * @description Hops of links followed from each seed
+                         * @default 1
+                         */
+                        depth?: number;
+                        /**
+                         * @description Memories in the answer at most, seeds first
+                         * @default 100
+                         */
+                        node_limit?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description seeds, nodes, edges and hop counts */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            query: string;
+                            /** @description What the search found, best first */
+                            seeds: {
+                                id: number;
+                                score: number;
+                            }[];
+                            nodes: components["schemas"]["GraphNode"][];
+                            edges: components["schemas"]["Link"][];
+                            /** @description Hops from the nearest seed, by memory id (0 for a seed) */
+                            hops: {
+                                [key: string]: number;
+                            };
+                            truncated: boolean;
+                        };
+                    };
+                };
+                /** @description invalid input: the field at fault, then why */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description missing, unknown, revoked or expired API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description the key lacks a scope this needs, or may not act on that target */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description any other failure: 413, 429, 403 in open-access mode, 500 */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/entities": {
         parameters: {
             query?: never;
@@ -6383,6 +6681,114 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/entity-relationships": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Relationships between your entities (named together in memories), strongest first; ?entity_id= for one entity's */
+        get: {
+            parameters: {
+                query?: {
+                    entity_id?: number;
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description relationships */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            relationships: {
+                                source: {
+                                    id: number;
+                                    name: string;
+                                    entity_type: string;
+                                };
+                                target: {
+                                    id: number;
+                                    name: string;
+                                    entity_type: string;
+                                };
+                                /**
+                                 * @description Named together in the same memories
+                                 * @enum {string}
+                                 */
+                                type: "co_occurs";
+                                /** @description Memories naming both */
+                                count: number;
+                                /** @description Summed salience of the pair over those memories */
+                                weight: number;
+                            }[];
+                            count: number;
+                            limit: number;
+                        };
+                    };
+                };
+                /** @description invalid input: the field at fault, then why */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description missing, unknown, revoked or expired API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description the key lacks a scope this needs, or may not act on that target */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description no such record for this user (another tenant's id is a 404 too) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description any other failure: 413, 429, 403 in open-access mode, 500 */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/metrics": {
         parameters: {
             query?: never;
@@ -6634,37 +7040,57 @@ export interface components {
             tags: string[];
             /** @enum {string} */
             search_type: "hybrid" | "fts" | "vector" | "personality" | "session" | "graph";
-            /** @description Rank and score in each channel that found the memory */
-            channels: {
-                fts?: {
-                    rank: number;
-                    score: number;
-                };
-                vector?: {
-                    rank: number;
-                    score: number;
-                };
-                personality?: {
-                    rank: number;
-                    score: number;
-                };
-                session?: {
-                    rank: number;
-                    score: number;
-                };
-                graph?: {
-                    rank: number;
-                    score: number;
-                };
-            };
+            /** @description The channels that ranked the memory, e.g. ["fts","vector"], as the reference sends them; ranks and scores are in /search/explain */
+            channels: ("fts" | "vector" | "personality" | "session" | "graph")[];
             decay_score: number;
             version: number;
             is_latest: boolean;
             /** @enum {string} */
             question_type: "fact_recall" | "preference" | "reasoning" | "generalization" | "temporal";
+            /** @description The whole memory, as GET /memory/{id} answers: the reference's SDKs read results through it */
+            memory: {
+                id: number;
+                content: string;
+                category: string;
+                source: string;
+                importance: number;
+                tags: string[];
+                session_id: string | null;
+                space_id: number | null;
+                version: number;
+                is_latest: boolean;
+                parent_memory_id: number | null;
+                root_memory_id: number | null;
+                source_count: number;
+                is_static: boolean;
+                is_forgotten: boolean;
+                is_archived: boolean;
+                /** @enum {string} */
+                status: "active" | "archived" | "forgotten";
+                forget_reason: string | null;
+                /** @description ISO-8601 UTC */
+                forget_after: string | null;
+                decay_score: number;
+                access_count: number;
+                /** @description ISO-8601 UTC */
+                last_accessed_at: string | null;
+                fsrs_stability: number | null;
+                fsrs_difficulty: number | null;
+                fsrs_retrieval_strength: number | null;
+                fsrs_storage_strength: number | null;
+                fsrs_reps: number;
+                fsrs_lapses: number;
+                /** @description ISO-8601 UTC */
+                fsrs_last_review_at: string | null;
+                /** @description ISO-8601 UTC */
+                created_at: string;
+                /** @description ISO-8601 UTC */
+                updated_at: string;
+            };
         };
         Context: {
             context: string;
+            /** @description The memories shown, in the order the context shows them */
             blocks: {
                 id: number;
                 /** @enum {string} */
@@ -6674,6 +7100,11 @@ export interface components {
                 score: number;
                 tokens: number;
                 content: string;
+            }[];
+            /** @description Memories left out because they repeat one shown: `of` is the id of the one shown */
+            duplicates: {
+                id: number;
+                of: number;
             }[];
             token_estimate: number;
             token_budget: number;

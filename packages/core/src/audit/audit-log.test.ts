@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openDb, type Db } from "../db/connection.js";
-import { AuditLog } from "./audit-log.js";
+import { AuditedRequest, AuditLog, UNANSWERED_STATUS } from "./audit-log.js";
 import { ManualClock } from "../util/clock.js";
 
 let db: Db;
@@ -50,5 +50,49 @@ describe("counted refusals in the audit log", () => {
       ["/store", "127.0.0.1", 1],
       ["*", "10.0.0.9", 1],
     ]);
+  });
+});
+
+describe("a request's row in its mutation's transaction", () => {
+  const who = { userId: 1, keyId: 1, method: "POST", route: "/store", targetIds: [], remoteAddr: "127.0.0.1" };
+  let n = 0;
+  const write = () => db.sqlite.transaction(() => db.sqlite.prepare("INSERT INTO spaces (user_id, name, created_at) VALUES (1, ?, 'now')").run(`s${n++}`))();
+  const spaces = () => (db.sqlite.prepare("SELECT count(*) AS n FROM spaces").get() as { n: number }).n;
+
+  beforeEach(() => {
+    db.sqlite.prepare("INSERT INTO users (id, username, role, created_at) VALUES (1, 'admin', 'admin', 'now')").run();
+  });
+
+  it("is written by the first outermost transaction only, then answered once", async () => {
+    const request = new AuditedRequest(() => who);
+    await audit.run(request, async () => {
+      db.sqlite.transaction(() => {
+        write(); // nested: a savepoint, no row of its own
+        expect(rows()).toEqual([]);
+      })();
+      expect(rows()).toMatchObject([{ route: "/store", status: UNANSWERED_STATUS }]);
+      write();
+    });
+    audit.answer(request, { ...who, targetIds: [7], status: 201 });
+    expect(rows()).toMatchObject([{ route: "/store", status: 201 }]);
+    expect(spaces()).toBe(2);
+  });
+
+  it("rolls back with a transaction that fails, and the answer then writes the whole row", async () => {
+    const request = new AuditedRequest(() => who);
+    db.commitHooks.beforeCommit.push(() => {
+      throw new Error("disk full");
+    });
+    await audit.run(request, async () => expect(write).toThrow("disk full"));
+    expect(rows()).toEqual([]);
+    expect(spaces()).toBe(0);
+    audit.answer(request, { ...who, status: 500 });
+    expect(rows()).toMatchObject([{ route: "/store", status: 500 }]);
+  });
+
+  it("writes nothing for a request that is not an audited mutation, nor outside any request", async () => {
+    await audit.run(new AuditedRequest(() => null), async () => write());
+    write();
+    expect(rows()).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 import { and, desc, eq, lt, type SQL } from "drizzle-orm";
 import type { Db } from "../db/connection.js";
 import { auditLog, type AuditRow } from "../db/schema.js";
+import { unsyncedCommits } from "../db/unsynced-commits.js";
 
 export type NewAuditRow = typeof auditLog.$inferInsert;
 
@@ -22,12 +23,14 @@ export const REFUSAL_ROUTE = "*";
 export class AuditStore {
   private readonly bump;
   private readonly insertStmt;
+  private readonly answerStmt;
 
   constructor(private readonly db: Db) {
     this.insertStmt = db.sqlite.prepare(
       `INSERT INTO audit_log (user_id, key_id, method, route, target_ids, status, remote_addr, created_at, count)
        VALUES (@userId, @keyId, @method, @route, @targetIds, @status, @remoteAddr, @createdAt, @count)`,
     );
+    this.answerStmt = db.sqlite.prepare(`UPDATE audit_log SET status = ?, target_ids = ? WHERE id = ?`);
     // `IS` matches NULL to NULL: a keyless refusal has no user or key, and may lack an address.
     this.bump = db.sqlite.prepare(
       `UPDATE audit_log SET count = count + ?
@@ -35,8 +38,9 @@ export class AuditStore {
     );
   }
 
-  insert(row: NewAuditRow): void {
-    this.insertStmt.run({
+  /** Returns the new row's id. */
+  insert(row: NewAuditRow): number {
+    const { lastInsertRowid } = this.insertStmt.run({
       userId: row.userId ?? null,
       keyId: row.keyId ?? null,
       method: row.method,
@@ -47,6 +51,14 @@ export class AuditStore {
       createdAt: row.createdAt,
       count: row.count ?? 1,
     });
+    return Number(lastInsertRowid);
+  }
+
+  /** Sets the answer of a row written before the request answered (its status, the ids the handler reported); false if no such row. */
+  answer(id: number, status: number, targetIds: readonly number[]): boolean {
+    // Lost to a power cut, the row keeps the status 0 that says
+    // "committed, not answered", and the mutation it records was synced with the row.
+    return unsyncedCommits(this.db, () => this.answerStmt.run(status, JSON.stringify(targetIds), id).changes > 0);
   }
 
   /** Adds each count to its (address, minute, status, key) row, creating the row the first time; one transaction. */

@@ -156,8 +156,14 @@ export class AuthService {
         : parseScopes(input.scopes);
     if (!scopes) throw invalid("scopes", "must be a comma-separated list of read, write, admin");
     for (const s of scopes) {
-      if (!ROLE_SCOPES[owner.role].includes(s)) throw invalid("scopes", `a ${owner.role} cannot hold the ${s} scope`);
-      if (!hasScope(actor.scopes, s)) throw forbidden(`your key lacks the ${s} scope it would grant`);
+      const actorLacks = !hasScope(actor.scopes, s);
+      if (!ROLE_SCOPES[owner.role].includes(s)) {
+        // A scope the creator's own key lacks is a missing scope (403, as API.md says); an admin
+        // asking for a scope the owner's role cannot hold sent a bad request (400).
+        const message = `a ${owner.role} cannot hold the ${s} scope`;
+        throw actorLacks ? forbidden(message, "scopes") : invalid("scopes", message);
+      }
+      if (actorLacks) throw forbidden(`your key lacks the ${s} scope it would grant`);
     }
     if (input.expires_at !== undefined && input.ttl_secs !== undefined) {
       throw invalid("expires_at", "give expires_at or ttl_secs, not both");

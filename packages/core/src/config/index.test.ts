@@ -29,6 +29,8 @@ describe("config", () => {
     ["ENGRAM_MODEL_HUB", "not a url"],
     ["ENGRAM_EMBEDDING_THREADS", "0"],
     ["ENGRAM_EMBEDDING_THREADS", "two"],
+    ["ENGRAM_QUERY_EMBED_CACHE", "-1"],
+    ["ENGRAM_QUERY_EMBED_CACHE", "lots"],
     ["ENGRAM_EMBEDDING_MAX_WINDOWS", "0"],
     ["ENGRAM_EMBEDDING_MAX_SEQ", "200"],
     ["ENGRAM_MODEL_MAX_FILE_BYTES", "0"],
@@ -58,6 +60,8 @@ describe("config", () => {
   it("embeds on cores − 1 worker threads (at least one) and reads USE-lite in windows of its 128 tokens", () => {
     const c = loadConfig({});
     expect(c.embeddingThreads).toBe(Math.max(1, os.availableParallelism() - 1));
+    expect(c.queryEmbedCache).toBe(1024);
+    expect(loadConfig({ ENGRAM_QUERY_EMBED_CACHE: "0" }).queryEmbedCache).toBe(0);
     expect(c.embedder).toEqual({ kind: "use-lite", maxSeq: 128, maxWindows: 8 });
     expect(loadConfig({ ENGRAM_EMBEDDING_THREADS: "3", ENGRAM_EMBEDDING_MAX_SEQ: "64", ENGRAM_EMBEDDING_MAX_WINDOWS: "2" })).toMatchObject({
       embeddingThreads: 3,

@@ -26,6 +26,9 @@ const onnxFileName = z
   .regex(ONNX_FILE_NAME, "must be a file name ending in .onnx, without a folder")
   .default("model_quantized.onnx");
 
+/** Query vectors kept: 1024 USE-lite vectors are 2 MB. */
+export const DEFAULT_QUERY_EMBED_CACHE = 1024;
+
 const envSchema = z.object({
   ENGRAM_HOST: z.string().min(1).default("127.0.0.1"),
   ENGRAM_PORT: port.default(4200),
@@ -53,6 +56,7 @@ const envSchema = z.object({
   ENGRAM_EMBEDDING_MAX_WINDOWS: positiveInt.max(1000).default(DEFAULT_MAX_WINDOWS),
   ENGRAM_EMBEDDING_THREADS: positiveInt.max(64).optional(),
   ENGRAM_EMBEDDING_POOLING: z.enum(["cls", "mean"]).optional(),
+  ENGRAM_QUERY_EMBED_CACHE: z.coerce.number().int().min(0).max(1_000_000).default(DEFAULT_QUERY_EMBED_CACHE),
   ENGRAM_EMBEDDING_URL: z.string().url().optional(),
   ENGRAM_EMBEDDING_KEY: z.string().optional(),
   ENGRAM_VECTOR_MIN_SIMILARITY: z.coerce.number().min(-1).max(1).default(0.2),
@@ -88,6 +92,9 @@ const envSchema = z.object({
   ENGRAM_PAGERANK_MAX_CONCURRENT: positiveInt.max(16).default(1),
   ENGRAM_ENTITY_TIMEOUT_MS: positiveInt.default(DEFAULT_GRAPH_CONFIG.entityTimeoutMs),
 });
+
+/** Every variable loadConfig reads, in the order above (for `engram-server --help`). */
+export const CONFIG_ENV_VARS: readonly string[] = Object.keys(envSchema.shape);
 
 export type LogLevel = "trace" | "debug" | "info" | "warn" | "error" | "silent";
 
@@ -138,6 +145,8 @@ export interface Config {
   embedder: EmbedderConfig | null;
   /** Worker threads that run the embedder, each with its own copy of the model. */
   embeddingThreads: number;
+  /** Recent search queries whose vectors are kept, per model (least recently used dropped first); 0 keeps none. */
+  queryEmbedCache: number;
   jobs: JobsConfig;
   /** Auto-linking, and the scheduled PageRank and community refresh. */
   graph: GraphConfig;
@@ -239,6 +248,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       : null,
     embedder: embedderConfig(e, modelsDir),
     embeddingThreads: e.ENGRAM_EMBEDDING_THREADS ?? DEFAULT_EMBEDDING_THREADS,
+    queryEmbedCache: e.ENGRAM_QUERY_EMBED_CACHE,
     jobs: jobsConfig(e),
     graph: {
       autoLinkEnabled: e.ENGRAM_AUTOLINK_ENABLED,

@@ -10,7 +10,16 @@ export type Drizzle = BetterSQLite3Database<typeof schema>;
 export interface Db {
   sqlite: Database.Database;
   orm: Drizzle;
+  /** Called around the commit of every outermost `sqlite.transaction(...)`; see `withCommitHooks`. */
+  commitHooks: CommitHooks;
   close(): void;
+}
+
+export interface CommitHooks {
+  /** Inside the transaction, after its work: what a hook writes commits (or rolls back) with it. */
+  beforeCommit: Array<() => void>;
+  /** Right after the commit. */
+  afterCommit: Array<() => void>;
 }
 
 export interface OpenDbOptions {
@@ -31,13 +40,53 @@ export function openDb(opts: OpenDbOptions): Db {
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma("busy_timeout = 5000");
   runMigrations(sqlite, MIGRATIONS);
+  const commitHooks: CommitHooks = { beforeCommit: [], afterCommit: [] };
+  withCommitHooks(sqlite, commitHooks);
   return {
     sqlite,
     orm: drizzle(sqlite, { schema }),
+    commitHooks,
     close: () => {
       if (sqlite.open) sqlite.close();
     },
   };
+}
+
+/**
+ * Makes every transaction opened through `sqlite.transaction(fn)` run the hooks: the audit log
+ * writes a request's row in the transaction of the mutation it records, whichever subsystem
+ * opened it, so a crash can never keep the one without the other. Nested transactions
+ * (savepoints) run no hooks: only the outermost one commits.
+ */
+function withCommitHooks(sqlite: Database.Database, hooks: CommitHooks): void {
+  const begin = sqlite.transaction.bind(sqlite);
+  let depth = 0;
+  const transaction = (fn: (...args: unknown[]) => unknown) => {
+    const tx = begin(function (this: unknown, ...args: unknown[]) {
+      depth++;
+      try {
+        const result = fn.apply(this, args);
+        if (depth === 1) for (const hook of hooks.beforeCommit) hook();
+        return result;
+      } finally {
+        depth--;
+      }
+    });
+    const committing =
+      (run: (...args: unknown[]) => unknown) =>
+      (...args: unknown[]) => {
+        const result = run(...args);
+        if (!sqlite.inTransaction) for (const hook of hooks.afterCommit) hook();
+        return result;
+      };
+    return Object.assign(committing(tx), {
+      default: committing(tx.default),
+      deferred: committing(tx.deferred),
+      immediate: committing(tx.immediate),
+      exclusive: committing(tx.exclusive),
+    });
+  };
+  sqlite.transaction = transaction as Database.Database["transaction"];
 }
 
 /** The newest migration applied to the database, or null on an empty one; throws if the database is closed or broken. */
@@ -57,6 +106,7 @@ export function runMigrations(sqlite: Database.Database, migrations: readonly Mi
     if (applied.has(m.version)) continue;
     sqlite.transaction(() => {
       sqlite.exec(m.sql);
+      m.run?.(sqlite);
       sqlite
         .prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)")
         .run(m.version, m.name, new Date().toISOString());

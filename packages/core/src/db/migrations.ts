@@ -1,3 +1,6 @@
+import type Database from "better-sqlite3";
+import { buildLexicalTable } from "./lexical-tables.js";
+
 /**
  * Forward-only, versioned migrations. Each runs in its own transaction and is recorded in
  * schema_migrations; a failure rolls that migration back and stops start-up.
@@ -8,6 +11,8 @@ export interface Migration {
   version: number;
   name: string;
   sql: string;
+  /** Steps SQL alone cannot write (one table per tenant), run after `sql` in the same transaction. */
+  run?: (sqlite: Database.Database) => void;
 }
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -319,5 +324,23 @@ END;
 -- A lane's due jobs of one type, oldest first: a claim seeks once per lane and free type.
 CREATE INDEX jobs_lane_due ON jobs(coalesce(user_id, 0), type, run_at, id) WHERE status = 'pending';
 `,
+  },
+  {
+    version: 10,
+    name: "lexical index per tenant",
+    sql: `
+-- BM25's statistics were shared by every tenant through one FTS5 table: one tenant's memories
+-- moved another's ranking and scores. Each tenant now has its own table (db/lexical-tables.ts),
+-- kept in step by the memory store's write path instead of triggers (a trigger cannot choose
+-- its table by the row's tenant).
+DROP TRIGGER memories_fts_insert;
+DROP TRIGGER memories_fts_delete;
+DROP TRIGGER memories_fts_update;
+DROP TABLE memories_fts;
+`,
+    run: (sqlite) => {
+      const tenants = sqlite.prepare("SELECT DISTINCT user_id AS userId FROM memories ORDER BY user_id").all() as { userId: number }[];
+      for (const { userId } of tenants) buildLexicalTable(sqlite, userId);
+    },
   },
 ];

@@ -12,3 +12,4 @@ export { OnnxReranker, type Reranker, type OnnxRerankerOptions } from "./reranke
 export type { Pooling } from "./pooling.js";
 export { DEFAULT_ONNX_MAX_SEQ } from "./embedder-config.js";
 export { ONNX_FILE_NAME } from "./model-folder.js";
+export { QueryEmbeddingCache } from "./query-cache.js";

@@ -37,6 +37,14 @@ export interface Cooccurrence {
   weight: number;
 }
 
+/** Two entities named in the same memories: how often, and how strongly (summed salience). */
+export interface EntityRelationship {
+  source: EntityRow;
+  target: EntityRow;
+  count: number;
+  weight: number;
+}
+
 /** Memories scanned for a newly declared entity's name: enough for a tenant's working set. */
 const RETRO_SCAN_LIMIT = 2000;
 /**
@@ -240,6 +248,25 @@ export class EntityService {
     this.get(userId, entityId);
     const rows = this.store.cooccurring(userId, entityId, limit);
     return this.withEntities(userId, rows, (r, entity) => ({ entity, count: r.count, weight: Math.round(r.weight * 1e4) / 1e4 }));
+  }
+
+  /**
+   * The user's relationships between entities (co-occurrence in memories), strongest first:
+   * one entity's (a 404 if it is not the user's), or all of them.
+   */
+  relationships(userId: number, opts: { entityId?: number | undefined; limit: number }): EntityRelationship[] {
+    if (opts.entityId !== undefined) {
+      const source = this.get(userId, opts.entityId);
+      return this.cooccurring(userId, opts.entityId, opts.limit).map((c) => ({ source, target: c.entity, count: c.count, weight: c.weight }));
+    }
+    const pairs = this.store.pairs(userId, opts.limit);
+    if (pairs.length === 0) return [];
+    const byId = new Map(this.store.byIds(userId, [...new Set(pairs.flatMap((p) => [p.a, p.b]))]).map((e) => [e.id, e]));
+    return pairs.flatMap((p) => {
+      const source = byId.get(p.a);
+      const target = byId.get(p.b);
+      return source && target ? [{ source, target, count: p.count, weight: Math.round(p.weight * 1e4) / 1e4 }] : [];
+    });
   }
 
   /** Pairs each row with the user's entity of its id, dropping any that is not the user's. */

@@ -15,6 +15,11 @@ export interface GraphView {
   truncated: boolean;
 }
 
+/** A graph ready to draw: the central memories, their links, and the communities they belong to. */
+export interface GraphDrawing extends GraphView {
+  communities: CommunityRow[];
+}
+
 export interface Neighborhood extends GraphView {
   center: number;
   /** Hops from the center, by memory id. */
@@ -57,12 +62,13 @@ export interface ViewDeps {
 export class GraphViews {
   constructor(private readonly deps: ViewDeps) {}
 
-  private rows(userId: number, ids: readonly number[]): MemoryRow[] {
+  /** The user's memories of these ids, in the order given. */
+  rows(userId: number, ids: readonly number[]): MemoryRow[] {
     return this.deps.memories.rows(userId, ids);
   }
 
   /** Links of the user among `ids`, oldest first, at most `limit` (plus whether there were more). */
-  private edgesAmong(userId: number, ids: readonly number[], limit: number): { edges: LinkRow[]; truncated: boolean } {
+  edgesAmong(userId: number, ids: readonly number[], limit: number): { edges: LinkRow[]; truncated: boolean } {
     if (ids.length < 2) return { edges: [], truncated: false };
     const rows = this.deps.links.among(userId, ids, limit + 1);
     return { edges: rows.slice(0, limit), truncated: rows.length > limit };
@@ -73,6 +79,13 @@ export class GraphViews {
     const ids = this.deps.columns.central(userId, opts.limit, opts.communityId);
     const { edges, truncated } = this.edgesAmong(userId, ids, opts.edgeLimit);
     return { nodes: this.rows(userId, ids), edges, truncated };
+  }
+
+  /** The overview with the communities its nodes belong to (their labels and sizes, for a legend). */
+  drawing(userId: number, opts: { limit: number; edgeLimit: number }): GraphDrawing {
+    const view = this.overview(userId, opts);
+    const shown = new Set(view.nodes.map((n) => n.communityId));
+    return { ...view, communities: this.deps.communities.list(userId).filter((c) => shown.has(c.id)) };
   }
 
   /**

@@ -96,6 +96,20 @@ describe("running jobs", () => {
     expect(job(id).completedAt).toBe(clock.now().toISOString());
   });
 
+  it("relaxes only its own bookkeeping: a handler's writes and every write after a job wait for the disk (FULL)", async () => {
+    const levels: unknown[] = [];
+    queue.register("probe", () => void levels.push(db.sqlite.pragma("synchronous", { simple: true })));
+    queue.register("failing", () => {
+      throw new Error("no");
+    });
+    queue.enqueue("probe", {}, { userId: alice });
+    queue.enqueue("failing", {}, { userId: alice, maxAttempts: 1 });
+    queue.start();
+    await queue.idle();
+    expect(levels).toEqual([2]);
+    expect(db.sqlite.pragma("synchronous", { simple: true })).toBe(2);
+  });
+
   it("retries a throwing handler with exponential backoff, then dead-letters it with the last error", async () => {
     let calls = 0;
     queue.register("flaky", () => {

@@ -1,6 +1,7 @@
 import type { Statement } from "better-sqlite3";
 import type { Db } from "../db/connection.js";
 import type { JobRow } from "../db/schema.js";
+import { unsyncedCommits } from "../db/unsynced-commits.js";
 
 export type JobStatus = JobRow["status"];
 export const JOB_STATUSES = ["pending", "running", "completed", "failed"] as const satisfies readonly JobStatus[];
@@ -173,13 +174,15 @@ export class JobStore {
    * due job. Pick, mark and turn are one transaction: no window between pick and mark.
    */
   claim(types: readonly string[], now: string): JobRow | undefined {
-    return this.db.sqlite.transaction(() => {
-      const pick = this.stmts.pick!.get({ now, types: JSON.stringify(types) }) as { lane: number; job_id: number } | undefined;
-      if (!pick) return undefined;
-      const row = this.stmts.markRunning!.get({ id: pick.job_id, now }) as SqlJob;
-      this.stmts.takeTurn!.run(pick.lane);
-      return toRow(row);
-    }).immediate();
+    return unsyncedCommits(this.db, () =>
+      this.db.sqlite.transaction(() => {
+        const pick = this.stmts.pick!.get({ now, types: JSON.stringify(types) }) as { lane: number; job_id: number } | undefined;
+        if (!pick) return undefined;
+        const row = this.stmts.markRunning!.get({ id: pick.job_id, now }) as SqlJob;
+        this.stmts.takeTurn!.run(pick.lane);
+        return toRow(row);
+      }).immediate(),
+    );
   }
 
   /** Jobs of this tenant (null: system jobs) waiting to run. */
@@ -189,17 +192,17 @@ export class JobStore {
 
   /** Each finisher is fenced on (running, attempts): a claim it no longer holds is left alone. */
   complete(job: JobRow, result: string, now: string): boolean {
-    return this.stmts.complete!.run({ result, id: job.id, attempts: job.attempts, now }).changes > 0;
+    return unsyncedCommits(this.db, () => this.stmts.complete!.run({ result, id: job.id, attempts: job.attempts, now }).changes > 0);
   }
 
   retryLater(job: JobRow, error: string, runAt: string, now: string): boolean {
     const params = { error: error.slice(0, ERROR_MAX_CHARS), runAt, id: job.id, attempts: job.attempts, now };
-    return this.stmts.retryLater!.run(params).changes > 0;
+    return unsyncedCommits(this.db, () => this.stmts.retryLater!.run(params).changes > 0);
   }
 
   deadLetter(job: JobRow, error: string, now: string): boolean {
     const params = { error: error.slice(0, ERROR_MAX_CHARS), id: job.id, attempts: job.attempts, now };
-    return this.stmts.deadLetter!.run(params).changes > 0;
+    return unsyncedCommits(this.db, () => this.stmts.deadLetter!.run(params).changes > 0);
   }
 
   /**

@@ -2,6 +2,7 @@ import type { LinkRow, MemoryRow } from "../db/index.js";
 import { invalid, notFound, conflict } from "../errors.js";
 import { isoNow, type CoreContext } from "../context.js";
 import { hammingDistance, hasSimhashTokens, simhash } from "./simhash.js";
+import { differInSpecifics, textSignature } from "../text/index.js";
 import { normalizeTags, type ListFilters, type StoreInput, type UpdateInput } from "./schemas.js";
 import type { MemoryEvents } from "../events/index.js";
 import type { JobQueue } from "../jobs/index.js";
@@ -77,13 +78,20 @@ export class MemoryService {
       const exact = this.rows.exactCopy(userId, spaceId, content);
       return exact !== undefined ? { id: exact, distance: 0 } : undefined;
     }
-    const recent = this.rows.recentFingerprints(userId, spaceId, DEDUP_WINDOW);
-    let best: { id: number; distance: number } | undefined;
-    for (const r of recent) {
-      const distance = hammingDistance(hash, r.simhash);
-      if (distance <= DEDUP_MAX_DISTANCE && (!best || distance < best.distance)) best = { id: r.id, distance };
-    }
-    return best;
+    const near = this.rows
+      .recentFingerprints(userId, spaceId, DEDUP_WINDOW)
+      .map((r) => ({ id: r.id, distance: hammingDistance(hash, r.simhash) }))
+      .filter((r) => r.distance <= DEDUP_MAX_DISTANCE)
+      .sort((a, b) => a.distance - b.distance);
+    if (near.length === 0) return undefined;
+    // SimHash skips words under three characters and weighs a changed number like any word:
+    // "backup runs at 01:30" and "… at 02:45" fingerprint alike, but they are two facts, and a
+    // store of the second must not be swallowed as a repeat of the first.
+    const mine = textSignature(content);
+    return near.find((r) => {
+      const other = this.rows.find(userId, r.id);
+      return other !== undefined && !differInSpecifics(mine, textSignature(other.content));
+    });
   }
 
   /** Stores the memory and, when given, its vector of the active model in one transaction. */
@@ -142,7 +150,7 @@ export class MemoryService {
   }
 
   /** When the TTL sweep should forget the memory: `forget_after` (a future instant) or now + `ttl_secs`. */
-  private expiry(input: StoreInput): string | null {
+  private expiry(input: Pick<StoreInput, "forget_after" | "ttl_secs">): string | null {
     if (input.forget_after != null && input.ttl_secs != null) throw invalid("forget_after", "give forget_after or ttl_secs, not both");
     const now = this.ctx.clock.now().getTime();
     if (input.ttl_secs != null) return new Date(now + input.ttl_secs * 1000).toISOString();
@@ -194,6 +202,7 @@ export class MemoryService {
         importance: patch.importance ?? old.importance,
         tags: patch.tags ? normalizeTags(patch.tags) : old.tags,
         isStatic: patch.is_static ?? old.isStatic,
+        forgetAfter: patch.forget_after === undefined && patch.ttl_secs === undefined ? old.forgetAfter : this.expiry(patch),
         status,
         isForgotten: status === "forgotten",
         isArchived: status === "archived",
@@ -222,25 +231,29 @@ export class MemoryService {
     return this.rows.chain(userId, root);
   }
 
+  /** One transaction (read, then write), which also carries the request's audit row. */
   setStatus(userId: number, id: number, status: MemoryStatus, reason?: string): MemoryRow {
-    const row = this.find(userId, id);
-    // Forgetting twice is harmless; anything else on a forgotten memory treats it as gone.
-    if (!row || (row.isForgotten && status !== "forgotten")) throw notFound("memory");
+    const updated = this.ctx.db.sqlite.transaction(() => {
+      const row = this.find(userId, id);
+      // Forgetting twice is harmless; anything else on a forgotten memory treats it as gone.
+      if (!row || (row.isForgotten && status !== "forgotten")) throw notFound("memory");
+      // Leaving for the archive or oblivion is a failed recall for FSRS: an Again review.
+      const lapse = status !== "active" && status !== row.status ? reviewedColumns(row, GRADE_AGAIN, this.ctx.clock.now()) : {};
+      return this.rows.patch(id, {
+        ...lapse,
+        status,
+        isForgotten: status === "forgotten",
+        isArchived: status === "archived",
+        forgetReason: status === "forgotten" ? (reason ?? null) : row.forgetReason,
+        updatedAt: isoNow(this.ctx),
+      });
+    })();
     this.events.emitChanged({ userId, changes: [{ kind: "ranking" }] });
-    // Leaving for the archive or oblivion is a failed recall for FSRS: an Again review.
-    const lapse = status !== "active" && status !== row.status ? reviewedColumns(row, GRADE_AGAIN, this.ctx.clock.now()) : {};
-    return this.rows.patch(id, {
-      ...lapse,
-      status,
-      isForgotten: status === "forgotten",
-      isArchived: status === "archived",
-      forgetReason: status === "forgotten" ? (reason ?? null) : row.forgetReason,
-      updatedAt: isoNow(this.ctx),
-    });
+    return updated;
   }
 
   /**
-   * Permanent: the row, its links and vector (cascade), its FTS row (trigger) and what other
+   * Permanent: the row, its links and vector (cascade), its lexical index entry and what other
    * subsystems derived from it (delete hooks). Deleting the latest version makes its parent
    * the latest again, so the chain is never headless.
    */
@@ -251,15 +264,19 @@ export class MemoryService {
       const restoredId = row.isLatest && row.parentMemoryId != null ? row.parentMemoryId : null;
       if (restoredId !== null) this.rows.restoreLatest(userId, restoredId, isoNow(this.ctx));
       this.events.emitDeleting({ userId, memoryId: id, restoredId });
-      this.rows.remove(id);
+      this.rows.remove(row);
     })();
     this.events.emitChanged({ userId, changes: [{ kind: "deleted", memoryId: id }] });
   }
 
+  /** One transaction, which also carries the request's audit row. */
   setTags(userId: number, id: number, tags: readonly string[]): MemoryRow {
-    this.get(userId, id);
+    const updated = this.ctx.db.sqlite.transaction(() => {
+      this.get(userId, id);
+      return this.rows.patch(id, { tags: normalizeTags(tags), updatedAt: isoNow(this.ctx) });
+    })();
     this.events.emitChanged({ userId, changes: [{ kind: "ranking" }] });
-    return this.rows.patch(id, { tags: normalizeTags(tags), updatedAt: isoNow(this.ctx) });
+    return updated;
   }
 
   tagCounts(userId: number): { tag: string; count: number }[] {

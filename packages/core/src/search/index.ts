@@ -19,6 +19,7 @@ export {
   SECTIONS as CONTEXT_SECTIONS,
   type AssembledContext,
   type ContextBlock,
+  type ContextDuplicate,
   type ContextProgress,
   countTokens,
 } from "./context.js";

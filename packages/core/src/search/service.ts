@@ -349,9 +349,9 @@ export class SearchService {
   }
   private async timedEmbed(query: string, timings: { embed: number }): Promise<Float32Array | null> {
     const t = performance.now();
-    const [qv] = (await this.embedding.embed([query])) ?? [];
+    const qv = await this.embedding.embedQuery(query);
     timings.embed = performance.now() - t;
-    return qv ?? null;
+    return qv;
   }
 
   /**

@@ -1,5 +1,6 @@
 import type { Statement } from "better-sqlite3";
 import type { Db } from "../db/connection.js";
+import { lexicalTable, lexicalTableExists } from "../db/index.js";
 import type { MemoryHead } from "../memory/index.js";
 import { liveMemorySql, presentMemorySql } from "../memory/index.js";
 
@@ -18,66 +19,25 @@ export interface LexicalHit {
   bm25: number;
 }
 
+/** Statements kept prepared (each tenant's table has its own); past this the least recently used is dropped. */
+const PREPARED = 512;
+
 /**
- * Every statement on memories_fts, the FTS5 index over the memories' text (kept in step with
- * memories by triggers): BM25 search, the personality channel's, and phrase lookups. Each
- * takes an FTS5 MATCH expression (text/fts-query.ts builds them from words only), and the
- * join on memories scopes every hit to the tenant.
+ * Every read of the lexical index: each tenant's own FTS5 table (db/lexical-tables.ts; the
+ * memory store keeps it in step with memories), so BM25's statistics and scores are the
+ * tenant's alone. BM25 search, the personality channel's, and phrase lookups; each takes an
+ * FTS5 MATCH expression (text/fts-query.ts builds them from words only). The table is chosen by
+ * the user id alone and the join on memories keeps the tenant check on every hit as well.
  */
 export class LexicalStore {
-  /** Search statements by shape: one per combination of filters, prepared the first time it is used. */
-  private readonly searches = new Map<string, Statement>();
-  private readonly personalityOf: Statement;
-  private readonly phrasesOf: Statement;
-  private readonly liveCountOf: Statement;
-  private readonly docFreqOf: Statement;
-  private readonly matchingOf: Statement;
+  private readonly prepared = new Map<string, Statement>();
 
-  constructor(private readonly db: Db) {
-    this.personalityOf = db.sqlite.prepare(
-      `SELECT m.id AS id, -bm25(memories_fts) AS score
-         FROM memories_fts JOIN memories m ON m.id = memories_fts.rowid
-        WHERE memories_fts MATCH ? AND m.user_id = ? AND ${liveMemorySql("m")} AND m.category IN (SELECT value FROM json_each(?))
-        ORDER BY bm25(memories_fts) LIMIT ?`,
-    );
-    this.phrasesOf = db.sqlite.prepare(
-      `SELECT m.id, substr(m.content, 1, ?) AS content FROM memories_fts JOIN memories m ON m.id = memories_fts.rowid
-        WHERE memories_fts MATCH ? AND m.user_id = ? AND ${presentMemorySql("m")} ORDER BY m.id DESC LIMIT ?`,
-    );
-    this.liveCountOf = db.sqlite.prepare(`SELECT count(*) FROM memories m WHERE m.user_id = ? AND ${liveMemorySql("m")}`).pluck();
-    // Counting stops at the cap: past it a term is common and its IDF is near its floor anyway.
-    this.docFreqOf = db.sqlite
-      .prepare(
-        `SELECT count(*) FROM (SELECT 1 FROM memories_fts JOIN memories m ON m.id = memories_fts.rowid
-          WHERE memories_fts MATCH ? AND m.user_id = ? AND ${liveMemorySql("m")} LIMIT ?)`,
-      )
-      .pluck();
-    this.matchingOf = db.sqlite
-      .prepare(
-        `SELECT m.id FROM memories_fts JOIN memories m ON m.id = memories_fts.rowid
-          WHERE memories_fts MATCH ? AND m.user_id = ? AND m.id IN (SELECT value FROM json_each(?))`,
-      )
-      .pluck();
-  }
-
-  /** How many live memories the user has: the N of the IDF. */
-  liveCount(userId: number): number {
-    return this.liveCountOf.get(userId) as number;
-  }
-
-  /** How many of the user's live memories match `match` (one term), counted up to `cap`. */
-  docFreq(userId: number, match: string, cap: number): number {
-    return this.docFreqOf.get(match, userId, cap) as number;
-  }
-
-  /** Which of the user's memories `ids` match `match` (one term, stemmed as the index stems it). */
-  matching(userId: number, match: string, ids: readonly number[]): number[] {
-    return ids.length ? (this.matchingOf.all(match, userId, JSON.stringify(ids)) as number[]) : [];
-  }
+  constructor(private readonly db: Db) {}
 
   /** The user's memories matching `match`, best BM25 first; by default only live ones. */
   search(userId: number, match: string, limit: number, f: SearchFilters): LexicalHit[] {
-    const where = ["memories_fts MATCH ?", "m.user_id = ?"];
+    const fts = lexicalTable(userId);
+    const where = [`${fts} MATCH ?`, "m.user_id = ?"];
     const params: unknown[] = [match, userId];
     const latest = f.latestOnly !== false;
     const shown = !f.includeForgotten;
@@ -92,22 +52,70 @@ export class LexicalStore {
       params.push(tag);
     }
     params.push(limit);
-    const sql = `SELECT m.id AS id, -bm25(memories_fts) AS bm25
-       FROM memories_fts JOIN memories m ON m.id = memories_fts.rowid
+    const sql = `SELECT m.id AS id, -bm25(${fts}) AS bm25
+       FROM ${fts} JOIN memories m ON m.id = ${fts}.rowid
        WHERE ${where.join(" AND ")}
-       ORDER BY bm25(memories_fts) LIMIT ?`;
-    let statement = this.searches.get(sql);
-    if (!statement) this.searches.set(sql, (statement = this.db.sqlite.prepare(sql)));
-    return statement.all(...params) as LexicalHit[];
+       ORDER BY bm25(${fts}) LIMIT ?`;
+    return (this.statement(userId, sql)?.all(...params) ?? []) as LexicalHit[];
   }
 
   /** The user's live memories of the categories matching `match`, best BM25 first, with their BM25 relevance as score. */
   personality(userId: number, match: string, categories: readonly string[], limit: number): { id: number; score: number }[] {
-    return this.personalityOf.all(match, userId, JSON.stringify(categories), limit) as { id: number; score: number }[];
+    const fts = lexicalTable(userId);
+    const sql = `SELECT m.id AS id, -bm25(${fts}) AS score
+         FROM ${fts} JOIN memories m ON m.id = ${fts}.rowid
+        WHERE ${fts} MATCH ? AND m.user_id = ? AND ${liveMemorySql("m")} AND m.category IN (SELECT value FROM json_each(?))
+        ORDER BY bm25(${fts}) LIMIT ?`;
+    return (this.statement(userId, sql)?.all(match, userId, JSON.stringify(categories), limit) ?? []) as { id: number; score: number }[];
   }
 
   /** The user's present memories (latest, not forgotten) matching `match`, newest first, each its first `chars` characters. */
   withPhrases(userId: number, match: string, limit: number, chars: number): MemoryHead[] {
-    return this.phrasesOf.all(chars, match, userId, limit) as MemoryHead[];
+    const fts = lexicalTable(userId);
+    const sql = `SELECT m.id, substr(m.content, 1, ?) AS content FROM ${fts} JOIN memories m ON m.id = ${fts}.rowid
+        WHERE ${fts} MATCH ? AND m.user_id = ? AND ${presentMemorySql("m")} ORDER BY m.id DESC LIMIT ?`;
+    return (this.statement(userId, sql)?.all(chars, match, userId, limit) ?? []) as MemoryHead[];
+  }
+
+  /** How many live memories the user has: the N of the IDF. */
+  liveCount(userId: number): number {
+    const sql = `SELECT count(*) AS n FROM memories m WHERE m.user_id = ? AND ${liveMemorySql("m")}`;
+    return (this.statement(userId, sql)?.get(userId) as { n: number } | undefined)?.n ?? 0;
+  }
+
+  /** How many of the user's live memories match `match` (one term), counted up to `cap`: past it a term is common and its IDF near its floor anyway. */
+  docFreq(userId: number, match: string, cap: number): number {
+    const fts = lexicalTable(userId);
+    const sql = `SELECT count(*) AS n FROM (SELECT 1 FROM ${fts} JOIN memories m ON m.id = ${fts}.rowid
+        WHERE ${fts} MATCH ? AND m.user_id = ? AND ${liveMemorySql("m")} LIMIT ?)`;
+    return (this.statement(userId, sql)?.get(match, userId, cap) as { n: number } | undefined)?.n ?? 0;
+  }
+
+  /** Which of the user's memories `ids` match `match` (one term, stemmed as the index stems it). */
+  matching(userId: number, match: string, ids: readonly number[]): number[] {
+    if (ids.length === 0) return [];
+    const fts = lexicalTable(userId);
+    const sql = `SELECT m.id AS id FROM ${fts} JOIN memories m ON m.id = ${fts}.rowid
+        WHERE ${fts} MATCH ? AND m.user_id = ? AND m.id IN (SELECT value FROM json_each(?))`;
+    return ((this.statement(userId, sql)?.all(match, userId, JSON.stringify(ids)) ?? []) as { id: number }[]).map((r) => r.id);
+  }
+
+  /**
+   * The prepared statement for `sql` over the user's table; undefined while the user has no
+   * table (nothing written yet: no hits). Only a miss looks the table up: tables are never
+   * dropped, so a prepared statement stays valid.
+   */
+  private statement(userId: number, sql: string): Statement | undefined {
+    let statement = this.prepared.get(sql);
+    if (statement) {
+      // Most recently used last, so the eviction below drops the oldest.
+      this.prepared.delete(sql);
+    } else {
+      if (!lexicalTableExists(this.db.sqlite, userId)) return undefined;
+      statement = this.db.sqlite.prepare(sql);
+      if (this.prepared.size >= PREPARED) this.prepared.delete(this.prepared.keys().next().value!);
+    }
+    this.prepared.set(sql, statement);
+    return statement;
   }
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { buildFtsQuery, queryTerms } from "./fts-query.js";
 import { openDb } from "../db/connection.js";
+import { createLexicalTable, lexicalTable } from "../db/lexical-tables.js";
 
 describe("FTS5 query building", () => {
   it("ORs quoted content words and drops stopwords", () => {
@@ -37,7 +38,9 @@ describe("FTS5 query building", () => {
       expect(q).not.toBeNull();
       // Every term is quoted, so FTS5 sees only strings joined by OR.
       expect(q!).toMatch(/^"[^"]+"( OR "[^"]+")*$/);
-      expect(() => db.sqlite.prepare("SELECT rowid FROM memories_fts WHERE memories_fts MATCH ?").all(q)).not.toThrow();
+      createLexicalTable(db.sqlite, 1);
+      const fts = lexicalTable(1);
+      expect(() => db.sqlite.prepare(`SELECT rowid FROM ${fts} WHERE ${fts} MATCH ?`).all(q)).not.toThrow();
     } finally {
       db.close();
     }

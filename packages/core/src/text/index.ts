@@ -6,3 +6,4 @@ export * from "./terms.js";
 export * from "./fts-query.js";
 export * from "./query-names.js";
 export * from "./token-count.js";
+export * from "./specifics.js";

@@ -1,4 +1,4 @@
-import type { Embedder } from "../embed/index.js";
+import type { Embedder, QueryEmbeddingCache } from "../embed/index.js";
 import type { VectorStore } from "./vector-store.js";
 import { normalize } from "./codec.js";
 
@@ -34,6 +34,7 @@ export class EmbeddingService {
     private readonly vectors: VectorStore,
     private readonly log: EmbeddingLog,
     private readonly onBatchStored: (rows: { id: number; userId: number; vector: Float32Array }[]) => void,
+    private readonly queryCache: QueryEmbeddingCache,
   ) {}
 
   status(): "loaded" | "loading" | "error" | "disabled" {
@@ -62,16 +63,37 @@ export class EmbeddingService {
     return e;
   }
 
-  /** A normalised vector for each text, or null when no model is (or can be) loaded. */
-  async embed(texts: string[]): Promise<Float32Array[] | null> {
-    if (!this.embedder) return null;
-    try {
-      const e = await this.ensureActive();
-      return await e.embed(texts);
-    } catch (err) {
+  /**
+   * A normalised vector for each text, or null when no model is (or can be) loaded. With the
+   * model loaded and active, the texts are handed to the embedder within this call, so the
+   * caller's own work after it (a search's BM25) runs while they are embedded.
+   */
+  embed(texts: string[]): Promise<Float32Array[] | null> {
+    const e = this.embedder;
+    if (!e) return Promise.resolve(null);
+    const ready = e.status() === "loaded" && this.vectors.model?.id === e.id;
+    const vectors = ready ? e.embed(texts) : this.ensureActive().then(() => e.embed(texts));
+    return vectors.catch((err: unknown) => {
       this.log.warn({ err: (err as Error).message }, "embedding failed; stored without a vector for now");
       return null;
-    }
+    });
+  }
+
+  /**
+   * A search query's vector, from the cache of recent queries when it was embedded before
+   * (ENGRAM_QUERY_EMBED_CACHE), else embedded now like `embed`. The vector is the caller's own.
+   */
+  embedQuery(query: string): Promise<Float32Array | null> {
+    const e = this.embedder;
+    if (!e) return Promise.resolve(null);
+    const hit = this.queryCache.get(e.id, query);
+    if (hit) return Promise.resolve(hit);
+    return this.embed([query]).then((vectors) => {
+      const v = vectors?.[0];
+      if (!v) return null;
+      this.queryCache.set(e.id, query, v);
+      return v;
+    });
   }
 
   /** Checks a client-supplied vector against the active model. */

@@ -1,6 +1,6 @@
 /** The vector subsystem's public face: a tenant's vectors, the index over them, and the embedding service that fills them. */
 import type { CoreContext } from "../context.js";
-import { PooledEmbedder, type EmbedderConfig } from "../embed/index.js";
+import { PooledEmbedder, QueryEmbeddingCache, type EmbedderConfig } from "../embed/index.js";
 import type { MemoryEvents } from "../events/index.js";
 import { EmbeddingService, type EmbeddingLog } from "./embedding-service.js";
 import { VectorStore, type VectorIndexConfig } from "./vector-store.js";
@@ -32,10 +32,12 @@ export function createVectors(ctx: CoreContext, deps: { index: VectorIndexConfig
 export function createEmbedding(deps: {
   embedder: EmbedderConfig | null;
   threads: number;
+  /** Query vectors kept (ENGRAM_QUERY_EMBED_CACHE); 0 embeds every query. */
+  queryCacheSize: number;
   vectors: VectorStore;
   storeVectors: (rows: { id: number; userId: number; vector: Float32Array }[]) => void;
   log: EmbeddingLog;
 }): EmbeddingService {
   const embedder = deps.embedder ? new PooledEmbedder(deps.embedder, { threads: deps.threads, log: deps.log }) : null;
-  return new EmbeddingService(embedder, deps.vectors, deps.log, deps.storeVectors);
+  return new EmbeddingService(embedder, deps.vectors, deps.log, deps.storeVectors, new QueryEmbeddingCache(deps.queryCacheSize));
 }

@@ -1,11 +1,12 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { loadConfig } from "../config/index.js";
 import { createEngram } from "../engram.js";
 import { ManualClock } from "../util/clock.js";
 import { storeInputSchema } from "../memory/schemas.js";
+import { embeddingGraph, writeModelFolder } from "../../test/fixtures/tiny-models.js";
 
 /**
  * ENGRAM_USE_LANCE_INDEX and ENGRAM_LANCE_THRESHOLD read from the environment as the server reads
@@ -56,4 +57,37 @@ describe("ENGRAM_USE_LANCE_INDEX / ENGRAM_LANCE_THRESHOLD", () => {
   ])("%j: a tenant with four vectors has the LanceDB tables %j", async (env, tables) => {
     expect(await lanceTablesAfterFourVectors(env)).toEqual(tables);
   });
+});
+
+describe("ENGRAM_QUERY_EMBED_CACHE (tiny ONNX model on the real worker pool)", () => {
+  /**
+   * Embedder calls for the same question searched twice, as two different searches (another
+   * limit, so the tenant's cache of rankings does not answer the second).
+   */
+  async function embedderCalls(env: Record<string, string>): Promise<number> {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), "engram-query-cache-settings-"));
+    const dir = await writeModelFolder(path.join(root, "tiny"), { graph: embeddingGraph(), modelPath: "model_quantized.onnx" });
+    const engram = createEngram(loadConfig({ ENGRAM_DATA_DIR: path.join(root, "data"), ENGRAM_EMBEDDING_MODEL_DIR: dir, ENGRAM_EMBEDDING_THREADS: "1", ...env }));
+    try {
+      await engram.embedding.start();
+      const alice = engram.auth.createUser("alice", undefined, "writer").id;
+      const content = "the kiln needs a new thermocouple";
+      engram.memories.store(alice, storeInputSchema.parse({ content }), (await engram.embedding.embed([content]))![0]!);
+      const calls = vi.spyOn(engram.embedding.embedder!, "embed");
+      for (const limit of [5, 6]) {
+        const result = await engram.search.search(alice, { query: "what does the kiln need?", limit });
+        expect(result).toMatchObject({ embedded: true, cached: false });
+      }
+      return calls.mock.calls.length;
+    } finally {
+      await engram.embedding.close();
+      engram.close();
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  }
+
+  it("default (1024): the second search of a question does not reach the embedder; =0: it does", async () => {
+    expect(await embedderCalls({})).toBe(1);
+    expect(await embedderCalls({ ENGRAM_QUERY_EMBED_CACHE: "0" })).toBe(2);
+  }, 60_000);
 });

@@ -1,3 +1,4 @@
+import fs from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -20,6 +21,7 @@ const pool = (options: { threads: number; worker?: URL }, cfg = config) => {
   return p;
 };
 const CRASHING_WORKER = new URL("../../../test/fixtures/crashing-embed-worker.js", import.meta.url);
+const RECORDING_WORKER = new URL("../../../test/fixtures/recording-embed-worker.js", import.meta.url);
 const TEXTS = ["The database server is down", "The DB host crashed", "I like pizza", "servers", "zebra memory"];
 
 beforeAll(async () => {
@@ -28,6 +30,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  delete process.env.ENGRAM_TEST_EMBED_LOG;
   await Promise.all(pools.map((p) => p.close()));
   await rm(root, { recursive: true, force: true });
 });
@@ -58,6 +61,41 @@ describe("PooledEmbedder (real worker threads)", { timeout: 60_000 }, () => {
       expect(Array.from(vectors[0]!)).toEqual(Array.from(direct[i % 5]!));
       expect(Array.from(vectors[1]!)).toEqual(Array.from(direct[(i + 1) % 5]!));
     });
+  });
+
+  /** A loaded one-worker pool on the recording worker, and the groups of each message it was sent, read back. */
+  async function recordedPool() {
+    const log = path.join(root, `messages-${pools.length}.jsonl`);
+    fs.writeFileSync(log, "");
+    // A worker's environment is a copy of this thread's when it starts.
+    process.env.ENGRAM_TEST_EMBED_LOG = log;
+    const pooled = pool({ threads: 1, worker: RECORDING_WORKER });
+    await pooled.load();
+    const messages = () => fs.readFileSync(log, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as string[][]);
+    return { pooled, messages };
+  }
+  const alone = async (text: string) => (await new OnnxEmbedder({ dir: (config as { dir: string }).dir }).embed([text]))[0]!;
+  const expectSame = (a: Float32Array, b: Float32Array) => expect([...a].every((x, i) => Math.abs(x - b[i]!) < 1e-6)).toBe(true);
+
+  it("gathers callers that arrive while the worker is busy into one message of up to 32 texts, each caller getting its own text's vector", async () => {
+    const { pooled, messages } = await recordedPool();
+    const texts = Array.from({ length: 41 }, (_, i) => `memory number ${i}: ${TEXTS[i % 5]}`);
+    // 41 stores at once: the first goes alone to the idle worker, the other 40 wait and leave in two messages.
+    const answers = await Promise.all(texts.map((t) => pooled.embed([t])));
+    expect(messages().map((m) => m.length)).toEqual([1, 32, 8]);
+    expect(messages().flat(2)).toEqual(texts);
+    for (const [i, [v]] of answers.entries()) expectSame(v!, await alone(texts[i]!));
+  });
+
+  it("hands the texts to a worker within the embed() call: the worker has them while this thread is still busy", async () => {
+    const { pooled, messages } = await recordedPool();
+    const query = "where does the database backup go?";
+    const vector = pooled.embed([query]);
+    // A search goes on to run BM25 on this thread; a request still waiting for a microtask would reach no worker meanwhile.
+    const until = Date.now() + 20_000;
+    while (messages().length === 0 && Date.now() < until) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+    expect(messages()).toEqual([[[query]]]);
+    expectSame((await vector)[0]!, await alone(query));
   });
 
   it("fails the requests of a worker that dies with EmbedderError, and replaces the worker", async () => {

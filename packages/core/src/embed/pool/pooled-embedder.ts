@@ -93,11 +93,19 @@ export class PooledEmbedder implements Embedder {
     return this.loading;
   }
 
-  async embed(texts: string[]): Promise<Float32Array[]> {
-    if (texts.length === 0) return [];
-    await this.load();
-    // close() may have run while load() resolved; a request queued now would wait for no worker.
-    if (this.closed) throw this.closedError();
+  embed(texts: string[]): Promise<Float32Array[]> {
+    if (texts.length === 0) return Promise.resolve([]);
+    // Once loaded, the texts reach a worker in this very call, not a microtask later: a search
+    // hands over its query and then runs BM25 on this thread, and the two must overlap.
+    if (this.state === "loaded" && !this.closed) return this.enqueue(texts);
+    return this.load().then(() => {
+      // close() may have run while load() resolved; a request queued now would wait for no worker.
+      if (this.closed) throw this.closedError();
+      return this.enqueue(texts);
+    });
+  }
+
+  private enqueue(texts: string[]): Promise<Float32Array[]> {
     return new Promise((resolve, reject) => {
       this.queue.push({ texts, resolve, reject });
       this.dispatch();

@@ -127,6 +127,10 @@ export class EntityStore {
         `SELECT CASE WHEN entity_a = ? THEN entity_b ELSE entity_a END AS id, count, weight FROM entity_cooccurrences
           WHERE user_id = ? AND (entity_a = ? OR entity_b = ?) ORDER BY weight DESC, count DESC LIMIT ?`,
       ),
+      pairs: p(
+        `SELECT entity_a AS a, entity_b AS b, count, weight FROM entity_cooccurrences
+          WHERE user_id = ? ORDER BY weight DESC, count DESC, entity_a, entity_b LIMIT ?`,
+      ),
       weekly: p(
         `SELECT ${isoWeekStartSql("coalesce(first_seen_at, created_at)")} AS week, count(*) AS entities FROM entities WHERE user_id = ? GROUP BY 1`,
       ),
@@ -272,6 +276,11 @@ export class EntityStore {
   /** Entities named together with this one, strongest first. */
   cooccurring(userId: number, entityId: number, limit: number): { id: number; count: number; weight: number }[] {
     return this.s.cooccurring.all(entityId, userId, entityId, entityId, limit) as { id: number; count: number; weight: number }[];
+  }
+
+  /** The user's pairs of entities named together, strongest first. */
+  pairs(userId: number, limit: number): { a: number; b: number; count: number; weight: number }[] {
+    return this.s.pairs.all(userId, limit) as { a: number; b: number; count: number; weight: number }[];
   }
 
   /** Entities the user's memories first named per ISO week, in no particular order. */

@@ -3,11 +3,15 @@ import type { Statement } from "better-sqlite3";
 import type { Db } from "../../db/connection.js";
 import { memories, type MemoryRow } from "../../db/schema.js";
 import type { ListFilters } from "../schemas.js";
+import { LexicalIndexWriter } from "./lexical-index.js";
 import { latestMemorySql, presentMemorySql } from "./live.js";
 
 export type NewMemoryRow = typeof memories.$inferInsert;
-/** Columns a write may change on an existing row. */
-export type MemoryPatch = Partial<Omit<NewMemoryRow, "id" | "userId">>;
+/**
+ * Columns a write may change on an existing row. Never the text: a new text is a new version
+ * (a new row), so the lexical index needs no upkeep on a patch.
+ */
+export type MemoryPatch = Partial<Omit<NewMemoryRow, "id" | "userId" | "content">>;
 
 /** A tenant's memory counts for GET /stats; `links` counts the tenant's memory_links rows. */
 export interface MemoryStats {
@@ -32,7 +36,8 @@ const TABLE = "memories";
  * Every statement on the memories table but the FSRS columns (store/fsrs-state.ts), the guard's
  * rule candidates (store/rule-candidates.ts) and the status gauges (store/status-counts.ts).
  * Fixed statements are prepared once; inserts and patches (their columns vary), list filters
- * and id lists build their statement per call.
+ * and id lists build their statement per call. Inserts and deletes keep the tenant's lexical
+ * index (store/lexical-index.ts) in step, in the caller's transaction.
  */
 export class MemoryStore {
   private readonly findStmt;
@@ -51,7 +56,10 @@ export class MemoryStore {
     expired: Statement;
   };
 
+  private readonly lexical: LexicalIndexWriter;
+
   constructor(private readonly db: Db) {
+    this.lexical = new LexicalIndexWriter(db);
     const s = (text: string) => db.sqlite.prepare(text);
     const present = presentMemorySql("m");
     // Every latest version, whatever its status: the stats break them down by status.
@@ -125,8 +133,11 @@ export class MemoryStore {
     this.stmts.bumpSourceCount.run(now, id);
   }
 
+  /** Inserts the row and indexes its text; call inside a transaction, so both commit or neither. */
   insert(values: NewMemoryRow): MemoryRow {
-    return this.db.orm.insert(memories).values(values).returning().get();
+    const row = this.db.orm.insert(memories).values(values).returning().get();
+    this.lexical.add(row.userId, row.id, row.content);
+    return row;
   }
 
   /** Writes `patch` on the row and returns it as it now is. */
@@ -144,9 +155,10 @@ export class MemoryStore {
     this.stmts.restoreLatest.run(now, id, userId);
   }
 
-  /** Deletes the row; links and vector go by cascade, the FTS row by trigger. */
-  remove(id: number): void {
-    this.stmts.remove.run(id);
+  /** Deletes the row (links and vector go by cascade) and its entry in the lexical index; call inside a transaction. */
+  remove(row: Pick<MemoryRow, "id" | "userId" | "content">): void {
+    this.lexical.remove(row.userId, row.id, row.content);
+    this.stmts.remove.run(row.id);
   }
 
   /** Latest versions, newest first, filtered as the listing asks. */

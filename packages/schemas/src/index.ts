@@ -1,0 +1,2 @@
+export * from "./store-request.js";
+export { describeZodError } from "./zod-error.js";
