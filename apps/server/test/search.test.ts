@@ -175,9 +175,14 @@ describe("explain and the search cache", () => {
     expect(res.status).toBe(200);
     const top = res.body.results[0];
     expect(top).toMatchObject({ id: ids.backup, ranks: { lexical: 1 }, scores: { graph: null, reranked: null } });
-    // The final score is the fused score times the factors.
+    // The learned ranker ran: the final score is its probability times the factors, and it
+    // says which features moved it most.
     const factors = Object.values(top.factors as Record<string, number>).reduce((a, b) => a * b, 1);
-    expect(top.score).toBeCloseTo(Math.min(1, top.scores.fused * factors), 5);
+    expect(res.body.pipeline.ranker_applied).toBe(true);
+    expect(top.score).toBeCloseTo(Math.min(1, top.ranker.probability * factors), 5);
+    expect(Object.keys(top.ranker.features)).toHaveLength(16);
+    expect(top.ranker.top_contributions).toHaveLength(3);
+    expect(top.scores.fused).toBeGreaterThan(0);
     expect(top.scores.lexical).toBeGreaterThan(0);
     expect(top.scores.vector).toBeGreaterThan(0.2);
     expect(res.body.pipeline).toMatchObject({ embedded: true, reranker_applied: false, question_type: "temporal" });

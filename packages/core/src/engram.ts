@@ -9,7 +9,7 @@ import { createGraph, type GraphService } from "./graph/index.js";
 import { createGuard, type GuardService } from "./intelligence/index.js";
 import { createJobs, DEFAULT_JOBS_CONFIG, type JobLog, type JobQueue } from "./jobs/index.js";
 import { createMemory, FsrsStateStore, SpaceContentsStore, type MemoryService, type TtlSweeper } from "./memory/index.js";
-import { createSearch, createTextIndex, type ContextAssembler, type SearchReranker, type SearchService } from "./search/index.js";
+import { createSearch, createTextIndex, DEFAULT_ABSTAIN_MIN_SIMILARITY, SHIPPED_RANKER, type ContextAssembler, type SearchReranker, type SearchService } from "./search/index.js";
 import { systemClock, type Clock } from "./util/index.js";
 import { createEmbedding, createVectors, type EmbeddingLog, type EmbeddingService, type VectorStore } from "./vector/index.js";
 
@@ -53,7 +53,7 @@ export function createEngram(
     Partial<
       Pick<
         Config,
-        "fsrsImplicitWindowSecs" | "jobs" | "vectorIndex" | "fusion" | "vectorWeight" | "reranker" | "graph" | "embeddingThreads" | "queryEmbedCache" | "rateLimit" | "maxKeysPerUser"
+        "fsrsImplicitWindowSecs" | "jobs" | "vectorIndex" | "fusion" | "vectorWeight" | "searchRanker" | "abstainMinSimilarity" | "reranker" | "graph" | "embeddingThreads" | "queryEmbedCache" | "rateLimit" | "maxKeysPerUser"
       >
     >,
   opts: { clock?: Clock; log?: EmbeddingLog; jobLog?: JobLog } = {},
@@ -89,7 +89,13 @@ export function createEngram(
     vectors,
     embedding,
     events,
-    options: { vectorMinSimilarity: config.vectorMinSimilarity, fusion: config.fusion ?? "score", vectorWeight: config.vectorWeight ?? 1 },
+    options: {
+      vectorMinSimilarity: config.vectorMinSimilarity,
+      fusion: config.fusion ?? "score",
+      vectorWeight: config.vectorWeight ?? 1,
+      ranker: (config.searchRanker ?? true) ? SHIPPED_RANKER : null,
+      abstainCosine: config.abstainMinSimilarity ?? DEFAULT_ABSTAIN_MIN_SIMILARITY,
+    },
     reranker: config.reranker ?? null,
     log,
   });

@@ -1,6 +1,6 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "zod";
-import { CHANNELS, QUESTION_TYPES, typeError, type SearchHit, type SearchResult } from "@engram/core";
+import { CHANNELS, QUESTION_TYPES, RANKER_FEATURES, typeError, type RankerOutcome, type SearchHit, type SearchResult } from "@engram/core";
 import type { AppEnv, ServerDeps } from "../env.js";
 import { errors, json, jsonBody, scoped, timestamp } from "./define.js";
 import { memoryDto, memorySchema } from "./memory-shapes.js";
@@ -60,7 +60,7 @@ const searchResultSchema = z
   .meta({ id: "SearchResult" });
 const searchResponseSchema = z.object({
   results: z.array(searchResultSchema),
-  abstained: z.boolean().describe("True when nothing cleared the threshold: the server declines to guess"),
+  abstained: z.boolean().describe("True when nothing cleared the threshold, or no query word is in the store and no memory is near enough: the server declines to guess"),
   top_score: z.number(),
 });
 
@@ -80,6 +80,16 @@ const explainedResultSchema = searchResultSchema.extend({
   }),
   ranks: z.record(z.string(), z.number().int().nullable()).describe("Rank in each channel (fts as lexical), null where it did not rank the memory"),
   entity_match: z.number(),
+  ranker: z
+    .object({
+      probability: z.number().describe("The learned ranker's estimate that this memory is what the query looks for"),
+      features: z.record(z.enum(RANKER_FEATURES), z.number()),
+      top_contributions: z
+        .array(z.object({ feature: z.enum(RANKER_FEATURES), contribution: z.number() }))
+        .describe("The features that moved the ranker's log-odds most, largest first"),
+    })
+    .nullable()
+    .describe("null when the ranker did not run over this result"),
   factors: z.object({
     decay: z.number(),
     importance: z.number(),
@@ -104,11 +114,13 @@ const explainResponseSchema = z.object({
     factors: z.number(),
     hybrid: z.number(),
     rerank: z.number(),
+    ranker: z.number(),
     total: z.number(),
   }),
   pipeline: z.object({
     embedded: z.boolean(),
     reranker_applied: z.boolean(),
+    ranker_applied: z.boolean().describe("Whether the learned ranker reordered the fused top 50 (ENGRAM_SEARCH_RANKER)"),
     question_type: z.enum(QUESTION_TYPES),
     fusion: z.enum(["score", "rrf"]),
     channels: z.array(z.enum(CHANNELS)),
@@ -154,6 +166,14 @@ export function registerSearchRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps)
     memory: memoryDto(h.memory),
   });
   const ms = (x: number) => Math.round(x * 100) / 100;
+  const rankerDto = (r: RankerOutcome | null) =>
+    r && {
+      probability: r.probability,
+      features: Object.fromEntries(RANKER_FEATURES.map((f, i) => [f, r.features[i]!])) as Record<(typeof RANKER_FEATURES)[number], number>,
+      top_contributions: RANKER_FEATURES.map((feature, i) => ({ feature, contribution: r.contributions[i]! }))
+        .sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution))
+        .slice(0, 3),
+    };
 
   for (const path of ["/search", "/memories/search"]) {
     app.openapi(
@@ -208,6 +228,7 @@ export function registerSearchRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps)
           },
           ranks: Object.fromEntries(CHANNELS.map((ch) => [ch === "fts" ? "lexical" : ch, h.channels[ch]?.rank ?? null])),
           entity_match: h.entity,
+          ranker: rankerDto(h.ranker),
           factors: h.factors,
         })),
         abstained: result.abstained,
@@ -223,11 +244,13 @@ export function registerSearchRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps)
           factors: ms(t.factors),
           hybrid: ms(t.lexical + t.vector + t.personality + t.expansion + t.fusion),
           rerank: ms(t.rerank),
+          ranker: ms(t.ranker),
           total: ms(t.total),
         },
         pipeline: {
           embedded: result.embedded,
           reranker_applied: result.rerankerApplied,
+          ranker_applied: result.rankerApplied,
           question_type: result.questionType,
           fusion: result.fusion,
           channels: result.channels,

@@ -2941,7 +2941,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             results: components["schemas"]["SearchResult"][];
-                            /** @description True when nothing cleared the threshold: the server declines to guess */
+                            /** @description True when nothing cleared the threshold, or no query word is in the store and no memory is near enough: the server declines to guess */
                             abstained: boolean;
                             top_score: number;
                         };
@@ -3044,7 +3044,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             results: components["schemas"]["SearchResult"][];
-                            /** @description True when nothing cleared the threshold: the server declines to guess */
+                            /** @description True when nothing cleared the threshold, or no query word is in the store and no memory is near enough: the server declines to guess */
                             abstained: boolean;
                             top_score: number;
                         };
@@ -3222,6 +3222,35 @@ export interface paths {
                                     [key: string]: number | null;
                                 };
                                 entity_match: number;
+                                /** @description null when the ranker did not run over this result */
+                                ranker: {
+                                    /** @description The learned ranker's estimate that this memory is what the query looks for */
+                                    probability: number;
+                                    features: {
+                                        fused?: number;
+                                        fused_rr?: number;
+                                        lexical?: number;
+                                        lexical_rr?: number;
+                                        bm25_rel?: number;
+                                        coverage?: number;
+                                        coverage_rel?: number;
+                                        neighbour_coverage?: number;
+                                        vector?: number;
+                                        vector_rr?: number;
+                                        vector_rel?: number;
+                                        session?: number;
+                                        personality?: number;
+                                        entity?: number;
+                                        speaker_named?: number;
+                                        length?: number;
+                                    };
+                                    /** @description The features that moved the ranker's log-odds most, largest first */
+                                    top_contributions: {
+                                        /** @enum {string} */
+                                        feature: "fused" | "fused_rr" | "lexical" | "lexical_rr" | "bm25_rel" | "coverage" | "coverage_rel" | "neighbour_coverage" | "vector" | "vector_rr" | "vector_rel" | "session" | "personality" | "entity" | "speaker_named" | "length";
+                                        contribution: number;
+                                    }[];
+                                } | null;
                                 factors: {
                                     decay: number;
                                     importance: number;
@@ -3244,11 +3273,14 @@ export interface paths {
                                 factors: number;
                                 hybrid: number;
                                 rerank: number;
+                                ranker: number;
                                 total: number;
                             };
                             pipeline: {
                                 embedded: boolean;
                                 reranker_applied: boolean;
+                                /** @description Whether the learned ranker reordered the fused top 50 (ENGRAM_SEARCH_RANKER) */
+                                ranker_applied: boolean;
                                 /** @enum {string} */
                                 question_type: "fact_recall" | "preference" | "reasoning" | "generalization" | "temporal";
                                 /** @enum {string} */

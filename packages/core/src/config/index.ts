@@ -9,6 +9,7 @@ import { ONNX_FILE_NAME } from "../embed/index.js";
 import type { VectorIndexConfig } from "../vector/index.js";
 import { DEFAULT_JOBS_CONFIG, type JobsConfig } from "../jobs/index.js";
 import { DEFAULT_GRAPH_CONFIG, type GraphConfig } from "../graph/index.js";
+import { DEFAULT_ABSTAIN_MIN_SIMILARITY } from "../search/index.js";
 
 /**
  * The one place in core that reads the environment. Everything else receives a
@@ -61,6 +62,8 @@ const envSchema = z.object({
   ENGRAM_VECTOR_MIN_SIMILARITY: z.coerce.number().min(-1).max(1).default(0.2),
   ENGRAM_FUSION: z.enum(["score", "rrf"]).default("score"),
   ENGRAM_VECTOR_WEIGHT: z.coerce.number().min(0).max(10).default(1),
+  ENGRAM_SEARCH_RANKER: z.enum(["on", "off"]).default("on"),
+  ENGRAM_SEARCH_ABSTAIN_SIMILARITY: z.coerce.number().min(-1).max(1).default(DEFAULT_ABSTAIN_MIN_SIMILARITY),
   ENGRAM_RERANKER_ENABLED: boolFlag.default(true),
   ENGRAM_RERANKER_MODEL_DIR: z.string().min(1).optional(),
   ENGRAM_RERANKER_ONNX_FILE: onnxFileName,
@@ -132,6 +135,10 @@ export interface Config {
   fusion: "score" | "rrf";
   /** Scales the vector channel's weight for every question type: raise it for a stronger embedder. */
   vectorWeight: number;
+  /** The learned ranker over the fused top 50 (ENGRAM_SEARCH_RANKER=on|off). */
+  searchRanker: boolean;
+  /** Best cosine below which a query with no word in the store abstains (ENGRAM_SEARCH_ABSTAIN_SIMILARITY). */
+  abstainMinSimilarity: number;
   /** The optional cross-encoder; null when switched off. Its folder may still lack a model. */
   reranker: { dir: string; onnxFile: string; topK: number } | null;
   /** null when embeddings are switched off (ENGRAM_EMBEDDING_PROVIDER=none). */
@@ -230,6 +237,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     fsrsImplicitWindowSecs: e.ENGRAM_FSRS_IMPLICIT_WINDOW_SECS,
     fusion: e.ENGRAM_FUSION,
     vectorWeight: e.ENGRAM_VECTOR_WEIGHT,
+    searchRanker: e.ENGRAM_SEARCH_RANKER === "on",
+    abstainMinSimilarity: e.ENGRAM_SEARCH_ABSTAIN_SIMILARITY,
     reranker: e.ENGRAM_RERANKER_ENABLED
       ? {
           dir: e.ENGRAM_RERANKER_MODEL_DIR ? path.resolve(e.ENGRAM_RERANKER_MODEL_DIR) : path.join(modelsDir, "reranker"),

@@ -15,6 +15,9 @@ import { graphHits, personalityHits, relativeToBest, sessionNeighbourHits, type 
 import { nameCoverage, namesIn } from "../text/index.js";
 import { computeFactors, product, type Factors } from "./factors.js";
 import type { SearchReranker } from "./rerank.js";
+import { QueryEvidence } from "./evidence.js";
+import { lexicalEvidence, adaptiveWeights } from "./adaptive.js";
+import { applyRanker, type RankerOutcome, type RankerModel } from "./ranker/index.js";
 
 export interface SearchRequest extends SearchFilters {
   query: string;
@@ -41,6 +44,8 @@ export interface SearchHit {
   factors: Factors;
   /** Cross-encoder score when the reranker ran over this hit. */
   reranked: number | null;
+  /** The learned ranker's probability and features when it ran over this hit. */
+  ranker: RankerOutcome | null;
 }
 
 export interface SearchTimings {
@@ -52,6 +57,8 @@ export interface SearchTimings {
   fusion: number;
   factors: number;
   rerank: number;
+  /** Features and scores of the learned ranker (part of the cached ranking, like fusion). */
+  ranker: number;
   total: number;
 }
 
@@ -64,13 +71,19 @@ export interface SearchResult {
   fusion: FusionMethod;
   embedded: boolean;
   rerankerApplied: boolean;
+  /** Whether the learned ranker reordered the fused candidates (see ranker/). */
+  rankerApplied: boolean;
+  /** Set when the search abstained for lack of evidence (see `abstains`), not for a threshold. */
+  noEvidence: boolean;
   timings: SearchTimings;
   /** True when the ranking came from the tenant's cache of recent searches. */
   cached: boolean;
 }
 
 interface Ranking {
-  fused: (Fused & { entity: number })[];
+  fused: (Fused & { entity: number; fusedScore: number; ranker: RankerOutcome | null })[];
+  rankerApplied: boolean;
+  noEvidence: boolean;
   channels: ChannelName[];
   questionType: QuestionType;
   fusion: FusionMethod;
@@ -83,7 +96,17 @@ export interface SearchOptions {
   fusion: FusionMethod;
   /** Multiplies the vector channel's weight in score fusion (ENGRAM_VECTOR_WEIGHT). */
   vectorWeight: number;
+  /** The learned ranker applied after fusion, or null when switched off (ENGRAM_SEARCH_RANKER=off). */
+  ranker: RankerModel | null;
+  /** A query with no word in any memory abstains unless its best cosine reaches this (see abstains). */
+  abstainCosine: number;
 }
+
+/**
+ * The cosine a query's nearest memory must reach when none of its words occurs in the store
+ * (USE-lite, measured on the dev sets: README "Abstention"; ENGRAM_SEARCH_ABSTAIN_SIMILARITY).
+ */
+export const DEFAULT_ABSTAIN_MIN_SIMILARITY = 0.42;
 
 /** Recent searches kept per tenant. */
 const CACHE_PER_TENANT = 256;
@@ -96,6 +119,16 @@ const GRAPH_SEEDS = 10;
 /** A memory naming every name in the query gets this much more first-stage score. */
 const ENTITY_BOOST = 0.4;
 const ZERO_FACTORS: Factors = { decay: 1, importance: 1, static: 1, recency: 1, pagerank: 1, superseded: 1 };
+
+/**
+ * A search abstains for lack of evidence when no query word occurs in any of the tenant's
+ * memories and the nearest memory's cosine stays below the floor: made-up words over a real
+ * store. Calibrated on the dev sets (README, "Abstention"): every dev question has a word in
+ * the store or a nearer memory, random letter strings have neither.
+ */
+export function abstains(anyWordMatches: boolean, bestCosine: number | null, floor: number): boolean {
+  return !anyWordMatches && (bestCosine ?? 0) < floor;
+}
 
 function matchesFilters(m: MemoryRow, f: SearchFilters): boolean {
   if (f.latestOnly !== false && !m.isLatest) return false;
@@ -159,7 +192,9 @@ export class SearchService {
       const raw = f.score * product(factors);
       const searchType = ran.length > 1 ? ("hybrid" as const) : ran[0]!;
       // Rounded: the decay factor moves by ~1e-8 a second, which must not move a result across a threshold.
-      return [{ memory, raw, score: Math.round(Math.min(1, raw) * 1e6) / 1e6, searchType, channels: f.channels, fused: f.score, entity: f.entity, factors, reranked: null }];
+      return [
+        { memory, raw, score: Math.round(Math.min(1, raw) * 1e6) / 1e6, searchType, channels: f.channels, fused: f.fusedScore, entity: f.entity, factors, reranked: null, ranker: f.ranker },
+      ];
     });
     // Ordered by the unclipped product: factors above 1 must not tie the best hits at 1.
     hits.sort((a, b) => b.raw - a.raw || a.memory.id - b.memory.id);
@@ -175,8 +210,8 @@ export class SearchService {
     }
     const rerankMs = performance.now() - tr;
 
-    const returned: SearchHit[] = hits.slice(0, req.limit).map(({ raw: _raw, ...h }) => h);
-    const zero = { embed: 0, lexical: 0, vector: 0, personality: 0, expansion: 0, fusion: 0 };
+    const returned: SearchHit[] = ranking.noEvidence ? [] : hits.slice(0, req.limit).map(({ raw: _raw, ...h }) => h);
+    const zero = { embed: 0, lexical: 0, vector: 0, personality: 0, expansion: 0, fusion: 0, ranker: 0 };
     return {
       hits: returned,
       abstained: returned.length === 0,
@@ -186,11 +221,14 @@ export class SearchService {
       fusion: ranking.fusion,
       embedded: ranking.embedded,
       rerankerApplied,
+      rankerApplied: ranking.rankerApplied,
+      noEvidence: ranking.noEvidence,
       timings: { ...(cached ? zero : ranking.timings), factors: factorsMs, rerank: rerankMs, total: performance.now() - t0 },
       cached: cached !== undefined,
     };
   }
 
+  /** Runs the channels and fuses them: the part of a search worth caching. */
   /** Runs the channels and fuses them: the part of a search worth caching. */
   private async rank(userId: number, req: SearchRequest): Promise<{ ranking: Ranking; rows: Map<number, MemoryRow> }> {
     const filters: SearchFilters = req;
@@ -200,7 +238,7 @@ export class SearchService {
     const weights: ChannelWeights = fusion === "rrf" ? RRF_WEIGHTS : { ...typed, vector: typed.vector * this.options.vectorWeight };
     const wanted = new Set<ChannelName>((req.channels ?? CHANNELS).filter((c) => weights[c] > 0));
     const k = Math.max(MIN_CANDIDATES, req.limit * CANDIDATES_PER_RESULT);
-    const timings = { embed: 0, lexical: 0, vector: 0, personality: 0, expansion: 0, fusion: 0 };
+    const timings = { embed: 0, lexical: 0, vector: 0, personality: 0, expansion: 0, fusion: 0, ranker: 0 };
     const timed = <T>(stage: keyof typeof timings, run: () => T): T => {
       const t = performance.now();
       const out = run();
@@ -214,14 +252,16 @@ export class SearchService {
     const add = (channel: ChannelName, hits: Hits, expansion = false) => {
       if (wanted.has(channel)) firstStage.push({ channel, weight: weights[channel], hits, expansion });
     };
-    if (wanted.has("fts")) add("fts", timed("lexical", () => relativeToBest(lexicalSearch(this.lexical, userId, req.query, k, filters).map((h) => ({ id: h.id, score: h.bm25 })))));
+    const evidence = timed("lexical", () => new QueryEvidence(this.lexical, userId, req.query));
+    let bm25: Hits = [];
+    if (wanted.has("fts")) bm25 = timed("lexical", () => relativeToBest(lexicalSearch(this.lexical, userId, req.query, k, filters).map((h) => ({ id: h.id, score: h.bm25 }))));
     if (wanted.has("personality")) add("personality", timed("personality", () => personalityHits(this.lexical, userId, req.query, k)));
     const qv = embedding ? await embedding : null;
+    let near: Hits = [];
     if (qv) {
       const t = performance.now();
       // Over-fetch: status and filter checks drop some of the nearest neighbours.
-      const near = (await this.vectors.search(userId, qv, k * 2)).filter((h) => h.score >= this.options.vectorMinSimilarity);
-      add("vector", near);
+      near = (await this.vectors.search(userId, qv, k * 2)).filter((h) => h.score >= this.options.vectorMinSimilarity);
       timings.vector = performance.now() - t;
     }
 
@@ -232,27 +272,35 @@ export class SearchService {
       for (const r of this.memories.byIds(userId, missing)) rows.set(r.id, r);
       return hits.filter((h) => rows.has(h.id) && matchesFilters(rows.get(h.id)!, filters)).slice(0, k);
     };
+    bm25 = keep(bm25);
+    near = keep(near);
     for (const r of firstStage) r.hits = keep(r.hits);
+    const bm25Rel = new Map(bm25.map((h) => [h.id, h.score]));
+    const coverage = evidence.coverage(bm25.map((h) => h.id));
+    const lexical = fusion === "rrf" ? bm25 : lexicalEvidence(bm25, coverage);
+    const adapted = fusion === "rrf" ? weights : adaptiveWeights(weights, lexical);
+    if (wanted.has("fts")) firstStage.unshift({ channel: "fts", weight: adapted.fts, hits: lexical });
+    if (qv) firstStage.push({ channel: "vector", weight: adapted.vector, hits: near });
     const combine = fusion === "rrf" ? fuse : scoreFuse;
     const queryNames = namesIn(req.query);
     // Both fusions ask about mostly the same memories: each memory's content is scanned once per search.
-    const coverage = new Map<number, number>();
-    const coverageOf = (id: number) => {
-      let c = coverage.get(id);
-      if (c === undefined) coverage.set(id, (c = nameCoverage(queryNames, rows.get(id)!.content)));
+    const names = new Map<number, number>();
+    const namesOf = (id: number) => {
+      let c = names.get(id);
+      if (c === undefined) names.set(id, (c = nameCoverage(queryNames, rows.get(id)!.content)));
       return c;
     };
     const boost = (list: Fused[]) =>
       queryNames.size === 0
         ? list.map((f) => ({ ...f, entity: 0 }))
         : list
-        .map((f) => {
-          const entity = coverageOf(f.id);
-          // Scaled so a memory naming every name keeps its fused score and the rest lose up to 1/(1+boost):
-          // the scale stays 0..1 and no score is clipped into a tie.
-          return { ...f, entity, score: (f.score * (1 + ENTITY_BOOST * entity)) / (1 + ENTITY_BOOST) };
-        })
-        .sort((a, b) => b.score - a.score || a.id - b.id);
+            .map((f) => {
+              const entity = namesOf(f.id);
+              // Scaled so a memory naming every name keeps its fused score and the rest lose up to 1/(1+boost):
+              // the scale stays 0..1 and no score is clipped into a tie.
+              return { ...f, entity, score: (f.score * (1 + ENTITY_BOOST * entity)) / (1 + ENTITY_BOOST) };
+            })
+            .sort((a, b) => b.score - a.score || a.id - b.id);
     const stage1 = boost(combine(firstStage));
     timings.fusion += performance.now() - tf;
 
@@ -270,12 +318,35 @@ export class SearchService {
 
     const tf2 = performance.now();
     // Expansions add their weighted share to the first-stage evidence, never to the best possible score.
-    const fused = boost(combine([...firstStage, ...expansions]));
+    const fused = boost(combine([...firstStage, ...expansions])).map((f) => ({ ...f, fusedScore: f.score, ranker: null as RankerOutcome | null }));
     timings.fusion += performance.now() - tf2;
-    const channels = [...firstStage, ...expansions].filter((r) => r.hits.length > 0 || r.channel === "fts").map((r) => r.channel);
-    return { ranking: { fused, channels, questionType, fusion, embedded: qv !== null, timings }, rows };
-  }
 
+    // The ranker was trained on the whole pipeline over latest versions: a search restricted to
+    // some channels, fused by rank, or asking for old versions too (which only the superseded
+    // factor orders) is left as fusion ordered it.
+    const model = this.options.ranker;
+    const rankerApplied = model !== null && fusion === "score" && req.channels === undefined && req.latestOnly !== false && fused.length > 1;
+    const ranked = rankerApplied
+      ? timed("ranker", () =>
+          applyRanker(model, fused, {
+            queryNames,
+            bm25Rel,
+            coverage: (ids) => evidence.coverage(ids),
+            content: (id) => rows.get(id)!.content,
+            neighbours: (id) => {
+              const sessionId = rows.get(id)!.sessionId;
+              if (!sessionId) return [];
+              const n = this.selections.sessionNeighbours(userId, sessionId, id);
+              return [n.prev, n.next].filter((x): x is number => x != null);
+            },
+          }),
+        )
+      : fused;
+    const channels = [...firstStage, ...expansions].filter((r) => r.hits.length > 0 || r.channel === "fts").map((r) => r.channel);
+    // BM25 hits count too: with include_forgotten they reach memories the live statistics leave out.
+    const noEvidence = abstains(evidence.anyMatch || bm25.length > 0, near[0]?.score ?? null, this.options.abstainCosine);
+    return { ranking: { fused: ranked, rankerApplied, noEvidence, channels, questionType, fusion, embedded: qv !== null, timings }, rows };
+  }
   private async timedEmbed(query: string, timings: { embed: number }): Promise<Float32Array | null> {
     const t = performance.now();
     const qv = await this.embedding.embedQuery(query);

@@ -54,6 +54,31 @@ describe("ENGRAM_RERANKER_ENABLED / ENGRAM_RERANKER_ONNX_FILE (tiny cross-encode
   });
 });
 
+describe("ENGRAM_SEARCH_RANKER", () => {
+  /** Whether the learned ranker reordered a search, and whether its hits carry its features. */
+  async function ranked(env: Record<string, string>): Promise<[boolean, boolean]> {
+    const dataDir = fs.mkdtempSync(path.join(root, "data-"));
+    const engram = createEngram(loadConfig({ ENGRAM_DATA_DIR: dataDir, ENGRAM_EMBEDDING_PROVIDER: "none", ...env }));
+    try {
+      const user = engram.auth.bootstrap(undefined, undefined, undefined).user.id;
+      for (const content of ["the database host crashed at night", "the database server is down again"]) {
+        engram.memories.store(user, storeInputSchema.parse({ content }));
+      }
+      const r = await engram.search.search(user, { query: "database down", limit: 5 });
+      return [r.rankerApplied, r.hits.every((h) => h.ranker !== null)];
+    } finally {
+      engram.close();
+    }
+  }
+
+  it("is on by default, off with ENGRAM_SEARCH_RANKER=off, and refuses other values", async () => {
+    expect(await ranked({})).toEqual([true, true]);
+    expect(await ranked({ ENGRAM_SEARCH_RANKER: "on" })).toEqual([true, true]);
+    expect(await ranked({ ENGRAM_SEARCH_RANKER: "off" })).toEqual([false, false]);
+    expect(() => loadConfig({ ENGRAM_SEARCH_RANKER: "maybe" })).toThrow(/ENGRAM_SEARCH_RANKER/);
+  });
+});
+
 describe("ENGRAM_DB_PATH", () => {
   it("puts the database where it says, not in the data folder", () => {
     const dataDir = fs.mkdtempSync(path.join(root, "data-"));

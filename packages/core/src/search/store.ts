@@ -77,6 +77,29 @@ export class LexicalStore {
     return (this.statement(userId, sql)?.all(chars, match, userId, limit) ?? []) as MemoryHead[];
   }
 
+  /** How many live memories the user has: the N of the IDF. */
+  liveCount(userId: number): number {
+    const sql = `SELECT count(*) AS n FROM memories m WHERE m.user_id = ? AND ${liveMemorySql("m")}`;
+    return (this.statement(userId, sql)?.get(userId) as { n: number } | undefined)?.n ?? 0;
+  }
+
+  /** How many of the user's live memories match `match` (one term), counted up to `cap`: past it a term is common and its IDF near its floor anyway. */
+  docFreq(userId: number, match: string, cap: number): number {
+    const fts = lexicalTable(userId);
+    const sql = `SELECT count(*) AS n FROM (SELECT 1 FROM ${fts} JOIN memories m ON m.id = ${fts}.rowid
+        WHERE ${fts} MATCH ? AND m.user_id = ? AND ${liveMemorySql("m")} LIMIT ?)`;
+    return (this.statement(userId, sql)?.get(match, userId, cap) as { n: number } | undefined)?.n ?? 0;
+  }
+
+  /** Which of the user's memories `ids` match `match` (one term, stemmed as the index stems it). */
+  matching(userId: number, match: string, ids: readonly number[]): number[] {
+    if (ids.length === 0) return [];
+    const fts = lexicalTable(userId);
+    const sql = `SELECT m.id AS id FROM ${fts} JOIN memories m ON m.id = ${fts}.rowid
+        WHERE ${fts} MATCH ? AND m.user_id = ? AND m.id IN (SELECT value FROM json_each(?))`;
+    return ((this.statement(userId, sql)?.all(match, userId, JSON.stringify(ids)) ?? []) as { id: number }[]).map((r) => r.id);
+  }
+
   /**
    * The prepared statement for `sql` over the user's table; undefined while the user has no
    * table (nothing written yet: no hits). Only a miss looks the table up: tables are never
