@@ -10,7 +10,7 @@ import { LexicalStore, type SearchFilters } from "./store.js";
 import { fuse, scoreFuse, type ChannelRanking, type Fused, type FusionMethod } from "./fusion.js";
 import { SearchCache } from "./search-cache.js";
 import { detectQuestionType, type QuestionType } from "./question-type.js";
-import { CHANNELS, FIRST_STAGE, RRF_WEIGHTS, TYPE_WEIGHTS, type ChannelName, type ChannelWeights } from "./weights.js";
+import { CHANNELS, RRF_WEIGHTS, TYPE_WEIGHTS, type ChannelName, type ChannelWeights } from "./weights.js";
 import { graphHits, personalityHits, relativeToBest, sessionNeighbourHits, type Hits } from "./channels.js";
 import { nameCoverage, namesIn } from "../text/index.js";
 import { computeFactors, product, type Factors } from "./factors.js";
@@ -118,7 +118,6 @@ const SESSION_SEEDS = 30;
 const GRAPH_SEEDS = 10;
 /** A memory naming every name in the query gets this much more first-stage score. */
 const ENTITY_BOOST = 0.4;
-const ZERO_FACTORS: Factors = { decay: 1, importance: 1, static: 1, recency: 1, pagerank: 1, superseded: 1 };
 
 /**
  * A search abstains for lack of evidence when no query word occurs in any of the tenant's

@@ -3,8 +3,6 @@ import type { QuestionType } from "./question-type.js";
 /** The channels a search can draw on. */
 export const CHANNELS = ["fts", "vector", "personality", "session", "graph"] as const;
 export type ChannelName = (typeof CHANNELS)[number];
-/** Channels that rank the query directly; the others expand from their top hits. */
-export const FIRST_STAGE: readonly ChannelName[] = ["fts", "vector", "personality"];
 
 export type ChannelWeights = Record<ChannelName, number>;
 
