@@ -228,7 +228,6 @@ export class SearchService {
   }
 
   /** Runs the channels and fuses them: the part of a search worth caching. */
-  /** Runs the channels and fuses them: the part of a search worth caching. */
   private async rank(userId: number, req: SearchRequest): Promise<{ ranking: Ranking; rows: Map<number, MemoryRow> }> {
     const filters: SearchFilters = req;
     const questionType = req.questionType ?? detectQuestionType(req.query);
