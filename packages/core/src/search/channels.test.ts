@@ -1,9 +1,6 @@
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createEngram, type Engram } from "../engram.js";
-import { ManualClock } from "../util/clock.js";
+import { tempEngram, type TempEngram } from "../../test/support/temp-engram.js";
+import type { Engram } from "../engram.js";
 import { storeInputSchema } from "../memory/schemas.js";
 import { personalityHits, sessionNeighbourHits } from "./channels.js";
 import { lexicalSearch } from "./lexical.js";
@@ -16,23 +13,16 @@ import { MemorySelections } from "../memory/index.js";
  * skew the scaling). Each channel's candidates are checked here directly, two tenants in one database.
  */
 
-let dir: string;
 let engram: Engram;
 let alice: number;
 let mallory: number;
 
+let temp: TempEngram;
 beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), "engram-channels-"));
-  const clock = new ManualClock(new Date("2025-06-01T12:00:00.000Z"));
-  engram = createEngram({ dbPath: path.join(dir, "engram.db"), dbSynchronous: "normal", apiKeyPepper: "", embedder: null, vectorMinSimilarity: 0.2 }, { clock });
-  alice = engram.auth.bootstrap(undefined, undefined, undefined).user.id;
-  mallory = engram.auth.createUser("mallory", undefined, "writer").id;
+  temp = tempEngram("engram-channels-");
+  ({ engram, user: alice, other: mallory } = temp);
 });
-
-afterEach(() => {
-  engram.close();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+afterEach(() => temp.close());
 
 const store = (userId: number, content: string, extra: Record<string, unknown> = {}) => {
   const r = engram.memories.store(userId, storeInputSchema.parse({ content, ...extra }));

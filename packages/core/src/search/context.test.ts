@@ -1,31 +1,22 @@
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createEngram, type Engram } from "../engram.js";
+import { tempEngram, type TempEngram } from "../../test/support/temp-engram.js";
+import type { Engram } from "../engram.js";
 import { storeInputSchema } from "../memory/schemas.js";
 import { countTokens } from "../text/index.js";
-import { ManualClock } from "../util/clock.js";
+import type { ManualClock } from "../util/clock.js";
 import type { ContextRequest } from "./context.js";
 
-let dir: string;
 let clock: ManualClock;
 let engram: Engram;
 let user: number;
 let other: number;
 
+let temp: TempEngram;
 beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), "engram-context-"));
-  clock = new ManualClock(new Date("2025-06-01T12:00:00.000Z"));
-  engram = createEngram({ dbPath: path.join(dir, "engram.db"), dbSynchronous: "normal", apiKeyPepper: "", embedder: null, vectorMinSimilarity: 0.2 }, { clock });
-  user = engram.auth.bootstrap(undefined, undefined, undefined).user.id;
-  other = engram.auth.createUser("other", undefined, "writer").id;
+  temp = tempEngram("engram-context-");
+  ({ engram, clock, user, other } = temp);
 });
-
-afterEach(() => {
-  engram.close();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+afterEach(() => temp.close());
 
 const store = (userId: number, content: string, extra: Record<string, unknown> = {}) => {
   clock.advance(1000);

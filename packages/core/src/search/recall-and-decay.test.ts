@@ -1,31 +1,23 @@
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createEngram, type Engram } from "../engram.js";
-import { ManualClock } from "../util/clock.js";
+import { tempEngram, type TempEngram } from "../../test/support/temp-engram.js";
+import type { Engram } from "../engram.js";
+import type { ManualClock } from "../util/clock.js";
 import { storeInputSchema } from "../memory/schemas.js";
 import { computeFactors } from "./factors.js";
 import { retrievability } from "../fsrs/model.js";
 
 const DAY = 86_400_000;
 
-let dir: string;
 let clock: ManualClock;
 let engram: Engram;
 let user: number;
 
+let temp: TempEngram;
 beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), "engram-recall-"));
-  clock = new ManualClock(new Date("2025-06-01T12:00:00.000Z"));
-  engram = createEngram({ dbPath: path.join(dir, "engram.db"), dbSynchronous: "normal", apiKeyPepper: "", embedder: null, vectorMinSimilarity: 0.2 }, { clock });
-  user = engram.auth.bootstrap(undefined, undefined, undefined).user.id;
+  temp = tempEngram("engram-recall-");
+  ({ engram, clock, user } = temp);
 });
-
-afterEach(() => {
-  engram.close();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+afterEach(() => temp.close());
 
 const store = (content: string, extra: Record<string, unknown> = {}) => {
   const r = engram.memories.store(user, storeInputSchema.parse({ content, ...extra }));

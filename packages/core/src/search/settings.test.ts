@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../config/index.js";
 import { createEngram } from "../engram.js";
 import { storeInputSchema } from "../memory/index.js";
+import type { SearchResult } from "./service.js";
 import { rerankerGraph, writeModelFolder } from "../../test/fixtures/tiny-models.js";
 
 /**
@@ -23,8 +24,8 @@ afterAll(async () => {
 
 const silent = { info: () => {}, warn: () => {} };
 
-/** Whether a search over two stored memories went through the cross-encoder. */
-async function reranked(env: Record<string, string>): Promise<boolean> {
+/** "database down" searched over two stored memories, in an engram configured by `env`. */
+async function searchTwo(env: Record<string, string>): Promise<SearchResult> {
   const dataDir = fs.mkdtempSync(path.join(root, "data-"));
   const engram = createEngram(loadConfig({ ENGRAM_DATA_DIR: dataDir, ENGRAM_EMBEDDING_PROVIDER: "none", ...env }));
   try {
@@ -34,11 +35,14 @@ async function reranked(env: Record<string, string>): Promise<boolean> {
     }
     engram.reranker?.start(silent);
     for (let i = 0; i < 200 && engram.reranker && !engram.reranker.ready(); i++) await new Promise((r) => setTimeout(r, 25));
-    return (await engram.search.search(user, { query: "database down", limit: 5 })).rerankerApplied;
+    return await engram.search.search(user, { query: "database down", limit: 5 });
   } finally {
     engram.close();
   }
 }
+
+/** Whether a search over two stored memories went through the cross-encoder. */
+const reranked = async (env: Record<string, string>) => (await searchTwo(env)).rerankerApplied;
 
 describe("ENGRAM_RERANKER_ENABLED / ENGRAM_RERANKER_ONNX_FILE (tiny cross-encoder)", () => {
   it("a search is reranked with the model folder present, and not with ENABLED=false", async () => {
@@ -57,18 +61,8 @@ describe("ENGRAM_RERANKER_ENABLED / ENGRAM_RERANKER_ONNX_FILE (tiny cross-encode
 describe("ENGRAM_SEARCH_RANKER", () => {
   /** Whether the learned ranker reordered a search, and whether its hits carry its features. */
   async function ranked(env: Record<string, string>): Promise<[boolean, boolean]> {
-    const dataDir = fs.mkdtempSync(path.join(root, "data-"));
-    const engram = createEngram(loadConfig({ ENGRAM_DATA_DIR: dataDir, ENGRAM_EMBEDDING_PROVIDER: "none", ...env }));
-    try {
-      const user = engram.auth.bootstrap(undefined, undefined, undefined).user.id;
-      for (const content of ["the database host crashed at night", "the database server is down again"]) {
-        engram.memories.store(user, storeInputSchema.parse({ content }));
-      }
-      const r = await engram.search.search(user, { query: "database down", limit: 5 });
-      return [r.rankerApplied, r.hits.every((h) => h.ranker !== null)];
-    } finally {
-      engram.close();
-    }
+    const r = await searchTwo(env);
+    return [r.rankerApplied, r.hits.every((h) => h.ranker !== null)];
   }
 
   it("is on by default, off with ENGRAM_SEARCH_RANKER=off, and refuses other values", async () => {
