@@ -83,7 +83,7 @@ describe("migration 10: the shared lexical index becomes one per tenant", () => 
       const tables = sqlite.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name IN (?, ?, ?) ORDER BY name").all("memories_fts", lexicalTable(old.alice), lexicalTable(old.bob));
       expect(tables).toEqual([{ name: lexicalTable(old.alice) }, { name: lexicalTable(old.bob) }]);
       expect(sqlite.prepare("SELECT name FROM sqlite_schema WHERE type = 'trigger' AND name LIKE 'memories_fts%'").all()).toEqual([]);
-      expect(sqlite.prepare("SELECT max(version) AS v FROM schema_migrations").get()).toEqual({ v: 10 });
+      expect(sqlite.prepare("SELECT max(version) AS v FROM schema_migrations").get()).toEqual({ v: MIGRATIONS.at(-1)!.version });
 
       const lexical = new LexicalStore(upgraded.db);
       MEMORIES.forEach(([tenant, content], i) => {

@@ -343,4 +343,29 @@ DROP TABLE memories_fts;
       for (const { userId } of tenants) buildLexicalTable(sqlite, userId);
     },
   },
+  {
+    version: 11,
+    name: "memory columns of the intelligence group",
+    sql: `
+-- Columns every part of the intelligence group reads or sets (contracts/intelligence.md §2),
+-- added in one step so its parts share one shape. review_status is separate from status:
+-- status stays the lifecycle (active, archived, forgotten), review_status is the inbox state.
+ALTER TABLE memories ADD COLUMN review_status TEXT NOT NULL DEFAULT 'approved' CHECK (review_status IN ('approved','pending','rejected'));
+ALTER TABLE memories ADD COLUMN is_fact INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE memories ADD COLUMN is_decomposed INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE memories ADD COLUMN is_superseded INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE memories ADD COLUMN is_consolidated INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE memories ADD COLUMN episode_id INTEGER;
+ALTER TABLE memories ADD COLUMN valence REAL;
+ALTER TABLE memories ADD COLUMN arousal REAL;
+ALTER TABLE memories ADD COLUMN dominant_emotion TEXT;
+ALTER TABLE memories ADD COLUMN confidence REAL NOT NULL DEFAULT 1;
+ALTER TABLE memories ADD COLUMN model TEXT;
+ALTER TABLE memories ADD COLUMN recall_hits INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE memories ADD COLUMN recall_misses INTEGER NOT NULL DEFAULT 0;
+-- The inbox lists a tenant's pending memories newest first; an episode lists its members.
+CREATE INDEX memories_review ON memories(user_id, review_status, created_at) WHERE review_status <> 'approved';
+CREATE INDEX memories_episode ON memories(user_id, episode_id) WHERE episode_id IS NOT NULL;
+`,
+  },
 ];

@@ -70,6 +70,19 @@ export const memories = sqliteTable("memories", {
   updatedAt: text("updated_at").notNull(),
   communityId: integer("community_id"),
   pagerankScore: real("pagerank_score").notNull().default(0),
+  reviewStatus: text("review_status", { enum: ["approved", "pending", "rejected"] }).notNull().default("approved"),
+  isFact: integer("is_fact", { mode: "boolean" }).notNull().default(false),
+  isDecomposed: integer("is_decomposed", { mode: "boolean" }).notNull().default(false),
+  isSuperseded: integer("is_superseded", { mode: "boolean" }).notNull().default(false),
+  isConsolidated: integer("is_consolidated", { mode: "boolean" }).notNull().default(false),
+  episodeId: integer("episode_id"),
+  valence: real("valence"),
+  arousal: real("arousal"),
+  dominantEmotion: text("dominant_emotion"),
+  confidence: real("confidence").notNull().default(1),
+  model: text("model"),
+  recallHits: integer("recall_hits").notNull().default(0),
+  recallMisses: integer("recall_misses").notNull().default(0),
 });
 
 export const memoryLinks = sqliteTable("memory_links", {

@@ -20,8 +20,12 @@ export function latestMemorySql(alias = "m", include: LatestVersions = {}): stri
   return conds.join(" AND ");
 }
 
-/** The latest version, neither forgotten nor archived: what search, context and the graph show. */
-export const liveMemorySql = (alias = "m") => latestMemorySql(alias);
+/**
+ * The latest version, neither forgotten nor archived, approved (not waiting in the review inbox,
+ * not rejected) and not superseded by a correction or deduplication: what search, context and
+ * the graph show. Pending and superseded memories stay readable by id.
+ */
+export const liveMemorySql = (alias = "m") => `${latestMemorySql(alias)} AND ${alias}.review_status = 'approved' AND ${alias}.is_superseded = 0`;
 
 /**
  * The latest version, not forgotten, archived or not: what entity counts keep, because archiving
