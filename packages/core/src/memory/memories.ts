@@ -16,6 +16,12 @@ export type StoreResult =
   | { kind: "stored"; memory: MemoryRow }
   | { kind: "duplicate"; existingId: number; distance: number };
 
+/**
+ * The job that runs the intelligence group's post-store steps (intelligence/post-store.ts) for
+ * an approved memory; enqueued here, in the write's transaction, so no acknowledged write misses it.
+ */
+export const POST_STORE_JOB = "post_store";
+
 /** How many of the user's newest memories a store is compared with for near-duplicates. */
 const DEDUP_WINDOW = 500;
 const DEDUP_MAX_DISTANCE = 3;
@@ -47,6 +53,12 @@ export class MemoryService {
     this.rows = new MemoryStore(ctx.db);
     this.linkStore = linkStore(ctx.db);
     this.spaces = new SpaceStore(ctx.db);
+  }
+
+  /** The background work a written version causes: graph links always, post-store steps once approved. */
+  private enqueueFollowUps(userId: number, row: MemoryRow): void {
+    this.jobs.enqueue("auto_link", { memoryId: row.id }, { userId });
+    if (row.reviewStatus === "approved") this.jobs.enqueue(POST_STORE_JOB, { memoryId: row.id }, { userId });
   }
 
   /** The user's memory by id; another tenant's id is indistinguishable from a missing one. */
@@ -140,7 +152,7 @@ export class MemoryService {
         updatedAt: now,
       });
       if (vector) this.vectors.writeRow(userId, row.id, vector);
-      this.jobs.enqueue("auto_link", { memoryId: row.id }, { userId });
+      this.enqueueFollowUps(userId, row);
       return { kind: "stored", memory: row };
     })();
     if (result.kind === "stored") {
@@ -215,7 +227,7 @@ export class MemoryService {
       });
       this.linkStore.linkVersion(userId, row.id, old.id, now);
       if (vector) this.vectors.writeRow(userId, row.id, vector);
-      this.jobs.enqueue("auto_link", { memoryId: row.id }, { userId });
+      this.enqueueFollowUps(userId, row);
       return row;
     })();
     // A version without a fresh vector (content unchanged, or no model) is left to the backfill.
