@@ -1,0 +1,28 @@
+import { storeInputSchema, type MemoryService, type StoreResult } from "../memory/index.js";
+
+/** The embedder as derived memories need it: vectors for texts, or null without a model. */
+export interface TextEmbedder {
+  embed(texts: string[]): Promise<Float32Array[] | null>;
+}
+
+/** A memory this group derives (a decomposed fact, a derived conclusion), as POST /store would take it. */
+export interface DerivedInput {
+  content: string;
+  category: string;
+  source: string;
+  importance?: number | undefined;
+  tags?: string[] | undefined;
+  space_id?: number | null | undefined;
+}
+
+/**
+ * Derived memories take the path of POST /store (contracts/intelligence.md, "Derived memories"):
+ * validation, the near-duplicate check, the embedding, the lexical row, FSRS, post-store jobs.
+ * The texts are embedded in one batch; each store is its own transaction, as a client's would be.
+ */
+export async function storeDerived(memories: MemoryService, embedder: TextEmbedder, userId: number, inputs: readonly DerivedInput[]): Promise<StoreResult[]> {
+  if (inputs.length === 0) return [];
+  const parsed = inputs.map((i) => storeInputSchema.parse(i));
+  const vectors = await embedder.embed(parsed.map((p) => p.content));
+  return parsed.map((p, i) => memories.store(userId, p, vectors?.[i] ?? null));
+}
