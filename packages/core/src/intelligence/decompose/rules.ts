@@ -16,6 +16,9 @@ const CARRIED = /^(?:(?:I|We|You|He|She|They)\b|[A-Z][\w.&-]*(?:\s+[A-Z][\w.&-]*
 /** A clause that names its own subject at its start. */
 const OWN_SUBJECT = /^(?:i|we|you|he|she|they|it|the|a|an|my|our|your|their|his|her|its|this|that|these|those|there)\b/i;
 const ownSubject = (part: string) => OWN_SUBJECT.test(part) || /^[A-Z]/.test(part);
+/** A clause that starts with a verb (a past form, or a common verb), to which a subject can be carried. */
+const STARTS_WITH_VERB =
+  /^(?:\w+ed|am|is|are|was|were|have|has|had|do|does|did|can|will|would|should|must|never|also|still|live|lives|work|works|use|uses|run|runs|like|likes|love|loves|prefer|prefers|hate|hates|need|needs|want|wants|go|goes|went|play|plays|own|owns|keep|keeps|make|makes|made|take|takes|took|get|gets|got|drive|drives|drove|bought|ran|spent|built|wrote|found|moved|joined|deploy|deploys|plan|plans|study|studies|speak|speaks|know|knows|teach|teaches|manage|manages|lead|leads|led)\b/i;
 const OPENING_WORD = /^(?:the|a|an|my|our|your|their|his|her|its|this|that|these|those|there|it)$/i;
 
 const tidy = (s: string) => {
@@ -45,8 +48,9 @@ function clauses(sentence: string): string[] {
       continue;
     }
     if (last >= 0 && !ownSubject(part)) {
-      // A clause that starts with its verb needs the sentence's subject; without one it stays joined.
-      if (subject) out.push(`${subject} ${part}`);
+      // A clause that starts with its verb takes the sentence's subject; anything else ("salt and
+      // pepper") stays joined to the clause before it.
+      if (subject && STARTS_WITH_VERB.test(part)) out.push(`${subject} ${part}`);
       else out[last] = `${out[last]} and ${part}`;
       continue;
     }
