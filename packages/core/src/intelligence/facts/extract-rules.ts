@@ -31,7 +31,7 @@ const OBJ = "(?<obj>\\S.*)";
 
 const MONTH = "(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)";
 /** Words that end an object: a linking word starts the next clause. */
-const OBJECT_END = /[,;:()[\]]|\s[-–—]\s|\s(?:and|but|so|because|since|which|where|now|with|who|when|while|until|though|although|whereas)\b/i;
+const OBJECT_END = /[,;:()[\]]|\s[-–—]\s|\s(?:and|but|so|because|since|which|where|now|with|who|when|while|until|though|although|whereas)\b|\sas\s+(?:an?|the|my|our|their)\s/i;
 /** Time phrases at an object's end belong to valid_at, not to the value ("moved to Lisbon last spring"). */
 const TRAILING_TIME = new RegExp(
   [
