@@ -129,6 +129,7 @@ export function createEngram(
     jobs,
     events,
     postStore,
+    llm,
     autoDecompose: config.autoDecompose ?? false,
   });
   const audit = createAudit(ctx, { log: opts.log });

@@ -254,7 +254,7 @@ export function registerFactRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps) {
       const userId = userOf(c);
       let memoryId = b.memory_id;
       if (memoryId === undefined) {
-        const [stored] = await storeDerived(engram.memories, engram.embedding, userId, [{ content: b.content!, category: "general", source: "extraction" }]);
+        const [stored] = await storeDerived({ db: engram.db, memories: engram.memories, embedder: engram.embedding }, userId, [{ content: b.content!, category: "general", source: "extraction" }]);
         memoryId = stored!.kind === "stored" ? stored!.memory.id : stored!.existingId;
       }
       const r = await engram.facts.extract(userId, memoryId);

@@ -6,10 +6,14 @@ import { PostStoreSteps, registerPostStoreJob } from "./post-store.js";
 import type { MemoryEvents } from "../events/index.js";
 import type { MemoryService } from "../memory/index.js";
 import type { SearchService } from "../search/index.js";
-import type { TextEmbedder } from "./derived-memories.js";
+import type { TextEmbedder } from "./derived/index.js";
+import type { LlmClient } from "../llm/index.js";
 import { FactService } from "./facts/index.js";
+import { llmFactExtractor, llmSameValue } from "./facts/llm.js";
 import { DecomposeService } from "./decompose/index.js";
+import { llmDecomposer } from "./decompose/llm.js";
 import { DeriveService } from "./derive/index.js";
+import { llmDeriver } from "./derive/llm.js";
 import { TimeTravel } from "./timetravel/index.js";
 
 export { GuardService, type GuardVerdict, type GuardRule, type GuardSignal } from "./guard.js";
@@ -18,7 +22,7 @@ export * from "./facts/index.js";
 export * from "./decompose/index.js";
 export * from "./derive/index.js";
 export { TimeTravel, type PastMemory } from "./timetravel/index.js";
-export { storeDerived, type TextEmbedder, type DerivedInput } from "./derived-memories.js";
+export { storeDerived, type TextEmbedder, type DerivedInput } from "./derived/index.js";
 
 export function createGuard(ctx: CoreContext): GuardService {
   return new GuardService(ctx);
@@ -46,14 +50,25 @@ export interface FactsSubsystem {
  */
 export function createFacts(
   ctx: CoreContext,
-  deps: { memories: MemoryService; search: SearchService; embedder: TextEmbedder; jobs: JobQueue; events: MemoryEvents; postStore: PostStoreSteps; autoDecompose: boolean },
+  deps: {
+    memories: MemoryService;
+    search: SearchService;
+    embedder: TextEmbedder;
+    jobs: JobQueue;
+    events: MemoryEvents;
+    postStore: PostStoreSteps;
+    llm: LlmClient;
+    autoDecompose: boolean;
+  },
 ): FactsSubsystem {
-  const facts = new FactService(ctx, deps.memories);
+  // Without an endpoint the LLM paths are not even tried: every answer says "rules".
+  const llm = deps.llm.configured ? deps.llm : null;
+  const facts = new FactService(ctx, deps.memories, { extract: llm && llmFactExtractor(llm), sameValue: llm && llmSameValue(llm) });
   facts.follow(deps.events);
-  const decompose = new DecomposeService(ctx, deps.memories, deps.embedder, deps.jobs);
-  const derive = new DeriveService(ctx, { memories: deps.memories, facts, search: deps.search, embedder: deps.embedder, llm: null });
+  const decompose = new DecomposeService(ctx, deps.memories, deps.embedder, deps.jobs, llm && llmDecomposer(llm));
+  const derive = new DeriveService(ctx, { memories: deps.memories, facts, search: deps.search, embedder: deps.embedder, llm: llm && llmDeriver(llm) });
   deps.postStore.add("facts", async (userId, memoryId) => {
-    const r = await facts.extract(userId, memoryId);
+    const r = await facts.extract(userId, memoryId, { background: true });
     return { facts: r.facts, state_updates: r.stateUpdates, contradictions: r.contradictions, method: r.method };
   });
   if (deps.autoDecompose) {

@@ -3,7 +3,7 @@ import { isoNow, type CoreContext } from "../../context.js";
 import { notFound } from "../../errors.js";
 import type { JobQueue } from "../../jobs/index.js";
 import type { MemoryService } from "../../memory/index.js";
-import { storeDerived, type TextEmbedder } from "../derived-memories.js";
+import { storeDerived, type TextEmbedder } from "../derived/index.js";
 import { decomposeByRules, type DecomposeTier } from "./rules.js";
 import { DecomposeStore, MIN_DECOMPOSE_CHARS } from "./store.js";
 
@@ -13,8 +13,11 @@ export const SWEEP_INLINE_MAX = 50;
 /** Memories one sweep job splits before it hands the rest to the next job (its progress step). */
 const SWEEP_BATCH = 50;
 
-/** The LLM's split of a text into atomic statements, or null (no LLM, a failure, or `skip`): the rules then. */
-export type Decomposer = (content: string) => Promise<string[] | null>;
+/**
+ * The LLM's split of a text into atomic statements: [] when there is nothing to split, null on a
+ * failure (the rules split then).
+ */
+export type Decomposer = (content: string, background: boolean) => Promise<{ facts: string[]; model: string } | null>;
 
 export interface DecomposeResult {
   childIds: number[];
@@ -50,18 +53,22 @@ export class DecomposeService {
   }
 
   /** Splits the memory once; a second call returns the children of the first. */
-  async decompose(userId: number, memoryId: number): Promise<DecomposeResult> {
+  async decompose(userId: number, memoryId: number, opts: { background?: boolean } = {}): Promise<DecomposeResult> {
     const parent = this.memories.find(userId, memoryId);
     if (!parent) throw notFound("memory");
     if (parent.isDecomposed) return { childIds: this.store.children(userId, memoryId), tier: null, method: "rules" };
     const splittable = parent.content.length >= MIN_DECOMPOSE_CHARS && !parent.isFact && parent.category !== "consolidation" && parent.source !== "consolidation";
-    const fromLlm = splittable && this.llm ? await this.llm(parent.content).catch(() => null) : null;
-    const split = !splittable ? { facts: [], tier: null } : fromLlm ? { facts: fromLlm, tier: "llm" as const } : decomposeByRules(parent.content);
+    const fromLlm = splittable && this.llm ? await this.llm(parent.content, opts.background ?? false).catch(() => null) : null;
+    let split: { facts: string[]; tier: DecomposeTier | null };
+    if (!splittable) split = { facts: [], tier: null };
+    else if (fromLlm) split = { facts: fromLlm.facts, tier: fromLlm.facts.length > 0 ? "llm" : null };
+    else split = decomposeByRules(parent.content);
+    // An LLM's split is its reading of the text: its children carry its model, at the parent's confidence.
+    const llm = fromLlm ? { model: fromLlm.model, confidence: parent.confidence } : undefined;
     const stored = await storeDerived(
-      this.memories,
-      this.embedder,
+      { db: this.ctx.db, memories: this.memories, embedder: this.embedder },
       userId,
-      split.facts.map((content) => ({ content, category: "fact", source: "decomposition", importance: parent.importance, tags: parent.tags, space_id: parent.spaceId })),
+      split.facts.map((content) => ({ content, category: "fact", source: "decomposition", importance: parent.importance, tags: parent.tags, space_id: parent.spaceId, llm })),
     );
     const childIds = this.ctx.db.sqlite.transaction(() => {
       const now = isoNow(this.ctx);
@@ -76,14 +83,14 @@ export class DecomposeService {
       this.store.decomposed(userId, memoryId);
       return ids;
     })();
-    return { childIds, tier: split.tier, method: split.tier === "llm" ? "llm" : "rules" };
+    return { childIds, tier: split.tier, method: fromLlm ? "llm" : "rules" };
   }
 
   /** The post-store step of ENGRAM_AUTO_DECOMPOSE: new memories long enough, not facts themselves. */
   async auto(userId: number, memoryId: number): Promise<DecomposeResult | null> {
     const m = this.memories.find(userId, memoryId);
     if (!m || m.isDecomposed || m.isFact || !m.isLatest || m.isForgotten || m.reviewStatus !== "approved" || m.content.length < MIN_DECOMPOSE_CHARS) return null;
-    return this.decompose(userId, memoryId);
+    return this.decompose(userId, memoryId, { background: true });
   }
 
   /**
@@ -95,13 +102,13 @@ export class DecomposeService {
     if (this.store.countCandidates(userId, limit) > SWEEP_INLINE_MAX) {
       return { kind: "job", jobId: this.jobs.enqueue(DECOMPOSE_SWEEP_JOB, { limit, processed: 0, childrenCreated: 0, skipped: 0 }, { userId }) };
     }
-    return { kind: "done", ...(await this.batch(userId, limit, { processed: 0, childrenCreated: 0, skipped: 0 })) };
+    return { kind: "done", ...(await this.batch(userId, limit, { processed: 0, childrenCreated: 0, skipped: 0 }, false)) };
   }
 
-  private async batch(userId: number, size: number, before: SweepProgress): Promise<SweepProgress> {
+  private async batch(userId: number, size: number, before: SweepProgress, background: boolean): Promise<SweepProgress> {
     const progress = { ...before };
     for (const id of this.store.sweepCandidates(userId, size)) {
-      const r = await this.decompose(userId, id);
+      const r = await this.decompose(userId, id, { background });
       progress.processed += 1;
       progress.childrenCreated += r.childIds.length;
       if (r.childIds.length === 0) progress.skipped += 1;
@@ -118,7 +125,7 @@ export class DecomposeService {
     jobs.register(DECOMPOSE_SWEEP_JOB, async (job) => {
       if (job.userId == null) throw new Error(`${DECOMPOSE_SWEEP_JOB} needs the user whose memories it splits`);
       const p = sweepPayload.parse(job.payload);
-      const progress = await this.batch(job.userId, Math.min(SWEEP_BATCH, p.limit - p.processed), p);
+      const progress = await this.batch(job.userId, Math.min(SWEEP_BATCH, p.limit - p.processed), p, true);
       const more = progress.processed < p.limit && this.store.countCandidates(job.userId, 1) > 0 && progress.processed > p.processed;
       const next = more ? jobs.enqueue(DECOMPOSE_SWEEP_JOB, { limit: p.limit, ...progress }, { userId: job.userId }) : null;
       return { processed: progress.processed, children_created: progress.childrenCreated, skipped: progress.skipped, limit: p.limit, done: next === null, next_job_id: next };

@@ -2,7 +2,7 @@ import { isoNow, type CoreContext } from "../../context.js";
 import { EngramError } from "../../errors.js";
 import { linkStore, type MemoryService } from "../../memory/index.js";
 import type { SearchService } from "../../search/index.js";
-import { storeDerived, type TextEmbedder } from "../derived-memories.js";
+import { storeDerived, type TextEmbedder } from "../derived/index.js";
 import type { FactService } from "../facts/index.js";
 import { deriveByRules, type Derived } from "./rules.js";
 
@@ -13,7 +13,7 @@ export interface Premise {
 }
 
 /** The LLM's conclusions from the premises (source ids among them), or null: the rules then. */
-export type Deriver = (premises: readonly Premise[], limit: number) => Promise<Derived[] | null>;
+export type Deriver = (premises: readonly Premise[], limit: number) => Promise<{ derived: Derived[]; model: string } | null>;
 
 export interface DeriveRequest {
   memoryIds?: number[] | undefined;
@@ -55,7 +55,7 @@ export class DeriveService {
     const premises = await this.premises(userId, req);
     const llm = this.deps.llm && premises.length > 0 ? await this.deps.llm(premises, req.limit).catch(() => null) : null;
     let conclusions: Derived[];
-    if (llm && llm.length > 0) conclusions = llm;
+    if (llm) conclusions = llm.derived;
     else {
       // The premises' facts, extracted now when their post-store job has not run yet (idempotent).
       for (const p of premises) await this.deps.facts.extract(userId, p.id);
@@ -64,13 +64,12 @@ export class DeriveService {
         req.limit,
       );
     }
-    const method = llm && llm.length > 0 ? "llm" : "rules";
+    const method = llm ? "llm" : "rules";
     if (req.dryRun) return { derived: conclusions.map((c) => ({ ...c, id: null })), method };
     const stored = await storeDerived(
-      this.deps.memories,
-      this.deps.embedder,
+      { db: this.ctx.db, memories: this.deps.memories, embedder: this.deps.embedder },
       userId,
-      conclusions.map((c) => ({ content: c.content, category: "derived", source: "derive" })),
+      conclusions.map((c) => ({ content: c.content, category: "derived", source: "derive", llm: llm ? { model: llm.model, confidence: c.confidence } : undefined })),
     );
     const links = linkStore(this.ctx.db);
     const now = isoNow(this.ctx);

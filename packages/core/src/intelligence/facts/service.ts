@@ -30,13 +30,16 @@ export interface ExtractionResult {
  * Turns a memory's text into facts. The rules path is `extractRuleFacts`; the LLM path plugs in
  * here and answers null when it has nothing, so the rules path runs instead.
  */
-export type FactExtractor = (content: string, createdAt: Date) => Promise<{ facts: ExtractedFact[]; method: "llm" } | null>;
+export type FactExtractor = (content: string, createdAt: Date, background: boolean) => Promise<{ facts: ExtractedFact[]; method: "llm"; model: string } | null>;
 
 /**
  * A value pair whose objects may be spellings of one thing ("NYC" / "New York City") goes to this
  * check when an LLM is set; true drops the pair. Null: no LLM, or it failed: the pair stays.
  */
-export type SameValueCheck = (pair: Contradiction) => Promise<boolean | null>;
+export type SameValueCheck = (pair: Contradiction, background: boolean) => Promise<boolean | null>;
+
+/** Same-value questions one request or job may ask the LLM; further pairs stay reported as they are. */
+const MAX_SAME_VALUE_CALLS = 10;
 
 /**
  * Facts with validity windows and the contradictions between them (contracts/intelligence.md §4):
@@ -81,12 +84,13 @@ export class FactService {
    * Runs the extractor on the memory once: a second run (a retried job, a backfill, the route)
    * returns what the first stored. Only an approved latest version that is not forgotten has facts.
    */
-  async extract(userId: number, memoryId: number): Promise<ExtractionResult> {
+  async extract(userId: number, memoryId: number, opts: { background?: boolean } = {}): Promise<ExtractionResult> {
+    const background = opts.background ?? false;
     const memory = this.memory(userId, memoryId);
     const done = this.existing(userId, memory);
     if (done) return done;
     const createdAt = new Date(memory.createdAt);
-    const fromLlm = this.llm.extract ? await this.llm.extract(memory.content, createdAt).catch(() => null) : null;
+    const fromLlm = this.llm.extract ? await this.llm.extract(memory.content, createdAt, background).catch(() => null) : null;
     const found = fromLlm ?? { facts: extractRuleFacts(memory.content, createdAt), method: "rules" as const };
     const { result, pairs } = this.ctx.db.sqlite.transaction(() => {
       // The memory may have changed while the LLM answered: look again inside the transaction.
@@ -95,7 +99,7 @@ export class FactService {
       if (again) return { result: again, pairs: [] as FactPair[] };
       return this.save(userId, current, found.facts, found.method);
     })();
-    if (pairs.length > 0) result.contradictions = (await this.record(userId, pairs)).length;
+    if (pairs.length > 0) result.contradictions = (await this.record(userId, pairs, background)).length;
     return result;
   }
 
@@ -166,8 +170,8 @@ export class FactService {
   }
 
   /** Contradictions of the pairs (after the LLM's same-value check), each linked newer → older. */
-  private async record(userId: number, pairs: readonly FactPair[]): Promise<Contradiction[]> {
-    const found = await this.confirmed(pairs);
+  private async record(userId: number, pairs: readonly FactPair[], background: boolean): Promise<Contradiction[]> {
+    const found = await this.confirmed(pairs, background);
     const now = isoNow(this.ctx);
     this.ctx.db.sqlite.transaction(() => {
       for (const c of found) {
@@ -180,12 +184,18 @@ export class FactService {
     return found;
   }
 
-  private async confirmed(pairs: readonly FactPair[]): Promise<Contradiction[]> {
+  /** The pairs' contradictions, less the value pairs the LLM (when set) says name one thing. */
+  private async confirmed(pairs: readonly FactPair[], background: boolean): Promise<Contradiction[]> {
     const out: Contradiction[] = [];
+    let asked = 0;
     for (const p of pairs) {
       const c = toContradiction(p);
       if (!c) continue;
-      if (c.kind === "value" && this.llm.sameValue && (await this.llm.sameValue(c).catch(() => null)) === true) continue;
+      if (c.kind === "value" && this.llm.sameValue && asked < MAX_SAME_VALUE_CALLS) {
+        const same = await this.llm.sameValue(c, background).catch(() => null);
+        if (same !== null) asked += 1;
+        if (same === true) continue;
+      }
       out.push(c);
     }
     return out;
@@ -204,13 +214,13 @@ export class FactService {
 
   /** Every contradiction among the user's live memories (or one subject's), newest first. */
   async contradictions(userId: number, opts: { limit: number; subject?: string | undefined }): Promise<Contradiction[]> {
-    return this.confirmed(this.store.scan(userId, opts.subject?.toLowerCase(), opts.limit));
+    return this.confirmed(this.store.scan(userId, opts.subject?.toLowerCase(), opts.limit), false);
   }
 
   /** The contradictions that involve the memory, this memory as `a`; records any missing `contradicts` link. */
   async contradictionsOf(userId: number, memoryId: number): Promise<Contradiction[]> {
     this.memory(userId, memoryId);
-    const found = await this.record(userId, this.store.pairsOfMemoryId(userId, memoryId));
+    const found = await this.record(userId, this.store.pairsOfMemoryId(userId, memoryId), false);
     return found.map((c) =>
       c.memoryA === memoryId ? c : { ...c, memoryA: c.memoryB, memoryB: c.memoryA, objectA: c.objectB, objectB: c.objectA, factA: c.factB, factB: c.factA, description: `Conflicting ${c.predicate}: '${c.objectB}' vs '${c.objectA}' (subject: ${c.subject})` },
     );
