@@ -1,4 +1,8 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createEngram } from "../../engram.js";
 import { tempEngram, type TempEngram } from "../../../test/support/temp-engram.js";
 import { storeInputSchema } from "../../memory/index.js";
 import { decomposeByRules } from "./rules.js";
@@ -78,5 +82,35 @@ describe("DecomposeService", () => {
     ]);
     expect(results[1].children_created).toBe(110);
     expect(await t.engram.decompose.sweep(t.user, 200)).toEqual({ kind: "done", processed: 0, childrenCreated: 0, skipped: 0 });
+    // 165 stores and 55 splits on a shared 2-core machine: more than the default 5 s.
+  }, 60_000);
+});
+
+describe("ENGRAM_AUTO_DECOMPOSE", () => {
+  it("on: the post-store job splits each new memory of 50 characters or more; off (the default): nothing is split", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "engram-auto-decompose-"));
+    const engram = createEngram({ dbPath: path.join(dir, "e.db"), dbSynchronous: "normal", apiKeyPepper: "", embedder: null, vectorMinSimilarity: 0.2, autoDecompose: true });
+    try {
+      const user = engram.auth.bootstrap(undefined, undefined, undefined).user.id;
+      const r = engram.memories.store(user, storeInputSchema.parse({ content: LONG }));
+      if (r.kind !== "stored") throw new Error("not stored");
+      engram.jobs.start();
+      await engram.jobs.idle();
+      await engram.jobs.stop();
+      const parent = engram.memories.get(user, r.memory.id);
+      expect(parent.isDecomposed).toBe(true);
+      const children = engram.memories.links(user, parent.id).filter((l) => l.type === "has_fact");
+      expect(children).toHaveLength(3);
+      // The children are facts: they are not split again.
+      for (const l of children) expect(engram.memories.get(user, l.targetId)).toMatchObject({ isFact: true, isDecomposed: false });
+    } finally {
+      engram.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+    const off = store(LONG);
+    t.engram.jobs.start();
+    await t.engram.jobs.idle();
+    await t.engram.jobs.stop();
+    expect(t.engram.memories.get(t.user, off).isDecomposed).toBe(false);
   });
 });

@@ -20,6 +20,11 @@ const EXCLUSIVE = new Set(["lives_in", "works_at", "works_as", "located_in", "na
 export const isExclusive = (predicate: string) => EXCLUSIVE.has(predicate) || predicate.startsWith("favorite_") || predicate === "has";
 
 const MAX_OBJECT = 200;
+/**
+ * A clause is matched on its first characters only: a statement of fact is short, and the cap keeps
+ * each pattern's backtracking bounded, so extraction stays linear in the memory's length.
+ */
+const MAX_CLAUSE = 400;
 const MAX_FACTS = 50;
 const NUM = "\\d+(?:\\.\\d+)?|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve";
 const NUM_WORDS: Record<string, number> = { a: 1, an: 1, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10, eleven: 11, twelve: 12 };
@@ -193,7 +198,8 @@ export function extractRuleFacts(content: string, createdAt: Date): ExtractedFac
   const seen = new Set<string>();
   for (const sentence of sentencesOf(withoutMarkers(content))) {
     const { validAt, dateRef } = resolveValidAt(sentence, marker, createdAt);
-    for (const clause of clausesOf(sentence)) {
+    for (const whole of clausesOf(sentence)) {
+      const clause = whole.slice(0, MAX_CLAUSE);
       const families = new Set<string>();
       for (const p of PATTERNS) {
         if (families.has(p.family)) continue;
