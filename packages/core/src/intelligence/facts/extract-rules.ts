@@ -21,8 +21,8 @@ export const isExclusive = (predicate: string) => EXCLUSIVE.has(predicate) || pr
 
 const MAX_OBJECT = 200;
 /**
- * A clause is matched on its first characters only: a statement of fact is short, and the cap keeps
- * each pattern's backtracking bounded, so extraction stays linear in the memory's length.
+ * A clause is matched on its first characters only: a statement of fact is short, and the cap
+ * bounds each pattern's work per clause whatever text a memory holds.
  */
 const MAX_CLAUSE = 400;
 const MAX_FACTS = 50;
