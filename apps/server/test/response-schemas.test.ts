@@ -72,7 +72,7 @@ function expectMatches(method: Method, path: string, res: ApiResponse, mediaType
 }
 
 /**
- * Calls a documented route (`{id}` filled from `id`), checks the status and checks the body
+ * Calls a documented route (`{id}` or `{memory_id}` filled from `id`), checks the status and checks the body
  * against the document's schema for that status.
  */
 async function call(
@@ -82,7 +82,7 @@ async function call(
   status: number,
   opts: { id?: number; query?: string; body?: unknown } = {},
 ): Promise<ApiResponse> {
-  const url = path.replace("{id}", String(opts.id)) + (opts.query ? `?${opts.query}` : "");
+  const url = path.replace(/\{(?:id|memory_id)\}/, String(opts.id)) + (opts.query ? `?${opts.query}` : "");
   const res = await who.raw(method, url, opts.body ?? (method === "POST" || method === "PUT" ? {} : undefined));
   expect(res.status, `${method} ${url}: ${JSON.stringify(res.body).slice(0, 500)}`).toBe(status);
   expectMatches(method, path, res);
@@ -270,6 +270,45 @@ describe("responses match the schemas /openapi.json declares", () => {
     items(await call(alice, "GET", "/graph/view", 200, { query: "limit=50" }), "communities");
     await call(alice, "GET", "/graph/view", 400, { query: "limit=0" });
     await call(alice, "GET", "/communities/{id}", 404, { id: 999_999 });
+  });
+
+  it("facts, contradictions, extraction, decomposition, time travel, derive", async () => {
+    const a = (await call(alice, "POST", "/store", 201, { body: { content: "I live in Lisbon and I work at Globex as an analyst, on the data team." } })).body.id;
+    const b = (await call(alice, "POST", "/store", 201, { body: { content: "I moved to Porto last week." } })).body.id;
+    await waitFor("facts", async () => (await alice.get(`/facts?memory_id=${b}`)).body.facts.length > 0);
+    items(await call(alice, "GET", "/facts", 200, { query: "limit=10" }), "facts");
+    await call(alice, "GET", "/facts", 400, { query: "at=soon" });
+    await call(alice, "GET", "/facts", 404, { query: "memory_id=999999" });
+    items(await call(alice, "POST", "/contradictions", 200), "contradictions");
+    await call(alice, "POST", "/contradictions", 400, { body: { limit: 0 } });
+    items(await call(alice, "GET", "/contradictions", 200, { query: "limit=5" }), "contradictions");
+    await call(alice, "GET", "/contradictions", 400, { query: "limit=0" });
+    items(await call(alice, "POST", "/intelligence/contradictions", 200, { body: { subject: "user" } }), "contradictions");
+    await call(alice, "POST", "/intelligence/contradictions", 400, { body: { subject: 5 } });
+    for (const path of ["/contradictions/{memory_id}", "/intelligence/contradictions/{memory_id}"]) {
+      items(await call(alice, "GET", path, 200, { id: b }), "contradictions");
+      await call(alice, "GET", path, 404, { id: 999_999 });
+      await call(alice, "GET", path, 400, { id: 0 });
+    }
+    await call(alice, "POST", "/intelligence/extract", 200, { body: { memory_id: a } });
+    await call(alice, "POST", "/intelligence/extract", 400, { body: {} });
+    await call(alice, "POST", "/intelligence/extract", 404, { body: { memory_id: 999_999 } });
+    items(await call(alice, "POST", "/intelligence/decompose/{memory_id}", 200, { id: a }), "child_ids");
+    await call(alice, "POST", "/intelligence/decompose/{memory_id}", 404, { id: 999_999 });
+    await call(alice, "POST", "/intelligence/decompose/{memory_id}", 400, { id: 0 });
+    items(await call(alice, "POST", "/timetravel", 200, { body: { timestamp: new Date().toISOString(), query: "Porto" } }), "facts");
+    await call(alice, "POST", "/timetravel", 400, { body: {} });
+    items(await call(alice, "POST", "/derive", 200, { body: { memory_ids: [a, b], dry_run: true } }), "derived");
+    await call(alice, "POST", "/derive", 400, { body: {} });
+    await call(alice, "POST", "/derive", 404, { body: { memory_ids: [999_999] } });
+    await call(admin, "POST", "/admin/backfill-facts", 200, { body: { user_id: aliceId } });
+    await call(admin, "POST", "/admin/backfill-facts", 404, { body: { user_id: 999_999 } });
+    await call(admin, "POST", "/admin/backfill-facts", 400, { body: { limit: 0 } });
+    await call(alice, "POST", "/admin/backfill-facts", 403);
+    await call(admin, "POST", "/admin/decompose-sweep", 200, { body: { user_id: aliceId, limit: 5 } });
+    await call(admin, "POST", "/admin/decompose-sweep", 404, { body: { user_id: 999_999 } });
+    await call(admin, "POST", "/admin/decompose-sweep", 400, { body: { limit: 5001 } });
+    await call(alice, "POST", "/admin/decompose-sweep", 403);
   });
 
   it("jobs and the expiry sweep", async () => {

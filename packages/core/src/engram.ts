@@ -6,7 +6,7 @@ import { createAuth, DEFAULT_AUTH_CONFIG, type AuthService } from "./auth/index.
 import { MemoryEvents } from "./events/index.js";
 import { createFsrs, type FsrsService } from "./fsrs/index.js";
 import { createGraph, type GraphService } from "./graph/index.js";
-import { createGuard, createPostStore, type GuardService, type PostStoreSteps } from "./intelligence/index.js";
+import { createFacts, createGuard, createPostStore, type DecomposeService, type DeriveService, type FactService, type GuardService, type PostStoreSteps, type TimeTravel } from "./intelligence/index.js";
 import { createLlm, type LlmClient } from "./llm/index.js";
 import { createJobs, DEFAULT_JOBS_CONFIG, type JobLog, type JobQueue } from "./jobs/index.js";
 import { createMemory, FsrsStateStore, SpaceContentsStore, type MemoryService, type TtlSweeper } from "./memory/index.js";
@@ -35,6 +35,14 @@ export interface Engram {
   llm: LlmClient;
   /** The intelligence group's work after an approved memory is stored (the post_store job). */
   postStore: PostStoreSteps;
+  /** Facts with validity windows and contradictions; `facts.closeFactsOf` ends a memory's facts. */
+  facts: FactService;
+  /** Atomic decomposition into child facts, and the decompose_sweep job. */
+  decompose: DecomposeService;
+  /** POST /derive: conclusions from memories' facts. */
+  derive: DeriveService;
+  /** POST /timetravel: memories and facts as they stood at an instant. */
+  timetravel: TimeTravel;
   /** The durable job queue; `jobs.start()` runs the workers, `await jobs.stop()` before `close()`. */
   jobs: JobQueue;
   /** Forgets memories past their forget_after (scheduled as the ttl_sweep job; POST /sweep runs it now). */
@@ -58,7 +66,7 @@ export function createEngram(
     Partial<
       Pick<
         Config,
-        "fsrsImplicitWindowSecs" | "jobs" | "vectorIndex" | "fusion" | "vectorWeight" | "searchRanker" | "abstainMinSimilarity" | "reranker" | "graph" | "embeddingThreads" | "queryEmbedCache" | "llm" | "intelligenceJobs" | "rateLimit" | "maxKeysPerUser"
+        "fsrsImplicitWindowSecs" | "jobs" | "autoDecompose" | "vectorIndex" | "fusion" | "vectorWeight" | "searchRanker" | "abstainMinSimilarity" | "reranker" | "graph" | "embeddingThreads" | "queryEmbedCache" | "llm" | "intelligenceJobs" | "rateLimit" | "maxKeysPerUser"
       >
     >,
   opts: { clock?: Clock; log?: EmbeddingLog; jobLog?: JobLog } = {},
@@ -114,6 +122,16 @@ export function createEngram(
   const llm = createLlm(config.llm ?? null);
   const guard = createGuard(ctx);
   const postStore = createPostStore(jobs);
+  const { facts, decompose, derive, timetravel } = createFacts(ctx, {
+    memories,
+    search,
+    embedder: embedding,
+    jobs,
+    events,
+    postStore,
+    llm,
+    autoDecompose: config.autoDecompose ?? false,
+  });
   const audit = createAudit(ctx, { log: opts.log });
 
   return {
@@ -131,6 +149,10 @@ export function createEngram(
     llm,
     guard,
     postStore,
+    facts,
+    decompose,
+    derive,
+    timetravel,
     jobs,
     ttl,
     graph,

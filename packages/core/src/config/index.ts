@@ -45,6 +45,7 @@ const envSchema = z.object({
   ENGRAM_AUTH_FAILURES_PER_MINUTE: positiveInt.default(30),
   ENGRAM_MAX_KEYS_PER_USER: positiveInt.default(100),
   ENGRAM_METRICS_PUBLIC: boolFlag.default(false),
+  ENGRAM_AUTO_DECOMPOSE: boolFlag.default(false),
   ENGRAM_MAX_BODY_BYTES: positiveInt.default(1024 * 1024),
   ENGRAM_LOG_LEVEL: z.string().default("info"),
   ENGRAM_SHUTDOWN_TIMEOUT_MS: positiveInt.default(10_000),
@@ -132,6 +133,8 @@ export interface Config {
   maxKeysPerUser: number;
   /** Serve /metrics without a key (for a scraper on a private network); otherwise it needs an admin key. */
   metricsPublic: boolean;
+  /** ENGRAM_AUTO_DECOMPOSE: a post-store step splits each new memory of 50 characters or more into facts. */
+  autoDecompose: boolean;
   maxBodyBytes: number;
   logLevel: LogLevel;
   shutdownTimeoutMs: number;
@@ -247,6 +250,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     authFailuresPerMinute: e.ENGRAM_AUTH_FAILURES_PER_MINUTE,
     maxKeysPerUser: e.ENGRAM_MAX_KEYS_PER_USER,
     metricsPublic: e.ENGRAM_METRICS_PUBLIC,
+    autoDecompose: e.ENGRAM_AUTO_DECOMPOSE,
     maxBodyBytes: e.ENGRAM_MAX_BODY_BYTES,
     logLevel,
     shutdownTimeoutMs: e.ENGRAM_SHUTDOWN_TIMEOUT_MS,

@@ -368,4 +368,52 @@ CREATE INDEX memories_review ON memories(user_id, review_status, created_at) WHE
 CREATE INDEX memories_episode ON memories(user_id, episode_id) WHERE episode_id IS NOT NULL;
 `,
   },
+  {
+    version: 12,
+    name: "structured facts",
+    sql: `
+-- Facts extracted from memories (contracts/intelligence.md §2, §4): one row per subject-predicate-
+-- object statement with its validity window. object_norm is the object as contradictions compare
+-- it (lower case, articles and trailing punctuation gone), so the pair scans are index lookups.
+CREATE TABLE structured_facts (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  memory_id INTEGER NOT NULL REFERENCES memories(id) ON DELETE CASCADE,
+  subject TEXT NOT NULL,
+  predicate TEXT NOT NULL,
+  object TEXT NOT NULL,
+  object_norm TEXT NOT NULL,
+  negated INTEGER NOT NULL DEFAULT 0,
+  exclusive INTEGER NOT NULL DEFAULT 0,
+  quantity REAL,
+  unit TEXT,
+  date_ref TEXT,
+  valid_at TEXT NOT NULL,
+  invalid_at TEXT,
+  invalidated_by INTEGER REFERENCES structured_facts(id) ON DELETE SET NULL,
+  confidence REAL NOT NULL DEFAULT 1,
+  episode_id INTEGER,
+  method TEXT NOT NULL DEFAULT 'rules' CHECK (method IN ('rules','llm')),
+  created_at TEXT NOT NULL
+);
+CREATE INDEX structured_facts_memory ON structured_facts(memory_id);
+CREATE INDEX structured_facts_slot ON structured_facts(user_id, subject, predicate, valid_at);
+CREATE INDEX structured_facts_object ON structured_facts(user_id, subject, predicate, object_norm);
+CREATE INDEX structured_facts_user_valid ON structured_facts(user_id, valid_at, id);
+
+-- Memories the extractor already ran on, facts found or not: the post-store step and the
+-- backfill skip them, so a retried job or a second backfill adds nothing.
+CREATE TABLE fact_extractions (
+  memory_id INTEGER PRIMARY KEY REFERENCES memories(id) ON DELETE CASCADE,
+  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  method TEXT NOT NULL,
+  fact_count INTEGER NOT NULL,
+  extracted_at TEXT NOT NULL
+);
+CREATE INDEX fact_extractions_user ON fact_extractions(user_id);
+
+-- /timetravel asks of each version whether its next version existed yet.
+CREATE INDEX memories_parent ON memories(parent_memory_id) WHERE parent_memory_id IS NOT NULL;
+`,
+  },
 ];

@@ -196,6 +196,37 @@ export const graphState = sqliteTable("graph_state", {
   durationMs: real("duration_ms"),
 });
 
+/** Migration 12: facts with validity windows (intelligence/facts). */
+export const structuredFacts = sqliteTable("structured_facts", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  userId: integer("user_id").notNull(),
+  memoryId: integer("memory_id").notNull(),
+  subject: text("subject").notNull(),
+  predicate: text("predicate").notNull(),
+  object: text("object").notNull(),
+  objectNorm: text("object_norm").notNull(),
+  negated: integer("negated", { mode: "boolean" }).notNull(),
+  exclusive: integer("exclusive", { mode: "boolean" }).notNull(),
+  quantity: real("quantity"),
+  unit: text("unit"),
+  dateRef: text("date_ref"),
+  validAt: text("valid_at").notNull(),
+  invalidAt: text("invalid_at"),
+  invalidatedBy: integer("invalidated_by"),
+  confidence: real("confidence").notNull(),
+  episodeId: integer("episode_id"),
+  method: text("method", { enum: ["rules", "llm"] }).notNull(),
+  createdAt: text("created_at").notNull(),
+});
+
+export const factExtractions = sqliteTable("fact_extractions", {
+  memoryId: integer("memory_id").primaryKey(),
+  userId: integer("user_id").notNull(),
+  method: text("method").notNull(),
+  factCount: integer("fact_count").notNull(),
+  extractedAt: text("extracted_at").notNull(),
+});
+
 export type MemoryRow = typeof memories.$inferSelect;
 export type UserRow = typeof users.$inferSelect;
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
@@ -205,3 +236,4 @@ export type AuditRow = typeof auditLog.$inferSelect;
 export type JobRow = typeof jobs.$inferSelect;
 export type EntityRow = typeof entities.$inferSelect;
 export type CommunityRow = typeof graphCommunities.$inferSelect;
+export type FactRow = typeof structuredFacts.$inferSelect;

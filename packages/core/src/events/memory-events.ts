@@ -29,11 +29,23 @@ export interface MemoryDeleting {
   restoredId: number | null;
 }
 
+/**
+ * Inside the transaction of a lifecycle change (forget, archive, unarchive): what was derived from
+ * the memory follows in the same commit (its facts close when it is forgotten).
+ */
+export interface MemoryStatusChanging {
+  userId: number;
+  memoryId: number;
+  from: string;
+  to: string;
+}
+
 type Listener<E> = (event: E) => void;
 
 export class MemoryEvents {
   private readonly changed: Listener<MemoriesChanged>[] = [];
   private readonly deleting: Listener<MemoryDeleting>[] = [];
+  private readonly statusChanging: Listener<MemoryStatusChanging>[] = [];
 
   /** Listens to committed changes. Listeners run synchronously, in subscription order. */
   onChanged(listener: Listener<MemoriesChanged>): void {
@@ -43,6 +55,15 @@ export class MemoryEvents {
   /** Listens to deletes in their transaction; a listener that throws rolls the delete back. */
   onDeleting(listener: Listener<MemoryDeleting>): void {
     this.deleting.push(listener);
+  }
+
+  /** Listens to lifecycle changes in their transaction; a listener that throws rolls the change back. */
+  onStatusChanging(listener: Listener<MemoryStatusChanging>): void {
+    this.statusChanging.push(listener);
+  }
+
+  emitStatusChanging(event: MemoryStatusChanging): void {
+    for (const listener of this.statusChanging) listener(event);
   }
 
   emitChanged(event: MemoriesChanged): void {

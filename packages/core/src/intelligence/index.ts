@@ -3,9 +3,26 @@ import type { CoreContext } from "../context.js";
 import type { JobQueue } from "../jobs/index.js";
 import { GuardService } from "./guard.js";
 import { PostStoreSteps, registerPostStoreJob } from "./post-store.js";
+import type { MemoryEvents } from "../events/index.js";
+import type { MemoryService } from "../memory/index.js";
+import type { SearchService } from "../search/index.js";
+import type { TextEmbedder } from "./derived/index.js";
+import type { LlmClient } from "../llm/index.js";
+import { FactService } from "./facts/index.js";
+import { llmFactExtractor, llmSameValue } from "./facts/llm.js";
+import { DecomposeService } from "./decompose/index.js";
+import { llmDecomposer } from "./decompose/llm.js";
+import { DeriveService } from "./derive/index.js";
+import { llmDeriver } from "./derive/llm.js";
+import { TimeTravel } from "./timetravel/index.js";
 
 export { GuardService, type GuardVerdict, type GuardRule, type GuardSignal } from "./guard.js";
 export { PostStoreSteps, type PostStoreStep } from "./post-store.js";
+export * from "./facts/index.js";
+export * from "./decompose/index.js";
+export * from "./derive/index.js";
+export { TimeTravel, type PastMemory } from "./timetravel/index.js";
+export { storeDerived, type TextEmbedder, type DerivedInput } from "./derived/index.js";
 
 export function createGuard(ctx: CoreContext): GuardService {
   return new GuardService(ctx);
@@ -16,4 +33,49 @@ export function createPostStore(jobs: JobQueue): PostStoreSteps {
   const steps = new PostStoreSteps();
   registerPostStoreJob(jobs, steps);
   return steps;
+}
+
+/** Facts, contradictions, decomposition, derivation and time travel (contracts/intelligence.md §4, §5.2). */
+export interface FactsSubsystem {
+  facts: FactService;
+  decompose: DecomposeService;
+  derive: DeriveService;
+  timetravel: TimeTravel;
+}
+
+/**
+ * The facts part of the group, its post-store steps added: `facts` (extraction, windows,
+ * contradiction links) for every approved memory, `decompose` when `autoDecompose` is on.
+ * Forgetting a memory closes its facts in the forget's transaction.
+ */
+export function createFacts(
+  ctx: CoreContext,
+  deps: {
+    memories: MemoryService;
+    search: SearchService;
+    embedder: TextEmbedder;
+    jobs: JobQueue;
+    events: MemoryEvents;
+    postStore: PostStoreSteps;
+    llm: LlmClient;
+    autoDecompose: boolean;
+  },
+): FactsSubsystem {
+  // Without an endpoint the LLM paths are not even tried: every answer says "rules".
+  const llm = deps.llm.configured ? deps.llm : null;
+  const facts = new FactService(ctx, deps.memories, { extract: llm && llmFactExtractor(llm), sameValue: llm && llmSameValue(llm) });
+  facts.follow(deps.events);
+  const decompose = new DecomposeService(ctx, deps.memories, deps.embedder, deps.jobs, llm && llmDecomposer(llm));
+  const derive = new DeriveService(ctx, { memories: deps.memories, facts, search: deps.search, embedder: deps.embedder, llm: llm && llmDeriver(llm) });
+  deps.postStore.add("facts", async (userId, memoryId) => {
+    const r = await facts.extract(userId, memoryId, { background: true });
+    return { facts: r.facts, state_updates: r.stateUpdates, contradictions: r.contradictions, method: r.method };
+  });
+  if (deps.autoDecompose) {
+    deps.postStore.add("decompose", async (userId, memoryId) => {
+      const r = await decompose.auto(userId, memoryId);
+      return r && { children: r.childIds.length, tier: r.tier };
+    });
+  }
+  return { facts, decompose, derive, timetravel: new TimeTravel(ctx, facts) };
 }

@@ -29,7 +29,7 @@ describe("post-store steps", () => {
   });
 
   it("refuses a second step of the same name, so two parts of the group cannot shadow each other", () => {
-    t.engram.postStore.add("facts", () => {});
+    // "facts" is added at assembly (intelligence/index.ts, createFacts).
     expect(() => t.engram.postStore.add("facts", () => {})).toThrow(/already added/);
   });
 

@@ -253,6 +253,7 @@ export class MemoryService {
       if (!row || (row.isForgotten && status !== "forgotten")) throw notFound("memory");
       // Leaving for the archive or oblivion is a failed recall for FSRS: an Again review.
       const lapse = status !== "active" && status !== row.status ? reviewedColumns(row, GRADE_AGAIN, this.ctx.clock.now()) : {};
+      if (status !== row.status) this.events.emitStatusChanging({ userId, memoryId: id, from: row.status, to: status });
       return this.rows.patch(id, {
         ...lapse,
         status,
