@@ -102,7 +102,7 @@ export function createEngram(
     log,
   });
   const fsrs = createFsrs(ctx, { rows: new FsrsStateStore(db), events, implicitWindowMs: (config.fsrsImplicitWindowSecs ?? 600) * 1000 });
-  const guard = createGuard(ctx);
+  const guard = createGuard(ctx, { embedding });
   const postStore = createPostStore(jobs);
   const audit = createAudit(ctx, { log: opts.log });
 

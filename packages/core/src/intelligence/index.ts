@@ -1,14 +1,21 @@
 /** The intelligence subsystem's public face: what Engram derives from what it stores. */
 import type { CoreContext } from "../context.js";
 import type { JobQueue } from "../jobs/index.js";
+import type { EmbeddingService } from "../vector/index.js";
 import { GuardService } from "./guard.js";
+import { EmbeddingMeaning } from "./guard-meaning.js";
 import { PostStoreSteps, registerPostStoreJob } from "./post-store.js";
 
+export { EmbeddingMeaning, MEANING_FLOOR, MEANING_MAX_OBJECTS } from "./guard-meaning.js";
+export { evaluate as evaluateGuard, isRule as isGuardRule } from "./guard.js";
 export { GuardService, type GuardVerdict, type GuardRule, type GuardSignal } from "./guard.js";
 export { PostStoreSteps, type PostStoreStep } from "./post-store.js";
 
-export function createGuard(ctx: CoreContext): GuardService {
-  return new GuardService(ctx);
+/** The guard, matching by meaning through the embedding service's worker pool when a model is configured. */
+export function createGuard(ctx: CoreContext, deps: { embedding: EmbeddingService }): GuardService {
+  const { embedding } = deps;
+  const meaning = embedding.embedder ? new EmbeddingMeaning((texts) => embedding.embed(texts), () => embedding.embedder?.id ?? null) : null;
+  return new GuardService(ctx, meaning);
 }
 
 /** The post-store steps with their job registered; each part of the group adds its step at assembly. */
@@ -17,3 +24,4 @@ export function createPostStore(jobs: JobQueue): PostStoreSteps {
   registerPostStoreJob(jobs, steps);
   return steps;
 }
+export { loadGuardCases, decideCase, scoreSignal, type GuardCase, type SignalScore } from "./guard-cases.js";
