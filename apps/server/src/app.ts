@@ -17,6 +17,7 @@ import { registerMemoryRoutes } from "./routes/memories.js";
 import { registerSearchRoutes } from "./routes/search.js";
 import { registerContextRoutes } from "./routes/context.js";
 import { registerGuardRoutes } from "./routes/guard.js";
+import { registerInboxRoutes } from "./routes/inbox.js";
 import { registerFsrsRoutes } from "./routes/fsrs.js";
 import { registerOperationsRoutes, VERSION } from "./routes/operations.js";
 import { registerJobRoutes } from "./routes/jobs.js";
@@ -87,6 +88,7 @@ export function createApp(opts: AppOptions) {
   registerSearchRoutes(app, opts);
   registerContextRoutes(app, opts);
   registerGuardRoutes(app, opts);
+  registerInboxRoutes(app, opts);
   registerJobRoutes(app, opts);
   registerFsrsRoutes(app, opts);
   registerGraphRoutes(app, opts);

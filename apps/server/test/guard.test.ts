@@ -63,6 +63,16 @@ describe("POST /guard", () => {
     expect((await alice.post("/guard", { action: "rename billing tables" })).body.signal).toBe("allow");
   });
 
+  it("a rule waiting in the review inbox or rejected does not apply; approved, it does", async () => {
+    const id = (await alice.post("/store", { content: "never truncate the ledger table", category: "rule", importance: 10, review_status: "pending" })).body.id;
+    expect((await alice.post("/guard", { action: "truncate the ledger table" })).body.signal).toBe("allow");
+    await alice.post(`/inbox/${id}/approve`);
+    expect((await alice.post("/guard", { action: "truncate the ledger table" })).body).toMatchObject({ signal: "block", rules: [{ id }] });
+    const rejected = (await alice.post("/store", { content: "never vacuum the archive db", category: "rule", importance: 10, status: "pending" })).body.id;
+    await alice.post(`/inbox/${rejected}/reject`);
+    expect((await alice.post("/guard", { action: "vacuum the archive db" })).body.signal).toBe("allow");
+  });
+
   it("rejects a missing, empty or non-string action with 400", async () => {
     for (const [body, error] of [
       [{}, "action: is required"],

@@ -6,7 +6,7 @@ import { createAuth, DEFAULT_AUTH_CONFIG, type AuthService } from "./auth/index.
 import { MemoryEvents } from "./events/index.js";
 import { createFsrs, type FsrsService } from "./fsrs/index.js";
 import { createGraph, type GraphService } from "./graph/index.js";
-import { createGuard, createPostStore, type GuardService, type PostStoreSteps } from "./intelligence/index.js";
+import { createGuard, createInbox, createPostStore, type GuardService, type InboxService, type PostStoreSteps } from "./intelligence/index.js";
 import { createJobs, DEFAULT_JOBS_CONFIG, type JobLog, type JobQueue } from "./jobs/index.js";
 import { createMemory, FsrsStateStore, SpaceContentsStore, type MemoryService, type TtlSweeper } from "./memory/index.js";
 import { createSearch, createTextIndex, DEFAULT_ABSTAIN_MIN_SIMILARITY, SHIPPED_RANKER, type ContextAssembler, type SearchReranker, type SearchService } from "./search/index.js";
@@ -30,6 +30,8 @@ export interface Engram {
   fsrs: FsrsService;
   /** Checks an action against the user's stored rules (POST /guard). */
   guard: GuardService;
+  /** The review inbox: pending memories, approved, edited or rejected by a person. */
+  inbox: InboxService;
   /** The intelligence group's work after an approved memory is stored (the post_store job). */
   postStore: PostStoreSteps;
   /** The durable job queue; `jobs.start()` runs the workers, `await jobs.stop()` before `close()`. */
@@ -55,7 +57,7 @@ export function createEngram(
     Partial<
       Pick<
         Config,
-        "fsrsImplicitWindowSecs" | "jobs" | "vectorIndex" | "fusion" | "vectorWeight" | "searchRanker" | "abstainMinSimilarity" | "reranker" | "graph" | "embeddingThreads" | "queryEmbedCache" | "rateLimit" | "maxKeysPerUser"
+        "fsrsImplicitWindowSecs" | "jobs" | "vectorIndex" | "fusion" | "vectorWeight" | "searchRanker" | "abstainMinSimilarity" | "reranker" | "graph" | "embeddingThreads" | "queryEmbedCache" | "rateLimit" | "maxKeysPerUser" | "guardrails"
       >
     >,
   opts: { clock?: Clock; log?: EmbeddingLog; jobLog?: JobLog } = {},
@@ -104,6 +106,7 @@ export function createEngram(
   const fsrs = createFsrs(ctx, { rows: new FsrsStateStore(db), events, implicitWindowMs: (config.fsrsImplicitWindowSecs ?? 600) * 1000 });
   const guard = createGuard(ctx, { embedding });
   const postStore = createPostStore(jobs);
+  const inbox = createInbox(memories, config.guardrails);
   const audit = createAudit(ctx, { log: opts.log });
 
   return {
@@ -119,6 +122,7 @@ export function createEngram(
     embedding,
     fsrs,
     guard,
+    inbox,
     postStore,
     jobs,
     ttl,

@@ -5,6 +5,9 @@ import type { EmbeddingService } from "../vector/index.js";
 import { GuardService } from "./guard.js";
 import { EmbeddingMeaning } from "./guard-meaning.js";
 import { PostStoreSteps, registerPostStoreJob } from "./post-store.js";
+import { InboxService } from "./inbox.js";
+import type { MemoryService } from "../memory/index.js";
+import { DEFAULT_GUARDRAILS_CONFIG, type GuardrailsConfig } from "./config.js";
 
 export { EmbeddingMeaning, MEANING_FLOOR, MEANING_MAX_OBJECTS } from "./guard-meaning.js";
 export { evaluate as evaluateGuard, isRule as isGuardRule } from "./guard.js";
@@ -25,3 +28,9 @@ export function createPostStore(jobs: JobQueue): PostStoreSteps {
   return steps;
 }
 export { loadGuardCases, decideCase, scoreSignal, type GuardCase, type SignalScore } from "./guard-cases.js";
+export { InboxService, type BulkAction, type BulkResult } from "./inbox.js";
+export { DEFAULT_GUARDRAILS_CONFIG, type GuardrailsConfig } from "./config.js";
+
+export function createInbox(memories: MemoryService, config: GuardrailsConfig = DEFAULT_GUARDRAILS_CONFIG): InboxService {
+  return new InboxService(memories, config);
+}
