@@ -18,6 +18,8 @@ import { registerSearchRoutes } from "./routes/search.js";
 import { registerContextRoutes } from "./routes/context.js";
 import { registerGuardRoutes } from "./routes/guard.js";
 import { registerInboxRoutes } from "./routes/inbox.js";
+import { registerGateRoutes } from "./routes/gate.js";
+import { registerApprovalRoutes } from "./routes/approvals.js";
 import { registerFsrsRoutes } from "./routes/fsrs.js";
 import { registerOperationsRoutes, VERSION } from "./routes/operations.js";
 import { registerJobRoutes } from "./routes/jobs.js";
@@ -89,6 +91,8 @@ export function createApp(opts: AppOptions) {
   registerContextRoutes(app, opts);
   registerGuardRoutes(app, opts);
   registerInboxRoutes(app, opts);
+  registerGateRoutes(app, opts);
+  registerApprovalRoutes(app, opts);
   registerJobRoutes(app, opts);
   registerFsrsRoutes(app, opts);
   registerGraphRoutes(app, opts);

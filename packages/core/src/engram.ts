@@ -6,7 +6,7 @@ import { createAuth, DEFAULT_AUTH_CONFIG, type AuthService } from "./auth/index.
 import { MemoryEvents } from "./events/index.js";
 import { createFsrs, type FsrsService } from "./fsrs/index.js";
 import { createGraph, type GraphService } from "./graph/index.js";
-import { createGuard, createInbox, createPostStore, type GuardService, type InboxService, type PostStoreSteps } from "./intelligence/index.js";
+import { createGate, createGuard, createInbox, createPostStore, type ApprovalService, type GateService, type GuardService, type InboxService, type PostStoreSteps } from "./intelligence/index.js";
 import { createJobs, DEFAULT_JOBS_CONFIG, type JobLog, type JobQueue } from "./jobs/index.js";
 import { createMemory, FsrsStateStore, SpaceContentsStore, type MemoryService, type TtlSweeper } from "./memory/index.js";
 import { createSearch, createTextIndex, DEFAULT_ABSTAIN_MIN_SIMILARITY, SHIPPED_RANKER, type ContextAssembler, type SearchReranker, type SearchService } from "./search/index.js";
@@ -32,6 +32,10 @@ export interface Engram {
   guard: GuardService;
   /** The review inbox: pending memories, approved, edited or rejected by a person. */
   inbox: InboxService;
+  /** POST /gate/*: an agent's command checked before it runs. */
+  gate: GateService;
+  /** Human approvals, which gate checks of ENGRAM_GATE_APPROVAL_TOOLS wait on. */
+  approvals: ApprovalService;
   /** The intelligence group's work after an approved memory is stored (the post_store job). */
   postStore: PostStoreSteps;
   /** The durable job queue; `jobs.start()` runs the workers, `await jobs.stop()` before `close()`. */
@@ -107,6 +111,7 @@ export function createEngram(
   const guard = createGuard(ctx, { embedding });
   const postStore = createPostStore(jobs);
   const inbox = createInbox(memories, config.guardrails);
+  const { gate, approvals } = createGate(ctx, guard, config.guardrails);
   const audit = createAudit(ctx, { log: opts.log });
 
   return {
@@ -123,6 +128,8 @@ export function createEngram(
     fsrs,
     guard,
     inbox,
+    gate,
+    approvals,
     postStore,
     jobs,
     ttl,

@@ -6,6 +6,7 @@ import { GuardService } from "./guard.js";
 import { EmbeddingMeaning } from "./guard-meaning.js";
 import { PostStoreSteps, registerPostStoreJob } from "./post-store.js";
 import { InboxService } from "./inbox.js";
+import { ApprovalService, GateService } from "./gate/index.js";
 import type { MemoryService } from "../memory/index.js";
 import { DEFAULT_GUARDRAILS_CONFIG, type GuardrailsConfig } from "./config.js";
 
@@ -33,4 +34,11 @@ export { DEFAULT_GUARDRAILS_CONFIG, type GuardrailsConfig } from "./config.js";
 
 export function createInbox(memories: MemoryService, config: GuardrailsConfig = DEFAULT_GUARDRAILS_CONFIG): InboxService {
   return new InboxService(memories, config);
+}
+export { GateService, ApprovalService, secondsRemaining, type GateCheckInput, type GateDecision, type Decision } from "./gate/index.js";
+
+/** The gate over the guard's rules, and the approvals it (and POST /approvals) creates. */
+export function createGate(ctx: CoreContext, guard: GuardService, config: GuardrailsConfig = DEFAULT_GUARDRAILS_CONFIG): { gate: GateService; approvals: ApprovalService } {
+  const approvals = new ApprovalService(ctx);
+  return { gate: new GateService(ctx, guard, approvals, config), approvals };
 }
