@@ -7,6 +7,7 @@ import { MemoryEvents } from "./events/index.js";
 import { createFsrs, type FsrsService } from "./fsrs/index.js";
 import { createGraph, type GraphService } from "./graph/index.js";
 import { createGate, createGuard, createInbox, createPostStore, type ApprovalService, type GateService, type GuardService, type InboxService, type PostStoreSteps } from "./intelligence/index.js";
+import { createLlm, type LlmClient } from "./llm/index.js";
 import { createJobs, DEFAULT_JOBS_CONFIG, type JobLog, type JobQueue } from "./jobs/index.js";
 import { createMemory, FsrsStateStore, SpaceContentsStore, type MemoryService, type TtlSweeper } from "./memory/index.js";
 import { createSearch, createTextIndex, DEFAULT_ABSTAIN_MIN_SIMILARITY, SHIPPED_RANKER, type ContextAssembler, type SearchReranker, type SearchService } from "./search/index.js";
@@ -36,6 +37,8 @@ export interface Engram {
   gate: GateService;
   /** Human approvals, which gate checks of ENGRAM_GATE_APPROVAL_TOOLS wait on. */
   approvals: ApprovalService;
+  /** The optional LLM (`configured: false` without ENGRAM_LLM_URL): features ask it and fall back to rules. */
+  llm: LlmClient;
   /** The intelligence group's work after an approved memory is stored (the post_store job). */
   postStore: PostStoreSteps;
   /** The durable job queue; `jobs.start()` runs the workers, `await jobs.stop()` before `close()`. */
@@ -61,7 +64,7 @@ export function createEngram(
     Partial<
       Pick<
         Config,
-        "fsrsImplicitWindowSecs" | "jobs" | "vectorIndex" | "fusion" | "vectorWeight" | "searchRanker" | "abstainMinSimilarity" | "reranker" | "graph" | "embeddingThreads" | "queryEmbedCache" | "rateLimit" | "maxKeysPerUser" | "guardrails"
+        "fsrsImplicitWindowSecs" | "jobs" | "vectorIndex" | "fusion" | "vectorWeight" | "searchRanker" | "abstainMinSimilarity" | "reranker" | "graph" | "embeddingThreads" | "queryEmbedCache" | "llm" | "intelligenceJobs" | "rateLimit" | "maxKeysPerUser" | "guardrails"
       >
     >,
   opts: { clock?: Clock; log?: EmbeddingLog; jobLog?: JobLog } = {},
@@ -82,7 +85,13 @@ export function createEngram(
       maxKeysPerUser: config.maxKeysPerUser ?? DEFAULT_AUTH_CONFIG.maxKeysPerUser,
     },
   });
-  const { memories, ttl } = createMemory(ctx, { vectors, jobs, events, sweepIntervalMs: jobsConfig.sweepIntervalMs });
+  const { memories, ttl } = createMemory(ctx, {
+    vectors,
+    jobs,
+    events,
+    sweepIntervalMs: jobsConfig.sweepIntervalMs,
+    postStoreJobs: config.intelligenceJobs ?? true,
+  });
   const graph = createGraph(ctx, { vectors, text: createTextIndex(ctx), jobs, events, config: config.graph });
   const embedding = createEmbedding({
     embedder: config.embedder,
@@ -108,7 +117,8 @@ export function createEngram(
     log,
   });
   const fsrs = createFsrs(ctx, { rows: new FsrsStateStore(db), events, implicitWindowMs: (config.fsrsImplicitWindowSecs ?? 600) * 1000 });
-  const guard = createGuard(ctx, { embedding });
+  const llm = createLlm(config.llm ?? null);
+  const guard = createGuard(ctx, { embedding, llm });
   const postStore = createPostStore(jobs);
   const inbox = createInbox(memories, config.guardrails);
   const { gate, approvals } = createGate(ctx, guard, config.guardrails);
@@ -126,6 +136,7 @@ export function createEngram(
     vectors,
     embedding,
     fsrs,
+    llm,
     guard,
     inbox,
     gate,

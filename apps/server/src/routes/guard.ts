@@ -16,6 +16,7 @@ const verdictSchema = z.object({
   action: z.string(),
   rules: z.array(z.object({ id: z.number().int(), content: z.string(), importance: z.number().int() })).describe("The rules that matched, strongest first"),
   message: z.string(),
+  method: z.enum(["rules", "llm"]).describe('"llm" when the LLM judged the action by meaning, else "rules" (words, and the embedder)'),
 });
 
 export function registerGuardRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps) {

@@ -4,6 +4,8 @@ import { invalid } from "../errors.js";
 import { STOPWORDS } from "../text/index.js";
 import { leadingWindow } from "../text/index.js";
 import type { EmbeddingMeaning } from "./guard-meaning.js";
+import { llmViolations } from "./guard-llm.js";
+import type { LlmClient } from "../llm/index.js";
 
 /**
  * Guardrails: before an agent acts, POST /guard checks the action against the user's rules.
@@ -196,13 +198,18 @@ export function warnByMeaning(verdict: GuardVerdict, rules: readonly GuardRule[]
   return { ...verdict, signal: "warn", rules: named, message: describe("Check first", named) };
 }
 
+/** A verdict as POST /guard answers it: whether the LLM judged the meaning ("llm") or words and the embedder did ("rules"). */
+export type GuardCheck = GuardVerdict & { method: "rules" | "llm" };
+
 export class GuardService {
   private readonly candidates: RuleCandidateStore;
 
   constructor(
     ctx: CoreContext,
-    /** Matching by meaning; null leaves the word path alone (tests of it, no embedder). */
+    /** Matching by meaning with the embedder; null leaves the word path alone (no embedding model). */
     private readonly meaning: EmbeddingMeaning | null,
+    /** The LLM's judgement of meaning when one is configured; it falls back to the embedder. */
+    private readonly llm: LlmClient,
   ) {
     this.candidates = new RuleCandidateStore(ctx.db);
   }
@@ -212,13 +219,18 @@ export class GuardService {
     return this.candidates.of(userId).filter(isRule).map(({ id, content, importance }) => ({ id, content, importance }));
   }
 
-  /** The verdict of the words, raised to a warning when a rule matches the action by meaning. */
-  async check(userId: number, action: string): Promise<GuardVerdict> {
+  /**
+   * The verdict of the words; when they allow, meaning may raise it to a warning: the LLM's
+   * verdict when one is configured and answers, else the embedder's similarity.
+   */
+  async check(userId: number, action: string): Promise<GuardCheck> {
     if (action.trim().length === 0) throw invalid("action", "must not be empty");
     const rules = this.rules(userId);
     const verdict = evaluate(action, rules);
-    if (verdict.signal !== "allow" || rules.length === 0 || !this.meaning) return verdict;
-    const matches = await this.meaning.matches(action, rules);
-    return matches ? warnByMeaning(verdict, rules, matches.map((m) => m.id)) : verdict;
+    if (verdict.signal !== "allow" || rules.length === 0) return { ...verdict, method: "rules" };
+    const judged = await llmViolations(this.llm, action, rules);
+    if (judged) return { ...warnByMeaning(verdict, rules, judged), method: "llm" };
+    const matches = this.meaning ? await this.meaning.matches(action, rules) : null;
+    return { ...(matches ? warnByMeaning(verdict, rules, matches.map((m) => m.id)) : verdict), method: "rules" };
   }
 }

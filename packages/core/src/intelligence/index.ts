@@ -2,6 +2,7 @@
 import type { CoreContext } from "../context.js";
 import type { JobQueue } from "../jobs/index.js";
 import type { EmbeddingService } from "../vector/index.js";
+import type { LlmClient } from "../llm/index.js";
 import { GuardService } from "./guard.js";
 import { EmbeddingMeaning } from "./guard-meaning.js";
 import { PostStoreSteps, registerPostStoreJob } from "./post-store.js";
@@ -12,14 +13,14 @@ import { DEFAULT_GUARDRAILS_CONFIG, type GuardrailsConfig } from "./config.js";
 
 export { EmbeddingMeaning, MEANING_FLOOR, MEANING_MAX_OBJECTS } from "./guard-meaning.js";
 export { evaluate as evaluateGuard, isRule as isGuardRule } from "./guard.js";
-export { GuardService, type GuardVerdict, type GuardRule, type GuardSignal } from "./guard.js";
+export { GuardService, type GuardCheck, type GuardVerdict, type GuardRule, type GuardSignal } from "./guard.js";
 export { PostStoreSteps, type PostStoreStep } from "./post-store.js";
 
 /** The guard, matching by meaning through the embedding service's worker pool when a model is configured. */
-export function createGuard(ctx: CoreContext, deps: { embedding: EmbeddingService }): GuardService {
+export function createGuard(ctx: CoreContext, deps: { embedding: EmbeddingService; llm: LlmClient }): GuardService {
   const { embedding } = deps;
   const meaning = embedding.embedder ? new EmbeddingMeaning((texts) => embedding.embed(texts), () => embedding.embedder?.id ?? null) : null;
-  return new GuardService(ctx, meaning);
+  return new GuardService(ctx, meaning, deps.llm);
 }
 
 /** The post-store steps with their job registered; each part of the group adds its step at assembly. */
