@@ -32,6 +32,7 @@ describe("POST /guard", () => {
       action: "force-push my branch to main",
       rules: [{ id: forcePush, content: "Never force-push to the main branch", importance: 10 }],
       message: `Blocked: rule #${forcePush} forbids this: "Never force-push to the main branch"`,
+      method: "rules",
     });
   });
 
@@ -45,7 +46,7 @@ describe("POST /guard", () => {
 
   it("allows what no rule touches", async () => {
     const res = await alice.post("/guard", { action: "drink coffee after lunch" });
-    expect(res.body).toEqual({ signal: "allow", action: "drink coffee after lunch", rules: [], message: "No stored rule applies to this action." });
+    expect(res.body).toEqual({ signal: "allow", action: "drink coffee after lunch", rules: [], message: "No stored rule applies to this action.", method: "rules" });
   });
 
   it("never applies another user's rules", async () => {

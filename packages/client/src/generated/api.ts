@@ -3666,6 +3666,11 @@ export interface paths {
                                 importance: number;
                             }[];
                             message: string;
+                            /**
+                             * @description "llm" when the LLM judged the action by meaning, else "rules" (words, and the embedder)
+                             * @enum {string}
+                             */
+                            method: "rules" | "llm";
                         };
                     };
                 };
