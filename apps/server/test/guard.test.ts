@@ -32,6 +32,7 @@ describe("POST /guard", () => {
       action: "force-push my branch to main",
       rules: [{ id: forcePush, content: "Never force-push to the main branch", importance: 10 }],
       message: `Blocked: rule #${forcePush} forbids this: "Never force-push to the main branch"`,
+      method: "rules",
     });
   });
 
@@ -45,7 +46,7 @@ describe("POST /guard", () => {
 
   it("allows what no rule touches", async () => {
     const res = await alice.post("/guard", { action: "drink coffee after lunch" });
-    expect(res.body).toEqual({ signal: "allow", action: "drink coffee after lunch", rules: [], message: "No stored rule applies to this action." });
+    expect(res.body).toEqual({ signal: "allow", action: "drink coffee after lunch", rules: [], message: "No stored rule applies to this action.", method: "rules" });
   });
 
   it("never applies another user's rules", async () => {
@@ -61,6 +62,16 @@ describe("POST /guard", () => {
     expect((await alice.post("/guard", { action: "rename billing tables" })).body.signal).toBe("block");
     await alice.post(`/memory/${id}/forget`, { reason: "migration done" });
     expect((await alice.post("/guard", { action: "rename billing tables" })).body.signal).toBe("allow");
+  });
+
+  it("a rule waiting in the review inbox or rejected does not apply; approved, it does", async () => {
+    const id = (await alice.post("/store", { content: "never truncate the ledger table", category: "rule", importance: 10, review_status: "pending" })).body.id;
+    expect((await alice.post("/guard", { action: "truncate the ledger table" })).body.signal).toBe("allow");
+    await alice.post(`/inbox/${id}/approve`);
+    expect((await alice.post("/guard", { action: "truncate the ledger table" })).body).toMatchObject({ signal: "block", rules: [{ id }] });
+    const rejected = (await alice.post("/store", { content: "never vacuum the archive db", category: "rule", importance: 10, status: "pending" })).body.id;
+    await alice.post(`/inbox/${rejected}/reject`);
+    expect((await alice.post("/guard", { action: "vacuum the archive db" })).body.signal).toBe("allow");
   });
 
   it("rejects a missing, empty or non-string action with 400", async () => {

@@ -80,7 +80,7 @@ async function call(
   method: Method,
   path: string,
   status: number,
-  opts: { id?: number; query?: string; body?: unknown } = {},
+  opts: { id?: number | string; query?: string; body?: unknown } = {},
 ): Promise<ApiResponse> {
   const url = path.replace(/\{(?:id|memory_id)\}/, String(opts.id)) + (opts.query ? `?${opts.query}` : "");
   const res = await who.raw(method, url, opts.body ?? (method === "POST" || method === "PUT" ? {} : undefined));
@@ -209,6 +209,41 @@ describe("responses match the schemas /openapi.json declares", () => {
     await call(alice, "POST", "/store", 201, { body: { content: "Never deploy billing on a Friday afternoon", category: "rule", importance: 10 } });
     items(await call(alice, "POST", "/guard", 200, { body: { action: "deploy billing on Friday afternoon" } }), "rules");
     await call(alice, "POST", "/guard", 400, { body: { action: "" } });
+  });
+
+  it("review inbox, gate and approvals", async () => {
+    const pending = (await call(alice, "POST", "/store", 201, { body: { content: "Inbox shape check: the staging DNS moved", review_status: "pending" } })).body.id as number;
+    const other = (await call(alice, "POST", "/store", 201, { body: { content: "Inbox shape check two: the CDN purge key rotated", review_status: "pending" } })).body.id as number;
+    const third = (await call(alice, "POST", "/store", 201, { body: { content: "Inbox shape check three: the VPN profile changed", review_status: "pending" } })).body.id as number;
+    items(await call(alice, "GET", "/inbox", 200), "pending");
+    items(await call(alice, "GET", "/pending", 200, { query: "limit=5" }), "pending");
+    await call(alice, "GET", "/inbox", 400, { query: "limit=0" });
+    await call(alice, "POST", "/inbox/{id}/edit", 200, { id: pending, body: { content: "Inbox shape check: the staging DNS moved to Route 53" } });
+    await call(alice, "POST", "/inbox/{id}/approve", 409, { id: pending });
+    await call(alice, "POST", "/inbox/{id}/approve", 200, { id: other });
+    await call(alice, "POST", "/inbox/{id}/reject", 200, { id: third, body: { reason: "stale" } });
+    await call(alice, "POST", "/inbox/{id}/reject", 404, { id: 999_999 });
+    await call(alice, "POST", "/inbox/{id}/edit", 404, { id: 999_999, body: {} });
+    items(await call(alice, "POST", "/inbox/bulk", 200, { body: { ids: [pending, 999_999], action: "approve" } }), "failed");
+    await call(alice, "POST", "/inbox/bulk", 400, { body: { ids: [], action: "approve" } });
+
+    const blocked = (await call(alice, "POST", "/gate/check", 201, { body: { command: "git push --force origin main", agent: "shape-check" } })).body;
+    await call(alice, "POST", "/gate/check", 400, { body: { agent: "shape-check" } });
+    await call(alice, "POST", "/gate/respond", 409, { body: { gate_id: blocked.gate_id, approved: true } });
+    await call(alice, "POST", "/gate/respond", 404, { body: { gate_id: 999_999, approved: true } });
+    const waiting = (await call(alice, "POST", "/gate/check", 201, { body: { command: "cat {{secret:db_password}}", agent: "shape-check" } })).body;
+    await call(alice, "POST", "/gate/respond", 200, { body: { gate_id: waiting.gate_id, approved: true } });
+    await call(alice, "POST", "/gate/complete", 200, { body: { gate_id: blocked.gate_id, output: "rejected", known_secrets: ["hunter2hunter2"] } });
+    await call(alice, "POST", "/gate/complete", 400, { body: { gate_id: blocked.gate_id } });
+
+    const approval = (await call(alice, "POST", "/approvals", 201, { body: { action: "restart the queue", requester: "shape-check" } })).body.id as string;
+    await call(alice, "POST", "/approvals", 400, { body: { action: "x" } });
+    items(await call(alice, "GET", "/approvals/pending", 200), "approvals");
+    await call(alice, "GET", "/approvals/{id}", 200, { id: approval });
+    await call(alice, "GET", "/approvals/{id}", 404, { id: "00000000-0000-4000-8000-000000000000" });
+    await call(alice, "POST", "/approvals/{id}/decide", 200, { id: approval, body: { decision: "approved" } });
+    await call(alice, "POST", "/approvals/{id}/decide", 409, { id: approval, body: { decision: "denied" } });
+    await call(alice, "POST", "/approvals/{id}/decide", 400, { id: approval, body: { decision: "maybe" } });
   });
 
   it("entities", async () => {

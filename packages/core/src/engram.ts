@@ -6,7 +6,7 @@ import { createAuth, DEFAULT_AUTH_CONFIG, type AuthService } from "./auth/index.
 import { MemoryEvents } from "./events/index.js";
 import { createFsrs, type FsrsService } from "./fsrs/index.js";
 import { createGraph, type GraphService } from "./graph/index.js";
-import { createFacts, createGuard, createPostStore, type DecomposeService, type DeriveService, type FactService, type GuardService, type PostStoreSteps, type TimeTravel } from "./intelligence/index.js";
+import { createFacts, createGuard, createPostStore, type DecomposeService, type DeriveService, type FactService, type GuardService, type PostStoreSteps, type TimeTravel, createGate, createInbox, type ApprovalService, type GateService, type InboxService } from "./intelligence/index.js";
 import { createLlm, type LlmClient } from "./llm/index.js";
 import { createJobs, DEFAULT_JOBS_CONFIG, type JobLog, type JobQueue } from "./jobs/index.js";
 import { createMemory, FsrsStateStore, SpaceContentsStore, type MemoryService, type TtlSweeper } from "./memory/index.js";
@@ -31,6 +31,12 @@ export interface Engram {
   fsrs: FsrsService;
   /** Checks an action against the user's stored rules (POST /guard). */
   guard: GuardService;
+  /** The review inbox: pending memories, approved, edited or rejected by a person. */
+  inbox: InboxService;
+  /** POST /gate/*: an agent's command checked before it runs. */
+  gate: GateService;
+  /** Human approvals, which gate checks of ENGRAM_GATE_APPROVAL_TOOLS wait on. */
+  approvals: ApprovalService;
   /** The optional LLM (`configured: false` without ENGRAM_LLM_URL): features ask it and fall back to rules. */
   llm: LlmClient;
   /** The intelligence group's work after an approved memory is stored (the post_store job). */
@@ -66,7 +72,7 @@ export function createEngram(
     Partial<
       Pick<
         Config,
-        "fsrsImplicitWindowSecs" | "jobs" | "autoDecompose" | "vectorIndex" | "fusion" | "vectorWeight" | "searchRanker" | "abstainMinSimilarity" | "reranker" | "graph" | "embeddingThreads" | "queryEmbedCache" | "llm" | "intelligenceJobs" | "rateLimit" | "maxKeysPerUser"
+        "fsrsImplicitWindowSecs" | "jobs" | "autoDecompose" | "vectorIndex" | "fusion" | "vectorWeight" | "searchRanker" | "abstainMinSimilarity" | "reranker" | "graph" | "embeddingThreads" | "queryEmbedCache" | "llm" | "intelligenceJobs" | "rateLimit" | "maxKeysPerUser" | "guardrails"
       >
     >,
   opts: { clock?: Clock; log?: EmbeddingLog; jobLog?: JobLog } = {},
@@ -120,7 +126,7 @@ export function createEngram(
   });
   const fsrs = createFsrs(ctx, { rows: new FsrsStateStore(db), events, implicitWindowMs: (config.fsrsImplicitWindowSecs ?? 600) * 1000 });
   const llm = createLlm(config.llm ?? null);
-  const guard = createGuard(ctx);
+  const guard = createGuard(ctx, { embedding, llm });
   const postStore = createPostStore(jobs);
   const { facts, decompose, derive, timetravel } = createFacts(ctx, {
     memories,
@@ -132,6 +138,8 @@ export function createEngram(
     llm,
     autoDecompose: config.autoDecompose ?? false,
   });
+  const inbox = createInbox(memories, config.guardrails);
+  const { gate, approvals } = createGate(ctx, guard, config.guardrails);
   const audit = createAudit(ctx, { log: opts.log });
 
   return {
@@ -148,6 +156,9 @@ export function createEngram(
     fsrs,
     llm,
     guard,
+    inbox,
+    gate,
+    approvals,
     postStore,
     facts,
     decompose,

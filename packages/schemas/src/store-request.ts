@@ -45,5 +45,9 @@ export const storeInputSchema = z.object({
   forget_after: forgetAfterSchema,
   /** … or this many seconds after it is stored. */
   ttl_secs: ttlSecsSchema,
+  /** "pending" puts the memory in the review inbox: hidden from search and recall until approved. */
+  review_status: z.enum(["approved", "pending"], { error: 'must be "approved" or "pending"' }).optional(),
+  /** The reference's name for review_status on write routes, accepted as an alias. */
+  status: z.enum(["approved", "pending"], { error: 'must be "approved" or "pending" (the review state; lifecycle changes have their own routes)' }).optional(),
 });
 export type StoreInput = z.output<typeof storeInputSchema>;

@@ -17,6 +17,7 @@ const keyBody = z.object({
   rate_limit: z.number().int().positive().max(1_000_000).optional(),
   expires_at: z.string().optional(),
   ttl_secs: z.number().int().positive().optional(),
+  review_required: z.boolean().optional().describe("Memories written with this key wait in the review inbox until approved"),
 });
 const rotateBody = z.object({
   key_id: z.number().int().positive(),
@@ -45,6 +46,7 @@ const keySchema = z
     last_used_at: timestamp.nullable(),
     minted_by: z.number().int().nullable().describe("The key that minted this one; revoking it revokes this one too"),
     rotated_from: z.number().int().nullable(),
+    review_required: z.boolean().describe("Memories written with this key wait in the review inbox"),
   })
   .meta({ id: "ApiKey" });
 const keyDto = (k: ApiKeyRow): z.infer<typeof keySchema> => ({
@@ -58,6 +60,7 @@ const keyDto = (k: ApiKeyRow): z.infer<typeof keySchema> => ({
   expires_at: k.expiresAt,
   last_used_at: k.lastUsedAt,
   minted_by: k.mintedById,
+  review_required: k.reviewRequired,
   rotated_from: k.rotatedFromId,
 });
 
@@ -71,6 +74,7 @@ const issuedKeySchema = z
     rate_limit: z.number().int().nullable(),
     user_id: z.number().int(),
     expires_at: timestamp.nullable(),
+    review_required: z.boolean(),
     message: z.string(),
   })
   .meta({ id: "IssuedKey" });
@@ -84,6 +88,7 @@ const issuedKeyDto = (k: IssuedKey, message: string): z.infer<typeof issuedKeySc
   rate_limit: k.row.rateLimit,
   user_id: k.row.userId,
   expires_at: k.row.expiresAt,
+  review_required: k.row.reviewRequired,
   message,
 });
 

@@ -16,6 +16,7 @@ const verdictSchema = z.object({
   action: z.string(),
   rules: z.array(z.object({ id: z.number().int(), content: z.string(), importance: z.number().int() })).describe("The rules that matched, strongest first"),
   message: z.string(),
+  method: z.enum(["rules", "llm"]).describe('"llm" when the LLM judged the action by meaning, else "rules" (words, and the embedder)'),
 });
 
 export function registerGuardRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps) {
@@ -29,8 +30,8 @@ export function registerGuardRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps) 
       request: jsonBody(guardBody),
       responses: { 200: json(verdictSchema, "the verdict with the matching rules"), ...errors(400, 401, 403) },
     }),
-    (c) => {
-      const verdict = deps.engram.guard.check(c.get("principal").user.id, c.req.valid("json").action);
+    async (c) => {
+      const verdict = await deps.engram.guard.check(c.get("principal").user.id, c.req.valid("json").action);
       // The audit log then shows which rules an agent's action ran into.
       c.set("auditTargets", verdict.rules.map((r) => r.id));
       return c.json(verdict, 200);

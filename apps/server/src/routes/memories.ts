@@ -3,7 +3,7 @@ import { z } from "zod";
 import { EngramError, storeInputSchema, tagsSchema, updateInputSchema } from "@engram/core";
 import type { AppEnv, ServerDeps } from "../env.js";
 import { deletedSchema, errors, idParam, json, jsonBody, queryBool, scoped, timestamp } from "./define.js";
-import { linkDto, linkSchema, memoryDto, memorySchema, memoryStatusSchema } from "./memory-shapes.js";
+import { linkDto, linkSchema, memoryDto, memorySchema, memoryStatusSchema, reviewStatusSchema } from "./memory-shapes.js";
 
 const listQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(50),
@@ -13,6 +13,7 @@ const listQuery = z.object({
   space_id: z.coerce.number().int().positive().optional(),
   include_forgotten: queryBool.optional(),
   include_archived: queryBool.optional(),
+  review_status: z.enum(["approved", "pending", "rejected"], { error: "must be approved, pending or rejected" }).optional(),
 });
 const forgetBody = z.object({ reason: z.string().max(1000).optional() });
 const tagsBody = z.object({ tags: tagsSchema });
@@ -31,6 +32,7 @@ const storedSchema = z
     embedded: z.boolean(),
     tags: z.array(z.string()),
     decay_score: z.number(),
+    review_status: reviewStatusSchema,
   })
   .meta({ id: "StoreCreated" });
 const duplicateSchema = z
@@ -79,7 +81,9 @@ export function registerMemoryRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps)
         responses: { 201: json(storedSchema, "stored"), 200: json(duplicateSchema, "near-duplicate of an existing memory"), ...errors(400, 401, 403, 429) },
       }),
       async (c) => {
-        const input = c.req.valid("json");
+        const body = c.req.valid("json");
+        // The key or the server setting may send the write to the review inbox whatever the body asks.
+        const input = { ...body, review_status: deps.engram.inbox.statusFor(c.get("principal"), body) };
         const vector = await vectorFor(input.content, input.embedding);
         const result = memories.store(userOf(c), input, vector);
         if (result.kind === "duplicate") {
@@ -89,7 +93,16 @@ export function registerMemoryRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps)
         const m = result.memory;
         c.set("auditTargets", [m.id]);
         return c.json(
-          { stored: true as const, id: m.id, created_at: m.createdAt, importance: m.importance, embedded: vector !== null, tags: m.tags, decay_score: m.decayScore },
+          {
+            stored: true as const,
+            id: m.id,
+            created_at: m.createdAt,
+            importance: m.importance,
+            embedded: vector !== null,
+            tags: m.tags,
+            decay_score: m.decayScore,
+            review_status: m.reviewStatus,
+          },
           201,
         );
       },
@@ -129,6 +142,7 @@ export function registerMemoryRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps)
         spaceId: q.space_id,
         includeForgotten: q.include_forgotten,
         includeArchived: q.include_archived,
+        reviewStatus: q.review_status,
       });
       return c.json({ results: rows.map(memoryDto), count: rows.length, limit: q.limit, offset: q.offset }, 200);
     },

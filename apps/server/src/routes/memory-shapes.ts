@@ -8,6 +8,8 @@ import { timestamp } from "./define.js";
  */
 export const memoryStatusSchema = z.enum(["active", "archived", "forgotten"]);
 
+export const reviewStatusSchema = z.enum(["approved", "pending", "rejected"]).describe("The review inbox's state: pending and rejected memories are not live");
+
 export const memorySchema = z
   .object({
     id: z.number().int(),
@@ -27,6 +29,7 @@ export const memorySchema = z
     is_forgotten: z.boolean(),
     is_archived: z.boolean(),
     status: memoryStatusSchema,
+    review_status: reviewStatusSchema,
     forget_reason: z.string().nullable(),
     forget_after: timestamp.nullable(),
     decay_score: z.number(),
@@ -63,6 +66,7 @@ export function memoryDto(m: MemoryRow): z.infer<typeof memorySchema> {
     is_forgotten: m.isForgotten,
     is_archived: m.isArchived,
     status: m.status,
+    review_status: m.reviewStatus,
     forget_reason: m.forgetReason,
     forget_after: m.forgetAfter,
     decay_score: m.decayScore,

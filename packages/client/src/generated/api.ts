@@ -1010,6 +1010,8 @@ export interface paths {
                         rate_limit?: number;
                         expires_at?: string;
                         ttl_secs?: number;
+                        /** @description Memories written with this key wait in the review inbox until approved */
+                        review_required?: boolean;
                     };
                 };
             };
@@ -1541,6 +1543,10 @@ export interface paths {
                         /** Format: date-time */
                         forget_after?: string | null;
                         ttl_secs?: number | null;
+                        /** @enum {string} */
+                        review_status?: "approved" | "pending";
+                        /** @enum {string} */
+                        status?: "approved" | "pending";
                     };
                 };
             };
@@ -1654,6 +1660,10 @@ export interface paths {
                         /** Format: date-time */
                         forget_after?: string | null;
                         ttl_secs?: number | null;
+                        /** @enum {string} */
+                        review_status?: "approved" | "pending";
+                        /** @enum {string} */
+                        status?: "approved" | "pending";
                     };
                 };
             };
@@ -1767,6 +1777,10 @@ export interface paths {
                         /** Format: date-time */
                         forget_after?: string | null;
                         ttl_secs?: number | null;
+                        /** @enum {string} */
+                        review_status?: "approved" | "pending";
+                        /** @enum {string} */
+                        status?: "approved" | "pending";
                     };
                 };
             };
@@ -2014,6 +2028,7 @@ export interface paths {
                     space_id?: number;
                     include_forgotten?: "0" | "1" | "true" | "false";
                     include_archived?: "0" | "1" | "true" | "false";
+                    review_status?: "approved" | "pending" | "rejected";
                 };
                 header?: never;
                 path?: never;
@@ -3185,6 +3200,11 @@ export interface paths {
                                     is_archived: boolean;
                                     /** @enum {string} */
                                     status: "active" | "archived" | "forgotten";
+                                    /**
+                                     * @description The review inbox's state: pending and rejected memories are not live
+                                     * @enum {string}
+                                     */
+                                    review_status: "approved" | "pending" | "rejected";
                                     forget_reason: string | null;
                                     /** @description ISO-8601 UTC */
                                     forget_after: string | null;
@@ -3646,6 +3666,11 @@ export interface paths {
                                 importance: number;
                             }[];
                             message: string;
+                            /**
+                             * @description "llm" when the LLM judged the action by meaning, else "rules" (words, and the embedder)
+                             * @enum {string}
+                             */
+                            method: "rules" | "llm";
                         };
                     };
                 };
@@ -3669,6 +3694,1173 @@ export interface paths {
                 };
                 /** @description the key lacks a scope this needs, or may not act on that target */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description any other failure: 413, 429, 403 in open-access mode, 500 */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/inbox": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Memories waiting for review, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    offset?: number | null;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description the pending memories */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Newest first */
+                            pending: components["schemas"]["InboxItem"][];
+                            count: number;
+                            total: number;
+                            offset: number;
+                            limit: number;
+                        };
+                    };
+                };
+                /** @description invalid input: the field at fault, then why */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description missing, unknown, revoked or expired API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description the key lacks a scope this needs, or may not act on that target */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description any other failure: 413, 429, 403 in open-access mode, 500 */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/pending": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Alias of GET /inbox */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    offset?: number | null;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description the pending memories */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Newest first */
+                            pending: components["schemas"]["InboxItem"][];
+                            count: number;
+                            total: number;
+                            offset: number;
+                            limit: number;
+                        };
+                    };
+                };
+                /** @description invalid input: the field at fault, then why */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description missing, unknown, revoked or expired API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description the key lacks a scope this needs, or may not act on that target */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description any other failure: 413, 429, 403 in open-access mode, 500 */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/inbox/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approve a pending memory: it becomes searchable and its deferred post-store work runs */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description approved */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            approved: true;
+                            id: number;
+                        };
+                    };
+                };
+                /** @description invalid input: the field at fault, then why */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description missing, unknown, revoked or expired API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description the key lacks a scope this needs, or may not act on that target */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description no such record for this user (another tenant's id is a 404 too) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description the record's state does not allow this */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description any other failure: 413, 429, 403 in open-access mode, 500 */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/inbox/{id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reject a pending memory: archived, with the reason kept as forget_reason */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": {
+                        reason?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description rejected */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            rejected: true;
+                            id: number;
+                        };
+                    };
+                };
+                /** @description invalid input: the field at fault, then why */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description missing, unknown, revoked or expired API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description the key lacks a scope this needs, or may not act on that target */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description no such record for this user (another tenant's id is a 404 too) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description the record's state does not allow this */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description any other failure: 413, 429, 403 in open-access mode, 500 */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/inbox/{id}/edit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Edit a pending memory in place (re-embedded when its content changes) and approve it */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        content?: string;
+                        category?: string;
+                        importance?: number;
+                        tags?: string[] | string;
+                    };
+                };
+            };
+            responses: {
+                /** @description edited and approved */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            approved: true;
+                            /** @enum {boolean} */
+                            edited: true;
+                            id: number;
+                        };
+                    };
+                };
+                /** @description invalid input: the field at fault, then why */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description missing, unknown, revoked or expired API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description the key lacks a scope this needs, or may not act on that target */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description no such record for this user (another tenant's id is a 404 too) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description the record's state does not allow this */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description any other failure: 413, 429, 403 in open-access mode, 500 */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/inbox/bulk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approve or reject many pending memories; each id that cannot be is listed in failed */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        ids: number[];
+                        /** @enum {string} */
+                        action: "approve" | "reject";
+                        reason?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description what was done, and what failed */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            action: "approve" | "reject";
+                            /** @description How many ids were acted on */
+                            count: number;
+                            /** @description The ids acted on */
+                            ids: number[];
+                            /** @description Missing, another tenant's, or not pending */
+                            failed: {
+                                id: number;
+                                error: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description invalid input: the field at fault, then why */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description missing, unknown, revoked or expired API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description the key lacks a scope this needs, or may not act on that target */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description any other failure: 413, 429, 403 in open-access mode, 500 */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/gate/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Check a command before it runs: dangerous patterns, your rules, ssh targets, secrets, approvals */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        command: string;
+                        agent: string;
+                        context?: string;
+                        tool_name?: string;
+                        /** @default 120 */
+                        wait_secs?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description the decision, stored as a gate request */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["GateDecision"];
+                    };
+                };
+                /** @description invalid input: the field at fault, then why */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description missing, unknown, revoked or expired API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description the key lacks a scope this needs, or may not act on that target */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description any other failure: 413, 429, 403 in open-access mode, 500 */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/gate/respond": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A person's answer to a waiting gate check */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        gate_id: number;
+                        approved: boolean;
+                        reason?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description answered */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            ok: true;
+                            approved: boolean;
+                            /** @description The command, when approved */
+                            command?: string;
+                        };
+                    };
+                };
+                /** @description invalid input: the field at fault, then why */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description missing, unknown, revoked or expired API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description the key lacks a scope this needs, or may not act on that target */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description no such record for this user (another tenant's id is a 404 too) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description the record's state does not allow this */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description any other failure: 413, 429, 403 in open-access mode, 500 */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/gate/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Store what a checked command printed, scrubbed of the secrets named */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        gate_id: number;
+                        output: string;
+                        known_secrets?: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description stored */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            ok: true;
+                        };
+                    };
+                };
+                /** @description invalid input: the field at fault, then why */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description missing, unknown, revoked or expired API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description the key lacks a scope this needs, or may not act on that target */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description no such record for this user (another tenant's id is a 404 too) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description any other failure: 413, 429, 403 in open-access mode, 500 */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/approvals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Ask a person to approve an action within a window */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        action: string;
+                        requester: string;
+                        context?: string;
+                        /** @default 120 */
+                        window_secs?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description the pending approval */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Approval"];
+                    };
+                };
+                /** @description invalid input: the field at fault, then why */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description missing, unknown, revoked or expired API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description the key lacks a scope this needs, or may not act on that target */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description any other failure: 413, 429, 403 in open-access mode, 500 */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/approvals/pending": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your pending approvals, soonest expiry first (overdue ones are marked expired first) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description pending approvals */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Soonest expiry first */
+                            approvals: components["schemas"]["Approval"][];
+                            count: number;
+                            /** @description How many overdue approvals this call marked expired */
+                            expired_count: number;
+                        };
+                    };
+                };
+                /** @description missing, unknown, revoked or expired API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description the key lacks a scope this needs, or may not act on that target */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description any other failure: 413, 429, 403 in open-access mode, 500 */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/approvals/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One approval */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description the approval */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Approval"];
+                    };
+                };
+                /** @description missing, unknown, revoked or expired API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description the key lacks a scope this needs, or may not act on that target */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description no such record for this user (another tenant's id is a 404 too) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description any other failure: 413, 429, 403 in open-access mode, 500 */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/approvals/{id}/decide": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approve or deny a pending approval; a waiting gate check wakes with the decision */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        decision: "approved" | "denied";
+                        decided_by?: string;
+                        reason?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description the decided approval */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Approval"];
+                    };
+                };
+                /** @description invalid input: the field at fault, then why */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description missing, unknown, revoked or expired API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description the key lacks a scope this needs, or may not act on that target */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description no such record for this user (another tenant's id is a 404 too) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description the record's state does not allow this */
+                409: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6511,6 +7703,11 @@ export interface paths {
                                 is_archived: boolean;
                                 /** @enum {string} */
                                 status: "active" | "archived" | "forgotten";
+                                /**
+                                 * @description The review inbox's state: pending and rejected memories are not live
+                                 * @enum {string}
+                                 */
+                                review_status: "approved" | "pending" | "rejected";
                                 forget_reason: string | null;
                                 /** @description ISO-8601 UTC */
                                 forget_after: string | null;
@@ -7974,6 +9171,7 @@ export interface components {
             user_id: number;
             /** @description ISO-8601 UTC */
             expires_at: string | null;
+            review_required: boolean;
             message: string;
         };
         User: {
@@ -8002,6 +9200,8 @@ export interface components {
             /** @description The key that minted this one; revoking it revokes this one too */
             minted_by: number | null;
             rotated_from: number | null;
+            /** @description Memories written with this key wait in the review inbox */
+            review_required: boolean;
         };
         RotatedKey: {
             /** @description The plain key, shown only once */
@@ -8015,6 +9215,7 @@ export interface components {
             user_id: number;
             /** @description ISO-8601 UTC */
             expires_at: string | null;
+            review_required: boolean;
             message: string;
             rotated_from: number;
             grace_hours: number;
@@ -8046,6 +9247,11 @@ export interface components {
             embedded: boolean;
             tags: string[];
             decay_score: number;
+            /**
+             * @description The review inbox's state: pending and rejected memories are not live
+             * @enum {string}
+             */
+            review_status: "approved" | "pending" | "rejected";
         };
         Memory: {
             id: number;
@@ -8066,6 +9272,11 @@ export interface components {
             is_archived: boolean;
             /** @enum {string} */
             status: "active" | "archived" | "forgotten";
+            /**
+             * @description The review inbox's state: pending and rejected memories are not live
+             * @enum {string}
+             */
+            review_status: "approved" | "pending" | "rejected";
             forget_reason: string | null;
             /** @description ISO-8601 UTC */
             forget_after: string | null;
@@ -8143,6 +9354,11 @@ export interface components {
                 is_archived: boolean;
                 /** @enum {string} */
                 status: "active" | "archived" | "forgotten";
+                /**
+                 * @description The review inbox's state: pending and rejected memories are not live
+                 * @enum {string}
+                 */
+                review_status: "approved" | "pending" | "rejected";
                 forget_reason: string | null;
                 /** @description ISO-8601 UTC */
                 forget_after: string | null;
@@ -8203,6 +9419,58 @@ export interface components {
                 assemble_ms: number;
                 total_ms: number;
             };
+        };
+        InboxItem: {
+            id: number;
+            content: string;
+            category: string;
+            source: string;
+            session_id: string | null;
+            importance: number;
+            /** @description ISO-8601 UTC */
+            created_at: string;
+            tags: string[];
+            confidence: number;
+            decay_score: number;
+            /**
+             * @description The reference's name for review_status
+             * @enum {string}
+             */
+            status: "pending";
+            /** @enum {string} */
+            review_status: "pending";
+            model: string | null;
+        };
+        GateDecision: {
+            allowed: boolean;
+            reason: string;
+            resolved_command: string;
+            gate_id: number;
+            requires_approval: boolean;
+            /** @description UUID of the approval the check waits (or waited) on */
+            approval_id?: string;
+            /** @description Notes for the agent: rules that may apply, what a service command touches */
+            enrichment?: string;
+        };
+        Approval: {
+            /** @description UUID */
+            id: string;
+            action: string;
+            context: string | null;
+            requester: string;
+            /** @enum {string} */
+            status: "pending" | "approved" | "denied" | "expired";
+            decision_by: string | null;
+            decision_reason: string | null;
+            /** @description ISO-8601 UTC */
+            created_at: string;
+            /** @description ISO-8601 UTC */
+            expires_at: string;
+            /** @description ISO-8601 UTC */
+            decided_at: string | null;
+            user_id: number;
+            /** @description Until the window closes; 0 once settled or closed */
+            seconds_remaining: number;
         };
         Job: {
             id: number;

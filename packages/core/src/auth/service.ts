@@ -13,6 +13,8 @@ export interface Principal extends KeyGrant {
   user: UserRow;
   keyId: number | null;
   scopes: Scope[];
+  /** The key was created with review_required: what it writes waits in the review inbox. */
+  reviewRequired?: boolean;
 }
 
 export interface IssuedKey {
@@ -33,6 +35,8 @@ export interface CreateKeyInput {
   rate_limit?: number | undefined;
   expires_at?: string | undefined;
   ttl_secs?: number | undefined;
+  /** Memories written with the key wait in the review inbox until approved. */
+  review_required?: boolean | undefined;
 }
 
 /** Last-used stamps are written at most this often per key, so reads stay reads. */
@@ -121,6 +125,7 @@ export class AuthService {
     expiresAt: string | null;
     rotatedFromId?: number | null;
     mintedById?: number | null;
+    reviewRequired?: boolean;
   }): IssuedKey {
     const key = generateApiKey();
     const row = this.keys.insert({
@@ -134,6 +139,7 @@ export class AuthService {
       expiresAt: k.expiresAt,
       rotatedFromId: k.rotatedFromId ?? null,
       mintedById: k.mintedById ?? null,
+      reviewRequired: k.reviewRequired ?? false,
     });
     return { key, row };
   }
@@ -184,7 +190,9 @@ export class AuthService {
       if (held >= this.config.maxKeysPerUser) {
         throw conflict(`user ${userId} already holds ${held} live keys, the most allowed (ENGRAM_MAX_KEYS_PER_USER); revoke one first`);
       }
-      return this.insertKey({ userId, name: input.name ?? "default", scopes, rateLimit, expiresAt, mintedById: actor.keyId });
+      // A key under review cannot mint its way out of it.
+      const reviewRequired = (input.review_required ?? false) || (actor.reviewRequired ?? false);
+      return this.insertKey({ userId, name: input.name ?? "default", scopes, rateLimit, expiresAt, mintedById: actor.keyId, reviewRequired });
     })();
   }
 
@@ -255,6 +263,7 @@ export class AuthService {
         expiresAt: old.expiresAt,
         rotatedFromId: old.id,
         mintedById: old.mintedById,
+        reviewRequired: old.reviewRequired,
       });
       this.keys.reparentChildren(old.id, issued.row.id);
       return issued;
@@ -272,7 +281,7 @@ export class AuthService {
     if (!row.lastUsedAt || now.getTime() - Date.parse(row.lastUsedAt) > LAST_USED_RESOLUTION_MS) {
       this.keys.touch(row.id, now.toISOString());
     }
-    return { user, keyId: row.id, scopes: parseScopes(row.scopes) ?? [], rateLimit: row.rateLimit, expiresAt: row.expiresAt };
+    return { user, keyId: row.id, scopes: parseScopes(row.scopes) ?? [], rateLimit: row.rateLimit, expiresAt: row.expiresAt, reviewRequired: row.reviewRequired };
   }
 
   createSpace(userId: number, name: string, description: string | undefined): SpaceRow {

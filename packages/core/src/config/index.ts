@@ -10,6 +10,7 @@ import type { VectorIndexConfig } from "../vector/index.js";
 import { DEFAULT_JOBS_CONFIG, type JobsConfig } from "../jobs/index.js";
 import { DEFAULT_GRAPH_CONFIG, type GraphConfig } from "../graph/index.js";
 import { DEFAULT_ABSTAIN_MIN_SIMILARITY } from "../search/index.js";
+import type { GuardrailsConfig } from "../intelligence/index.js";
 import { DEFAULT_LLM_BG_TIMEOUT_MS, DEFAULT_LLM_CONCURRENCY, DEFAULT_LLM_MODEL, DEFAULT_LLM_TIMEOUT_MS, type LlmConfig } from "../llm/index.js";
 
 /**
@@ -93,6 +94,9 @@ const envSchema = z.object({
   ENGRAM_PAGERANK_DIRTY_THRESHOLD: positiveInt.default(100),
   ENGRAM_PAGERANK_MAX_CONCURRENT: positiveInt.max(16).default(1),
   ENGRAM_ENTITY_TIMEOUT_MS: positiveInt.default(DEFAULT_GRAPH_CONFIG.entityTimeoutMs),
+  ENGRAM_REVIEW_REQUIRED: boolFlag.default(false),
+  ENGRAM_GATE_BLOCKED_PATTERNS: z.string().optional(),
+  ENGRAM_GATE_APPROVAL_TOOLS: z.string().optional(),
   ENGRAM_INTELLIGENCE_JOBS: boolFlag.default(true),
   ENGRAM_LLM_URL: z.string().url().optional(),
   ENGRAM_LLM_API_KEY: z.string().optional(),
@@ -174,6 +178,8 @@ export interface Config {
   jobs: JobsConfig;
   /** Auto-linking, and the scheduled PageRank and community refresh. */
   graph: GraphConfig;
+  /** The review inbox and the gate (contracts/intelligence.md §1). */
+  guardrails: GuardrailsConfig;
 }
 
 /**
@@ -300,8 +306,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxConcurrent: e.ENGRAM_PAGERANK_MAX_CONCURRENT,
       entityTimeoutMs: e.ENGRAM_ENTITY_TIMEOUT_MS,
     },
+    guardrails: {
+      reviewRequired: e.ENGRAM_REVIEW_REQUIRED,
+      gateBlockedPatterns: commaList(e.ENGRAM_GATE_BLOCKED_PATTERNS),
+      gateApprovalTools: commaList(e.ENGRAM_GATE_APPROVAL_TOOLS),
+    },
   };
 }
+
+/** "a, b,,c" → ["a", "b", "c"]. */
+const commaList = (v: string | undefined): string[] => (v ?? "").split(",").map((s) => s.trim()).filter(Boolean);
 
 /** Unset job variables keep the defaults core uses when no config is given. */
 function jobsConfig(e: z.output<typeof envSchema>): JobsConfig {

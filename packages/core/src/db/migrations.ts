@@ -416,4 +416,43 @@ CREATE INDEX fact_extractions_user ON fact_extractions(user_id);
 CREATE INDEX memories_parent ON memories(parent_memory_id) WHERE parent_memory_id IS NOT NULL;
 `,
   },
+  {
+    version: 13,
+    name: "guardrails: gate requests, approvals, review-required keys",
+    sql: `
+-- A key created with review_required writes its memories into the inbox (review_status pending).
+ALTER TABLE api_keys ADD COLUMN review_required INTEGER NOT NULL DEFAULT 0;
+-- Every POST /gate/check, with the step that decided it; output is stored scrubbed of secrets.
+CREATE TABLE gate_requests (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  user_id INTEGER NOT NULL,
+  agent TEXT NOT NULL,
+  command TEXT NOT NULL,
+  context TEXT,
+  tool_name TEXT,
+  status TEXT NOT NULL CHECK (status IN ('allowed','blocked','pending_secrets','pending_approval','approved','denied','completed')),
+  reason TEXT,
+  approval_id TEXT,
+  output TEXT,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE INDEX gate_requests_user ON gate_requests(user_id, id);
+-- Human approvals: UUID ids, a window after which a pending one is expired.
+CREATE TABLE approvals (
+  id TEXT PRIMARY KEY,
+  user_id INTEGER NOT NULL,
+  action TEXT NOT NULL,
+  context TEXT,
+  requester TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('pending','approved','denied','expired')),
+  decision_by TEXT,
+  decision_reason TEXT,
+  created_at TEXT NOT NULL,
+  expires_at TEXT NOT NULL,
+  decided_at TEXT
+);
+CREATE INDEX approvals_pending ON approvals(user_id, status, expires_at);
+`,
+  },
 ];

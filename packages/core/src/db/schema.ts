@@ -23,6 +23,7 @@ export const apiKeys = sqliteTable("api_keys", {
   revokedAt: text("revoked_at"),
   rotatedFromId: integer("rotated_from_id"),
   mintedById: integer("minted_by_id"),
+  reviewRequired: integer("review_required", { mode: "boolean" }).notNull().default(false),
 });
 
 export const spaces = sqliteTable("spaces", {
@@ -229,6 +230,39 @@ export const factExtractions = sqliteTable("fact_extractions", {
 
 export type MemoryRow = typeof memories.$inferSelect;
 export type UserRow = typeof users.$inferSelect;
+/** POST /gate/check requests (migration 13). */
+export const gateRequests = sqliteTable("gate_requests", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  userId: integer("user_id").notNull(),
+  agent: text("agent").notNull(),
+  command: text("command").notNull(),
+  context: text("context"),
+  toolName: text("tool_name"),
+  status: text("status", { enum: ["allowed", "blocked", "pending_secrets", "pending_approval", "approved", "denied", "completed"] }).notNull(),
+  reason: text("reason"),
+  approvalId: text("approval_id"),
+  output: text("output"),
+  createdAt: text("created_at").notNull(),
+  updatedAt: text("updated_at").notNull(),
+});
+
+/** Human approvals (migration 13); ids are UUIDs. */
+export const approvals = sqliteTable("approvals", {
+  id: text("id").primaryKey(),
+  userId: integer("user_id").notNull(),
+  action: text("action").notNull(),
+  context: text("context"),
+  requester: text("requester").notNull(),
+  status: text("status", { enum: ["pending", "approved", "denied", "expired"] }).notNull(),
+  decisionBy: text("decision_by"),
+  decisionReason: text("decision_reason"),
+  createdAt: text("created_at").notNull(),
+  expiresAt: text("expires_at").notNull(),
+  decidedAt: text("decided_at"),
+});
+
+export type GateRequestRow = typeof gateRequests.$inferSelect;
+export type ApprovalRow = typeof approvals.$inferSelect;
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
 export type SpaceRow = typeof spaces.$inferSelect;
 export type LinkRow = typeof memoryLinks.$inferSelect;

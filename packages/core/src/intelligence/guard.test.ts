@@ -45,6 +45,13 @@ describe("the prohibited object of a rule", () => {
     expect(prohibitedObjects("Production DB: do not run migrations by hand; never drop tables")).toEqual([" run migrations by hand", " drop tables"]);
   });
 
+  it("keeps addresses, versions and file names whole: only a dot before a space ends a sentence", () => {
+    expect(prohibitedObjects("Never ssh into 10.0.0.5 as root. Never edit .env files")).toEqual([" ssh into 10.0.0.5 as root", " edit .env files"]);
+    expect([...guardTerms("ssh deploy@10.0.0.7")]).toEqual(["ssh", "deploy", "10.0.0.7"]);
+    // Slashes and dots between letters split: a path's parts are terms.
+    expect([...guardTerms("/var/log/audit.log on release/2.1")]).toEqual(["var", "log", "audit", "releas", "2.1"]);
+  });
+
   it("is the rest of the sentence around prohibited / forbidden, or before a bare don't", () => {
     expect(prohibitedObjects("Force-pushing to main is forbidden")).toEqual(["force-pushing to main is  "]);
     expect(prohibitedObjects("Secrets in git: just don't.")).toEqual(["secrets in git: just "]);
@@ -143,7 +150,7 @@ describe("GuardService over the database", () => {
     return r.memory;
   };
 
-  it("uses only the user's own latest, active rules", () => {
+  it("uses only the user's own latest, active rules", async () => {
     const rule = store(alice, { content: "never delete the audit logs", category: "rule", importance: 10 });
     store(alice, { content: "never delete the audit logs on Sunday", is_static: false }); // not static, not a rule
     store(bob, { content: "never rotate the signing keys", category: "rule", importance: 10 });
@@ -151,28 +158,28 @@ describe("GuardService over the database", () => {
     engram.memories.setStatus(alice, archived.id, "archived");
 
     expect(engram.guard.rules(alice).map((r) => r.id)).toEqual([rule.id]);
-    expect(engram.guard.check(alice, "delete audit logs older than a year")).toMatchObject({ signal: "block", rules: [{ id: rule.id }] });
+    expect(await engram.guard.check(alice, "delete audit logs older than a year")).toMatchObject({ signal: "block", rules: [{ id: rule.id }] });
     // Bob's rule does not apply to Alice, nor an archived one.
-    expect(engram.guard.check(alice, "rotate the signing keys").signal).toBe("allow");
-    expect(engram.guard.check(alice, "rename the billing tables").signal).toBe("allow");
-    expect(engram.guard.check(bob, "rotate signing keys").signal).toBe("block");
+    expect((await engram.guard.check(alice, "rotate the signing keys")).signal).toBe("allow");
+    expect((await engram.guard.check(alice, "rename the billing tables")).signal).toBe("allow");
+    expect((await engram.guard.check(bob, "rotate signing keys")).signal).toBe("block");
   });
 
-  it("follows a rule through its versions: only the latest one counts", () => {
+  it("follows a rule through its versions: only the latest one counts", async () => {
     const v1 = store(alice, { content: "never deploy on Fridays", category: "rule", importance: 10 });
     const v2 = engram.memories.update(alice, v1.id, { content: "never deploy on weekends" }, null);
     // v1 would block this; v2 only shares "deploy" with it.
-    expect(engram.guard.check(alice, "deploy on Friday")).toMatchObject({ signal: "warn", rules: [{ id: v2.id }] });
-    expect(engram.guard.check(alice, "deploy on the weekend")).toMatchObject({ signal: "block", rules: [{ id: v2.id }] });
+    expect(await engram.guard.check(alice, "deploy on Friday")).toMatchObject({ signal: "warn", rules: [{ id: v2.id }] });
+    expect(await engram.guard.check(alice, "deploy on the weekend")).toMatchObject({ signal: "block", rules: [{ id: v2.id }] });
   });
 
-  it("a static prohibition is a rule without the category", () => {
+  it("a static prohibition is a rule without the category", async () => {
     const m = store(alice, { content: "Don't send invoices to customers before the 1st", is_static: true, importance: 7 });
-    expect(engram.guard.check(alice, "send the invoices to customers")).toMatchObject({ signal: "warn", rules: [{ id: m.id, importance: 7 }] });
+    expect(await engram.guard.check(alice, "send the invoices to customers")).toMatchObject({ signal: "warn", rules: [{ id: m.id, importance: 7 }] });
   });
 
-  it("an empty action is invalid", () => {
-    expect(() => engram.guard.check(alice, "  ")).toThrow(EngramError);
-    expect(() => engram.guard.check(alice, "  ")).toThrow("action: must not be empty");
+  it("an empty action is invalid", async () => {
+    await expect(engram.guard.check(alice, "  ")).rejects.toThrow(EngramError);
+    await expect(engram.guard.check(alice, "  ")).rejects.toThrow("action: must not be empty");
   });
 });

@@ -3,6 +3,9 @@ import { RuleCandidateStore } from "../memory/index.js";
 import { invalid } from "../errors.js";
 import { STOPWORDS } from "../text/index.js";
 import { leadingWindow } from "../text/index.js";
+import type { EmbeddingMeaning } from "./guard-meaning.js";
+import { llmViolations } from "./guard-llm.js";
+import type { LlmClient } from "../llm/index.js";
 
 /**
  * Guardrails: before an agent acts, POST /guard checks the action against the user's rules.
@@ -70,7 +73,15 @@ const ANY_PROHIBITION = new RegExp(`${PROHIBITION_BEFORE.source}|${PROHIBITION_A
 /** Words that carry no object of their own in a rule or an action. */
 const FILLER: ReadonlySet<string> = new Set(["ever", "always", "please", "anything", "everything", "anyone", "circumstance", "circumstances", "allowed"]);
 
-const WORD_RE = /[\p{L}\p{N}]+(?:'[\p{L}]+)*/gu;
+/**
+ * A word: letters and digits, with an inner apostrophe ("don't"). Dotted numbers stay one term
+ * ("10.0.0.5", "2.1"): split, an address would shrink to its first octet and "ssh 10.0.0.7"
+ * would match a rule about 10.0.0.5. Hyphens, slashes, dots between letters and underscores
+ * split ("/var/log/audit.log" is var, log, audit, log).
+ */
+const WORD_RE = /\p{N}+(?:\.\p{N}+)+|[\p{L}\p{N}]+(?:'[\p{L}]+)*/gu;
+/** Sentence ends: a dot only before white space or the end, so addresses, versions and file names stay whole. */
+const SENTENCE_END = /[;!?\n]+|\.+(?=\s|$)/;
 
 /** Curly apostrophes as straight ones, lower case: "Don’t" and "don't" read the same. */
 function normalize(text: string): string {
@@ -100,7 +111,8 @@ export function guardTerms(text: string): Set<string> {
   const terms = new Set<string>();
   for (const [word] of normalize(text).matchAll(WORD_RE)) {
     if (word.length < 2 || STOPWORDS.has(word) || FILLER.has(word)) continue;
-    terms.add(stem(word));
+    // Numbers, addresses and names with digits ("10.0.0.5", "ext4") are matched as written.
+    terms.add(/\p{N}/u.test(word) ? word : stem(word));
   }
   return terms;
 }
@@ -113,7 +125,7 @@ export function isRule(m: { category: string; isStatic: boolean; content: string
 /** The texts a rule forbids: one per sentence with a prohibition, or the whole rule when it has none. */
 export function prohibitedObjects(content: string): string[] {
   const objects: string[] = [];
-  for (const sentence of normalize(content).split(/[.;!?\n]+/)) {
+  for (const sentence of normalize(content).split(SENTENCE_END)) {
     const before = PROHIBITION_BEFORE.exec(sentence);
     if (before) {
       const after = sentence.slice(before.index + before[0].length);
@@ -174,20 +186,51 @@ function describe(verdict: string, rules: GuardRule[]): string {
   return `${verdict}: rule #${first.id} ${how}${more}: "${first.content.replace(/\s+/g, " ").trim()}"`;
 }
 
+/**
+ * Raises a word verdict of `allow` to `warn` for the rules matched by meaning (never to block).
+ * The rules are those the judge named, strongest first.
+ */
+export function warnByMeaning(verdict: GuardVerdict, rules: readonly GuardRule[], ids: readonly number[]): GuardVerdict {
+  if (verdict.signal !== "allow") return verdict;
+  const byId = new Map(rules.map((r) => [r.id, r]));
+  const named = [...new Set(ids)].flatMap((id) => byId.get(id) ?? []);
+  if (named.length === 0) return verdict;
+  return { ...verdict, signal: "warn", rules: named, message: describe("Check first", named) };
+}
+
+/** A verdict as POST /guard answers it: whether the LLM judged the meaning ("llm") or words and the embedder did ("rules"). */
+export type GuardCheck = GuardVerdict & { method: "rules" | "llm" };
+
 export class GuardService {
   private readonly candidates: RuleCandidateStore;
 
-  constructor(ctx: CoreContext) {
+  constructor(
+    ctx: CoreContext,
+    /** Matching by meaning with the embedder; null leaves the word path alone (no embedding model). */
+    private readonly meaning: EmbeddingMeaning | null,
+    /** The LLM's judgement of meaning when one is configured; it falls back to the embedder. */
+    private readonly llm: LlmClient,
+  ) {
     this.candidates = new RuleCandidateStore(ctx.db);
   }
 
-  /** The user's rules: only their own memories, latest active versions. */
+  /** The user's rules: only their own memories, latest live approved versions. */
   rules(userId: number): GuardRule[] {
     return this.candidates.of(userId).filter(isRule).map(({ id, content, importance }) => ({ id, content, importance }));
   }
 
-  check(userId: number, action: string): GuardVerdict {
+  /**
+   * The verdict of the words; when they allow, meaning may raise it to a warning: the LLM's
+   * verdict when one is configured and answers, else the embedder's similarity.
+   */
+  async check(userId: number, action: string): Promise<GuardCheck> {
     if (action.trim().length === 0) throw invalid("action", "must not be empty");
-    return evaluate(action, this.rules(userId));
+    const rules = this.rules(userId);
+    const verdict = evaluate(action, rules);
+    if (verdict.signal !== "allow" || rules.length === 0) return { ...verdict, method: "rules" };
+    const judged = await llmViolations(this.llm, action, rules);
+    if (judged) return { ...warnByMeaning(verdict, rules, judged), method: "llm" };
+    const matches = this.meaning ? await this.meaning.matches(action, rules) : null;
+    return { ...(matches ? warnByMeaning(verdict, rules, matches.map((m) => m.id)) : verdict), method: "rules" };
   }
 }

@@ -57,10 +57,14 @@ export class MemoryService {
     this.spaces = new SpaceStore(ctx.db);
   }
 
-  /** The background work a written version causes: graph links always, post-store steps once approved. */
+  /**
+   * The background work a written version causes: graph links and the post-store steps, both
+   * only once it is approved (a pending memory gets them when POST /inbox/{id}/approve runs).
+   */
   private enqueueFollowUps(userId: number, row: MemoryRow): void {
+    if (row.reviewStatus !== "approved") return;
     this.jobs.enqueue("auto_link", { memoryId: row.id }, { userId });
-    if (this.postStoreJobs && row.reviewStatus === "approved") this.jobs.enqueue(POST_STORE_JOB, { memoryId: row.id }, { userId });
+    if (this.postStoreJobs) this.jobs.enqueue(POST_STORE_JOB, { memoryId: row.id }, { userId });
   }
 
   /** The user's memory by id; another tenant's id is indistinguishable from a missing one. */
@@ -147,6 +151,7 @@ export class MemoryService {
         status: "active",
         isForgotten: false,
         isArchived: false,
+        reviewStatus: input.review_status === "pending" || input.status === "pending" ? "pending" : "approved",
         accessCount: 0,
         // Storing is the memory's first FSRS review (graded Good), in the row's own transaction.
         ...initialColumns(new Date(now)),
@@ -334,4 +339,79 @@ export class MemoryService {
   stats(userId: number): MemoryStats {
     return this.rows.stats(userId);
   }
+
+  /** The user's memories waiting in the review inbox, newest first, and how many there are. */
+  pending(userId: number, limit: number, offset: number): { rows: MemoryRow[]; total: number } {
+    return this.rows.pending(userId, limit, offset);
+  }
+
+  /** The user's pending memory, or 404 (missing, another tenant's, forgotten) / 409 (not pending). */
+  private pendingRow(userId: number, id: number): MemoryRow {
+    const row = this.find(userId, id);
+    if (!row || row.isForgotten) throw notFound("memory");
+    if (row.reviewStatus !== "pending") throw conflict(`memory ${id} is not pending review (it is ${row.reviewStatus})`);
+    return row;
+  }
+
+  /** Approves a pending memory: it becomes live, and the work deferred at store (links, post-store steps) is enqueued with it. */
+  approve(userId: number, id: number): MemoryRow {
+    const row = this.ctx.db.sqlite.transaction(() => {
+      this.pendingRow(userId, id);
+      const approved = this.rows.patch(id, { reviewStatus: "approved", updatedAt: isoNow(this.ctx) });
+      this.enqueueFollowUps(userId, approved);
+      return approved;
+    })();
+    this.events.emitChanged({ userId, changes: [{ kind: "ranking" }] });
+    return row;
+  }
+
+  /** Rejects a pending memory: archived, with the reason kept as its forget_reason; never deleted. */
+  reject(userId: number, id: number, reason: string | undefined): MemoryRow {
+    const row = this.ctx.db.sqlite.transaction(() => {
+      this.pendingRow(userId, id);
+      return this.rows.patch(id, {
+        reviewStatus: "rejected",
+        status: "archived",
+        isArchived: true,
+        forgetReason: reason ?? "rejected in review",
+        updatedAt: isoNow(this.ctx),
+      });
+    })();
+    this.events.emitChanged({ userId, changes: [{ kind: "ranking" }] });
+    return row;
+  }
+
+  /**
+   * Edits a pending memory in place (no new version) and approves it. A content change moves
+   * its lexical index entry and fingerprint, and writes `vector` (the new content's) when given.
+   */
+  editPending(userId: number, id: number, patch: PendingEdit, vector: Float32Array | null): MemoryRow {
+    const row = this.ctx.db.sqlite.transaction(() => {
+      const old = this.pendingRow(userId, id);
+      const content = patch.content ?? old.content;
+      if (content !== old.content) this.rows.rewriteText(old, content);
+      const edited = this.rows.patch(id, {
+        simhash: content === old.content ? old.simhash : simhash(content),
+        category: patch.category ?? old.category,
+        importance: patch.importance ?? old.importance,
+        tags: patch.tags ? normalizeTags(patch.tags) : old.tags,
+        reviewStatus: "approved",
+        updatedAt: isoNow(this.ctx),
+      });
+      if (vector && content !== old.content) this.vectors.writeRow(userId, id, vector);
+      this.enqueueFollowUps(userId, edited);
+      return edited;
+    })();
+    const changedVector = patch.content !== undefined && vector ? vector : null;
+    this.events.emitChanged({ userId, changes: [changedVector ? { kind: "written", memoryId: id, vector: changedVector } : { kind: "ranking" }] });
+    return row;
+  }
+}
+
+/** What POST /inbox/{id}/edit may change. */
+export interface PendingEdit {
+  content?: string | undefined;
+  category?: string | undefined;
+  importance?: number | undefined;
+  tags?: readonly string[] | undefined;
 }

@@ -30,6 +30,8 @@ export interface ListFilters {
   spaceId?: number | undefined;
   includeForgotten?: boolean | undefined;
   includeArchived?: boolean | undefined;
+  /** Which review state to list: approved (default), or the inbox's pending or rejected memories. */
+  reviewStatus?: "approved" | "pending" | "rejected" | undefined;
 }
 
 /** Tags are trimmed, lower-cased and deduplicated on every write. */

@@ -140,6 +140,21 @@ export class MemoryStore {
     return row;
   }
 
+  /** Replaces the row's content in place, its lexical index entry with it; call inside a transaction. */
+  rewriteText(row: Pick<MemoryRow, "id" | "userId" | "content">, content: string): void {
+    this.lexical.remove(row.userId, row.id, row.content);
+    this.db.orm.update(memories).set({ content }).where(eq(memories.id, row.id)).run();
+    this.lexical.add(row.userId, row.id, content);
+  }
+
+  /** The user's pending memories (the review inbox), newest first, with their total. */
+  pending(userId: number, limit: number, offset: number): { rows: MemoryRow[]; total: number } {
+    const where = and(eq(memories.userId, userId), eq(memories.reviewStatus, "pending"), sql.raw(latestMemorySql(TABLE)));
+    const rows = this.db.orm.select().from(memories).where(where).orderBy(desc(memories.createdAt), desc(memories.id)).limit(limit).offset(offset).all();
+    const total = this.db.orm.select({ n: sql<number>`count(*)` }).from(memories).where(where).get()?.n ?? 0;
+    return { rows, total };
+  }
+
   /** Writes `patch` on the row and returns it as it now is. */
   patch(id: number, patch: MemoryPatch): MemoryRow {
     return this.db.orm.update(memories).set(patch).where(eq(memories.id, id)).returning().get();
@@ -165,7 +180,9 @@ export class MemoryStore {
   list(userId: number, f: ListFilters): MemoryRow[] {
     const conds: SQL[] = [
       eq(memories.userId, userId),
-      sql.raw(latestMemorySql(TABLE, { forgotten: f.includeForgotten, archived: f.includeArchived })),
+      // Rejected memories are archived: asking for them shows the archive too.
+      sql.raw(latestMemorySql(TABLE, { forgotten: f.includeForgotten, archived: f.includeArchived || f.reviewStatus === "rejected" })),
+      eq(memories.reviewStatus, f.reviewStatus ?? "approved"),
     ];
     if (f.category) conds.push(eq(memories.category, f.category));
     if (f.source) conds.push(eq(memories.source, f.source));
