@@ -111,7 +111,7 @@ export function createEngram(
   const guard = createGuard(ctx);
   const postStore = createPostStore(jobs);
   const audit = createAudit(ctx, { log: opts.log });
-  const maintenance = createMaintenance(ctx, { memories, embedding, ttl });
+  const maintenance = createMaintenance(ctx, { memories, embedding, ttl, llm });
 
   return {
     db,

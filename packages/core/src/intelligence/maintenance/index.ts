@@ -1,6 +1,7 @@
 /** Correction and maintenance (contracts/intelligence.md §5.3): nothing here deletes a memory. */
 import type { CoreContext } from "../../context.js";
 import type { MemoryService, TtlSweeper } from "../../memory/index.js";
+import type { LlmClient } from "../../llm/index.js";
 import type { EmbeddingService } from "../../vector/index.js";
 import { Consolidations } from "./consolidation.js";
 import { Corrections } from "./correction.js";
@@ -25,14 +26,14 @@ export interface Maintenance {
 
 export function createMaintenance(
   ctx: CoreContext,
-  deps: { memories: MemoryService; embedding: EmbeddingService; ttl: TtlSweeper },
+  deps: { memories: MemoryService; embedding: EmbeddingService; ttl: TtlSweeper; llm: LlmClient },
 ): Maintenance {
   const store = new MaintenanceStore(ctx.db);
   const duplicates = new Duplicates(ctx, deps.memories, store);
   return {
     corrections: new Corrections(ctx, deps.memories, deps.embedding, store),
     duplicates,
-    consolidations: new Consolidations(ctx, deps.memories, deps.embedding, store, duplicates, deps.ttl),
+    consolidations: new Consolidations(ctx, deps.memories, deps.embedding, store, duplicates, deps.ttl, deps.llm),
     feedback: new Feedback(ctx, deps.memories, store),
     health: (userId) => {
       const h = store.health(userId);

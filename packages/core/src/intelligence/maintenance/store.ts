@@ -110,10 +110,10 @@ export class MaintenanceStore {
                 count(*) FILTER (WHERE EXISTS (SELECT 1 FROM memory_links l WHERE l.user_id = m.user_id AND (l.source_id = m.id OR l.target_id = m.id))) AS with_links,
                 count(*) FILTER (WHERE m.is_fact = 1) AS facts,
                 (SELECT count(*) FROM memory_links l JOIN memories a ON a.id = l.source_id JOIN memories b ON b.id = l.target_id
-                  WHERE l.user_id = ?1 AND l.type = 'contradicts' AND a.user_id = ?1 AND b.user_id = ?1 AND ${liveA} AND ${liveB}) AS open_contradictions,
+                  WHERE l.user_id = @userId AND l.type = 'contradicts' AND a.user_id = @userId AND b.user_id = @userId AND ${liveA} AND ${liveB}) AS open_contradictions,
                 coalesce(avg(m.importance), 0) AS avg_importance,
                 min(m.created_at) AS oldest_memory
-           FROM memories m WHERE m.user_id = ?1 AND ${present}`,
+           FROM memories m WHERE m.user_id = @userId AND ${present}`,
       ),
     };
   }
@@ -150,6 +150,6 @@ export class MaintenanceStore {
 
   /** Counts over the user's memories; the percentages and averages are left to the caller to round. */
   health(userId: number): Omit<MemoryHealth, "embedding_coverage_pct"> {
-    return this.s.health.get(userId) as Omit<MemoryHealth, "embedding_coverage_pct">;
+    return this.s.health.get({ userId }) as Omit<MemoryHealth, "embedding_coverage_pct">;
   }
 }
