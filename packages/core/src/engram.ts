@@ -6,7 +6,17 @@ import { createAuth, DEFAULT_AUTH_CONFIG, type AuthService } from "./auth/index.
 import { MemoryEvents } from "./events/index.js";
 import { createFsrs, type FsrsService } from "./fsrs/index.js";
 import { createGraph, type GraphService } from "./graph/index.js";
-import { createGuard, createMaintenance, createPostStore, type GuardService, type Maintenance, type PostStoreSteps } from "./intelligence/index.js";
+import {
+  createGuard,
+  createMaintenance,
+  createPostStore,
+  createReflections,
+  type Growth,
+  type GuardService,
+  type Maintenance,
+  type PostStoreSteps,
+  type Reflections,
+} from "./intelligence/index.js";
 import { createLlm, type LlmClient } from "./llm/index.js";
 import { createJobs, DEFAULT_JOBS_CONFIG, type JobLog, type JobQueue } from "./jobs/index.js";
 import { createMemory, FsrsStateStore, SpaceContentsStore, type MemoryService, type TtlSweeper } from "./memory/index.js";
@@ -37,6 +47,10 @@ export interface Engram {
   postStore: PostStoreSteps;
   /** Correction, duplicates, consolidation, the sweep, feedback and memory health (non-destructive). */
   maintenance: Maintenance;
+  /** Reflections: written, over a period, or proposed for important memories nobody recalls. */
+  reflections: Reflections;
+  /** Growth observations from the LLM, and their promotion to insights. */
+  growth: Growth;
   /** The durable job queue; `jobs.start()` runs the workers, `await jobs.stop()` before `close()`. */
   jobs: JobQueue;
   /** Forgets memories past their forget_after (scheduled as the ttl_sweep job; POST /sweep runs it now). */
@@ -112,6 +126,7 @@ export function createEngram(
   const postStore = createPostStore(jobs);
   const audit = createAudit(ctx, { log: opts.log });
   const maintenance = createMaintenance(ctx, { memories, embedding, ttl, llm });
+  const { reflections, growth } = createReflections(ctx, { memories, embedding, llm });
 
   return {
     db,
@@ -129,6 +144,8 @@ export function createEngram(
     guard,
     postStore,
     maintenance,
+    reflections,
+    growth,
     jobs,
     ttl,
     graph,
