@@ -298,6 +298,29 @@ describe("responses match the schemas /openapi.json declares", () => {
     await call(alice, "GET", "/feedback/stats", 200);
   });
 
+  it("reflections and growth", async () => {
+    const x = ((await alice.get("/list")).body.results as { id: number }[])[0]!.id;
+    await call(alice, "POST", "/reflections", 201, { body: { content: "Billing deploys go smoothly on Fridays", source_memory_ids: [x] } });
+    await call(alice, "POST", "/reflections", 400, { body: { content: "" } });
+    await call(alice, "POST", "/reflections", 404, { body: { content: "x", source_memory_ids: [999_999] } });
+    await call(alice, "POST", "/intelligence/reflections", 201, { body: { content: "Terraform state needs a lock" } });
+    items(await call(alice, "GET", "/reflections", 200), "reflections");
+    await call(alice, "GET", "/reflections", 400, { query: "limit=0" });
+    items(await call(alice, "GET", "/intelligence/reflections", 200), "reflections");
+    await call(alice, "POST", "/reflect", 201, { body: { period: "month" } });
+    await call(alice, "POST", "/reflect", 201, { body: { content: "A written reflection" } });
+    await call(alice, "POST", "/reflect", 400, { body: { period: "year" } });
+    await call(alice, "POST", "/reflect", 404, { body: { content: "x", source_memory_ids: [999_999] } });
+    await call(alice, "POST", "/reflections/generate", 200);
+    await call(alice, "POST", "/reflections/generate", 400, { query: "limit=0" });
+    await call(alice, "POST", "/intelligence/reflections/generate", 200);
+    await call(alice, "POST", "/growth/reflect", 200, { body: { service: "agent", context: ["the user asked for tests first"] } });
+    await call(alice, "POST", "/growth/reflect", 400, { body: { service: "agent", context: [] } });
+    await call(alice, "GET", "/growth/observations", 200);
+    await call(alice, "POST", "/growth/materialize", 404, { body: { observation_id: x } });
+    await call(alice, "POST", "/growth/materialize", 400, { body: {} });
+  });
+
   it("jobs and the expiry sweep", async () => {
     const jobs = (await call(alice, "GET", "/jobs", 200, { query: "limit=5" })).body.jobs as { id: number }[];
     expect(jobs.length).toBeGreaterThan(0);
