@@ -27,6 +27,8 @@ import { registerGraphRoutes } from "./routes/graph.js";
 import { registerGraphExploreRoutes } from "./routes/graph-explore.js";
 import { registerEntityRoutes } from "./routes/entities.js";
 import { registerFactRoutes } from "./routes/facts.js";
+import { registerMaintenanceRoutes } from "./routes/maintenance.js";
+import { registerReflectionRoutes } from "./routes/reflections.js";
 import { matchedRoute } from "./route-path.js";
 import { errors } from "./routes/define.js";
 
@@ -100,6 +102,8 @@ export function createApp(opts: AppOptions) {
   registerGraphExploreRoutes(app, opts);
   registerEntityRoutes(app, opts);
   registerFactRoutes(app, opts);
+  registerMaintenanceRoutes(app, opts);
+  registerReflectionRoutes(app, opts);
 
   // Every tenant's counts and activity: an admin's business, unless a private-network scraper was configured.
   const metricsGuard: MiddlewareHandler<AppEnv> = opts.metricsPublic ? (_c, next) => next() : requireScope("admin");

@@ -269,7 +269,7 @@ describe("forget_after and POST /sweep", () => {
     expect(swept).toEqual([mine]);
     expect((await alice.get(`/memory/${mine}`)).status).toBe(404);
     expect((await bob.get(`/memory/${theirs}`)).body.status).toBe("active");
-    expect((await bob.post("/sweep")).body).toEqual({ swept: 1, ids: [theirs] });
+    expect((await bob.post("/sweep")).body).toEqual({ swept: 1, forgotten: 1, ids: [theirs], pairs_found: 0, consolidated: 0 });
     expect((await aliceReader.post("/sweep")).status).toBe(403);
   });
 

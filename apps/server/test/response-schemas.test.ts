@@ -346,6 +346,55 @@ describe("responses match the schemas /openapi.json declares", () => {
     await call(alice, "POST", "/admin/decompose-sweep", 403);
   });
 
+  it("correction and maintenance", async () => {
+    const [x, y] = ((await alice.get("/list")).body.results as { id: number }[]).map((m) => m.id);
+    items(await call(alice, "GET", "/duplicates", 200, { query: "threshold=0" }), "duplicates");
+    await call(alice, "GET", "/duplicates", 400, { query: "threshold=2" });
+    await call(alice, "POST", "/deduplicate", 200);
+    await call(alice, "POST", "/deduplicate", 400, { body: { threshold: 2 } });
+    await call(alice, "POST", "/intelligence/consolidation-candidates", 200, { body: { threshold: 0 } });
+    await call(alice, "POST", "/intelligence/consolidation-candidates", 400, { body: { threshold: "x" } });
+    await call(alice, "POST", "/consolidate", 201, { body: { memory_ids: [x, y] } });
+    await call(alice, "POST", "/consolidate", 400, { body: { memory_ids: [x] } });
+    await call(alice, "POST", "/consolidate", 404, { body: { memory_ids: [x, 999_999] } });
+    await call(alice, "POST", "/intelligence/consolidate", 201, { body: { memory_ids: [y, x] } });
+    items(await call(alice, "GET", "/intelligence/consolidations", 200), "consolidations");
+    await call(alice, "GET", "/intelligence/consolidations", 400, { query: "limit=0" });
+    const wrong = (await call(alice, "POST", "/store", 201, { body: { content: "The billing service's staging port is 8081" } })).body.id;
+    await call(alice, "POST", "/correct", 201, { body: { memory_id: wrong, content: "The billing service's staging port is 8082", reason: "typo" } });
+    await call(alice, "POST", "/correct", 409, { body: { memory_id: wrong, content: "The billing service's staging port is 8083" } });
+    await call(alice, "POST", "/correct", 404, { body: { memory_id: 999_999, content: "nothing" } });
+    await call(alice, "POST", "/correct", 400, { body: { memory_id: wrong } });
+    await call(alice, "GET", "/memory-health", 200);
+    await call(alice, "POST", "/feedback", 201, { body: { memory_id: x, rating: "helpful" } });
+    await call(alice, "POST", "/feedback", 400, { body: { memory_id: x, rating: "great" } });
+    await call(alice, "POST", "/feedback", 404, { body: { memory_id: 999_999, rating: "helpful" } });
+    await call(alice, "GET", "/feedback/stats", 200);
+  });
+
+  it("reflections and growth", async () => {
+    const x = ((await alice.get("/list")).body.results as { id: number }[])[0]!.id;
+    await call(alice, "POST", "/reflections", 201, { body: { content: "Billing deploys go smoothly on Fridays", source_memory_ids: [x] } });
+    await call(alice, "POST", "/reflections", 400, { body: { content: "" } });
+    await call(alice, "POST", "/reflections", 404, { body: { content: "x", source_memory_ids: [999_999] } });
+    await call(alice, "POST", "/intelligence/reflections", 201, { body: { content: "Terraform state needs a lock" } });
+    items(await call(alice, "GET", "/reflections", 200), "reflections");
+    await call(alice, "GET", "/reflections", 400, { query: "limit=0" });
+    items(await call(alice, "GET", "/intelligence/reflections", 200), "reflections");
+    await call(alice, "POST", "/reflect", 201, { body: { period: "month" } });
+    await call(alice, "POST", "/reflect", 201, { body: { content: "A written reflection" } });
+    await call(alice, "POST", "/reflect", 400, { body: { period: "year" } });
+    await call(alice, "POST", "/reflect", 404, { body: { content: "x", source_memory_ids: [999_999] } });
+    await call(alice, "POST", "/reflections/generate", 200);
+    await call(alice, "POST", "/reflections/generate", 400, { query: "limit=0" });
+    await call(alice, "POST", "/intelligence/reflections/generate", 200);
+    await call(alice, "POST", "/growth/reflect", 200, { body: { service: "agent", context: ["the user asked for tests first"] } });
+    await call(alice, "POST", "/growth/reflect", 400, { body: { service: "agent", context: [] } });
+    await call(alice, "GET", "/growth/observations", 200);
+    await call(alice, "POST", "/growth/materialize", 404, { body: { observation_id: x } });
+    await call(alice, "POST", "/growth/materialize", 400, { body: {} });
+  });
+
   it("jobs and the expiry sweep", async () => {
     const jobs = (await call(alice, "GET", "/jobs", 200, { query: "limit=5" })).body.jobs as { id: number }[];
     expect(jobs.length).toBeGreaterThan(0);

@@ -6,7 +6,27 @@ import { createAuth, DEFAULT_AUTH_CONFIG, type AuthService } from "./auth/index.
 import { MemoryEvents } from "./events/index.js";
 import { createFsrs, type FsrsService } from "./fsrs/index.js";
 import { createGraph, type GraphService } from "./graph/index.js";
-import { createFacts, createGuard, createPostStore, type DecomposeService, type DeriveService, type FactService, type GuardService, type PostStoreSteps, type TimeTravel, createGate, createInbox, type ApprovalService, type GateService, type InboxService } from "./intelligence/index.js";
+import {
+  type ApprovalService,
+  type DecomposeService,
+  type DeriveService,
+  type FactService,
+  type GateService,
+  type Growth,
+  type GuardService,
+  type InboxService,
+  type Maintenance,
+  type PostStoreSteps,
+  type Reflections,
+  type TimeTravel,
+  createFacts,
+  createGate,
+  createGuard,
+  createInbox,
+  createMaintenance,
+  createPostStore,
+  createReflections,
+} from "./intelligence/index.js";
 import { createLlm, type LlmClient } from "./llm/index.js";
 import { createJobs, DEFAULT_JOBS_CONFIG, type JobLog, type JobQueue } from "./jobs/index.js";
 import { createMemory, FsrsStateStore, SpaceContentsStore, type MemoryService, type TtlSweeper } from "./memory/index.js";
@@ -49,6 +69,12 @@ export interface Engram {
   derive: DeriveService;
   /** POST /timetravel: memories and facts as they stood at an instant. */
   timetravel: TimeTravel;
+  /** Correction, duplicates, consolidation, the sweep, feedback and memory health (non-destructive). */
+  maintenance: Maintenance;
+  /** Reflections: written, over a period, or proposed for important memories nobody recalls. */
+  reflections: Reflections;
+  /** Growth observations from the LLM, and their promotion to insights. */
+  growth: Growth;
   /** The durable job queue; `jobs.start()` runs the workers, `await jobs.stop()` before `close()`. */
   jobs: JobQueue;
   /** Forgets memories past their forget_after (scheduled as the ttl_sweep job; POST /sweep runs it now). */
@@ -141,6 +167,8 @@ export function createEngram(
   const inbox = createInbox(memories, config.guardrails);
   const { gate, approvals } = createGate(ctx, guard, config.guardrails);
   const audit = createAudit(ctx, { log: opts.log });
+  const maintenance = createMaintenance(ctx, { memories, embedding, ttl, llm });
+  const { reflections, growth } = createReflections(ctx, { memories, embedding, llm });
 
   return {
     db,
@@ -164,6 +192,9 @@ export function createEngram(
     decompose,
     derive,
     timetravel,
+    maintenance,
+    reflections,
+    growth,
     jobs,
     ttl,
     graph,

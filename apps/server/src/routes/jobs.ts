@@ -45,7 +45,6 @@ const retriedOneSchema = z.object({ retried: z.literal(true), id: z.number().int
 const retriedSchema = z.object({ retried: z.number().int(), ids: z.array(z.number().int()) });
 const purgedSchema = z.object({ purged: z.number().int(), status: z.enum(["failed", "completed", "pending", "all"]), before: timestamp.nullable() });
 const cleanedSchema = z.object({ cleaned: z.number().int(), before: timestamp });
-const sweptSchema = z.object({ swept: z.number().int(), ids: z.array(z.number().int()).describe("The memories forgotten") });
 
 const jobDto = (j: JobRow): z.infer<typeof jobSchema> => ({
   id: j.id,
@@ -98,7 +97,7 @@ const DAY_MS = 86_400_000;
  * jobs (no user) included, and may narrow to one tenant with `user_id`.
  */
 export function registerJobRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps) {
-  const { jobs, ttl, clock } = deps.engram;
+  const { jobs, clock } = deps.engram;
 
   const scopeOf = (c: Context<AppEnv>, userId: number | undefined): JobScope => {
     const p = c.get("principal");
@@ -246,22 +245,6 @@ export function registerJobRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps) {
       const b = c.req.valid("json") ?? {};
       const before = cutoffOf(b, 7 * DAY_MS)!;
       return c.json({ cleaned: jobs.cleanup(scopeOf(c, b.user_id), { before, type: b.type }), before: before.toISOString() }, 200);
-    },
-  );
-
-  app.openapi(
-    createRoute({
-      method: "post",
-      path: "/sweep",
-      tags: ["jobs"],
-      summary: "Forget your memories whose forget_after has passed, now (the ttl_sweep job does this on a schedule)",
-      middleware: scoped("write"),
-      responses: { 200: json(sweptSchema, "the memories forgotten"), ...errors(401, 403) },
-    }),
-    async (c) => {
-      const result = await ttl.sweep(c.get("principal").user.id);
-      c.set("auditTargets", result.ids);
-      return c.json(result, 200);
     },
   );
 }

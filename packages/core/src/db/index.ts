@@ -3,4 +3,4 @@ export { openDb, runMigrations, appliedSchemaVersion, type Db, type Drizzle, typ
 export { restrictDataPaths, makePrivateDir, makePrivateFile, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, type Restricted } from "./private-files.js";
 export { MIGRATIONS, type Migration } from "./migrations.js";
 export { lexicalTable, createLexicalTable, lexicalTableExists } from "./lexical-tables.js";
-export type { MemoryRow, UserRow, ApiKeyRow, SpaceRow, LinkRow, AuditRow, JobRow, EntityRow, CommunityRow, FactRow, GateRequestRow, ApprovalRow } from "./schema.js";
+export type { MemoryRow, UserRow, ApiKeyRow, SpaceRow, LinkRow, AuditRow, JobRow, EntityRow, CommunityRow, FactRow, GateRequestRow, ApprovalRow, ReflectionRow, ConsolidationRow } from "./schema.js";

@@ -455,4 +455,61 @@ CREATE TABLE approvals (
 CREATE INDEX approvals_pending ON approvals(user_id, status, expires_at);
 `,
   },
+  {
+    version: 16,
+    name: "correction, consolidation, feedback and reflections",
+    sql: `
+-- Maintenance and reflection records of the intelligence group (contracts/intelligence.md §2,
+-- §5.3, §5.4). None of these routes deletes a memory: these rows record what they did instead.
+CREATE TABLE reconsolidations (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  memory_id INTEGER NOT NULL REFERENCES memories(id) ON DELETE CASCADE,
+  new_memory_id INTEGER REFERENCES memories(id) ON DELETE SET NULL,
+  old_content TEXT NOT NULL,
+  new_content TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  triggered_by TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+CREATE INDEX reconsolidations_memory ON reconsolidations(user_id, memory_id);
+
+CREATE TABLE consolidations (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  result_memory_id INTEGER NOT NULL REFERENCES memories(id) ON DELETE CASCADE,
+  source_ids TEXT NOT NULL,
+  strategy TEXT NOT NULL DEFAULT 'merge',
+  summary TEXT NOT NULL,
+  method TEXT NOT NULL CHECK (method IN ('rules','llm')),
+  confidence REAL NOT NULL,
+  created_at TEXT NOT NULL
+);
+CREATE INDEX consolidations_user ON consolidations(user_id, id);
+
+CREATE TABLE memory_feedback (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  memory_id INTEGER NOT NULL REFERENCES memories(id) ON DELETE CASCADE,
+  rating TEXT NOT NULL CHECK (rating IN ('helpful','irrelevant','off-topic','outdated')),
+  context TEXT,
+  created_at TEXT NOT NULL
+);
+CREATE INDEX memory_feedback_user ON memory_feedback(user_id, rating);
+
+CREATE TABLE reflections (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  content TEXT NOT NULL,
+  reflection_type TEXT NOT NULL,
+  themes TEXT NOT NULL DEFAULT '[]',
+  period_start TEXT,
+  period_end TEXT,
+  source_memory_ids TEXT NOT NULL DEFAULT '[]',
+  confidence REAL NOT NULL,
+  created_at TEXT NOT NULL
+);
+CREATE INDEX reflections_user ON reflections(user_id, reflection_type, id);
+`,
+  },
 ];

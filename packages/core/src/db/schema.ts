@@ -226,6 +226,51 @@ export const factExtractions = sqliteTable("fact_extractions", {
   method: text("method").notNull(),
   factCount: integer("fact_count").notNull(),
   extractedAt: text("extracted_at").notNull(),
+/** Corrections: the replaced memory's text and its successor's (migration 16). */
+export const reconsolidations = sqliteTable("reconsolidations", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  userId: integer("user_id").notNull(),
+  memoryId: integer("memory_id").notNull(),
+  newMemoryId: integer("new_memory_id"),
+  oldContent: text("old_content").notNull(),
+  newContent: text("new_content").notNull(),
+  reason: text("reason").notNull(),
+  triggeredBy: text("triggered_by").notNull(),
+  createdAt: text("created_at").notNull(),
+});
+
+export const consolidations = sqliteTable("consolidations", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  userId: integer("user_id").notNull(),
+  resultMemoryId: integer("result_memory_id").notNull(),
+  sourceIds: text("source_ids", { mode: "json" }).$type<number[]>().notNull(),
+  strategy: text("strategy").notNull(),
+  summary: text("summary").notNull(),
+  method: text("method", { enum: ["rules", "llm"] }).notNull(),
+  confidence: real("confidence").notNull(),
+  createdAt: text("created_at").notNull(),
+});
+
+export const memoryFeedback = sqliteTable("memory_feedback", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  userId: integer("user_id").notNull(),
+  memoryId: integer("memory_id").notNull(),
+  rating: text("rating", { enum: ["helpful", "irrelevant", "off-topic", "outdated"] }).notNull(),
+  context: text("context"),
+  createdAt: text("created_at").notNull(),
+});
+
+export const reflections = sqliteTable("reflections", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  userId: integer("user_id").notNull(),
+  content: text("content").notNull(),
+  reflectionType: text("reflection_type").notNull(),
+  themes: text("themes", { mode: "json" }).$type<string[]>().notNull(),
+  periodStart: text("period_start"),
+  periodEnd: text("period_end"),
+  sourceMemoryIds: text("source_memory_ids", { mode: "json" }).$type<number[]>().notNull(),
+  confidence: real("confidence").notNull(),
+  createdAt: text("created_at").notNull(),
 });
 
 export type MemoryRow = typeof memories.$inferSelect;
@@ -271,3 +316,5 @@ export type JobRow = typeof jobs.$inferSelect;
 export type EntityRow = typeof entities.$inferSelect;
 export type CommunityRow = typeof graphCommunities.$inferSelect;
 export type FactRow = typeof structuredFacts.$inferSelect;
+export type ReflectionRow = typeof reflections.$inferSelect;
+export type ConsolidationRow = typeof consolidations.$inferSelect;

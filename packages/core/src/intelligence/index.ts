@@ -30,6 +30,8 @@ export * from "./decompose/index.js";
 export * from "./derive/index.js";
 export { TimeTravel, type PastMemory } from "./timetravel/index.js";
 export { storeDerived, type TextEmbedder, type DerivedInput } from "./derived/index.js";
+export * from "./maintenance/index.js";
+export * from "./reflections/index.js";
 
 /** The guard, matching by meaning through the embedding service's worker pool when a model is configured. */
 export function createGuard(ctx: CoreContext, deps: { embedding: EmbeddingService; llm: LlmClient }): GuardService {

@@ -9,7 +9,7 @@ import type { JobQueue } from "../jobs/index.js";
 import { SpaceStore } from "../auth/index.js";
 import { initialColumns, reviewedColumns } from "../fsrs/index.js";
 import { GRADE_AGAIN } from "../fsrs/index.js";
-import { MemoryStore, type ExpiredMemory, type MemoryStats } from "./store/memories.js";
+import { MemoryStore, type ExpiredMemory, type MemoryPatch, type MemoryStats } from "./store/memories.js";
 import { linkStore, type LinkStore } from "./store/links.js";
 
 export type StoreResult =
@@ -27,6 +27,13 @@ const DEDUP_WINDOW = 500;
 const DEDUP_MAX_DISTANCE = 3;
 
 export type MemoryStatus = "active" | "archived" | "forgotten";
+
+/**
+ * Columns the intelligence group sets on an existing memory (contracts/intelligence.md §2):
+ * flags a correction, deduplication or consolidation leaves, importance moved by feedback, and
+ * what a derived memory carries beyond the store input. Never the text (that is a new version).
+ */
+export type DerivedColumns = Partial<Pick<MemoryPatch, "isSuperseded" | "isConsolidated" | "importance" | "sourceCount" | "episodeId" | "confidence" | "model">>;
 
 /**
  * Where a memory's vector row goes, inside the write's transaction (vector/vector-store.ts; the
@@ -287,6 +294,19 @@ export class MemoryService {
       this.rows.remove(row);
     })();
     this.events.emitChanged({ userId, changes: [{ kind: "deleted", memoryId: id }] });
+  }
+
+  /**
+   * Sets intelligence columns on the user's memory (404 when it is not theirs); search and
+   * context follow, since the flags decide what is live and importance ranks.
+   */
+  annotate(userId: number, id: number, columns: DerivedColumns): MemoryRow {
+    const updated = this.ctx.db.sqlite.transaction(() => {
+      if (!this.find(userId, id)) throw notFound("memory");
+      return this.rows.patch(id, { ...columns, updatedAt: isoNow(this.ctx) });
+    })();
+    this.events.emitChanged({ userId, changes: [{ kind: "ranking" }] });
+    return updated;
   }
 
   /** One transaction, which also carries the request's audit row. */

@@ -131,6 +131,8 @@ export function abstains(anyWordMatches: boolean, bestCosine: number | null, flo
 
 function matchesFilters(m: MemoryRow, f: SearchFilters): boolean {
   if (f.latestOnly !== false && !m.isLatest) return false;
+  // Replaced by a correction or deduplication: the ranking may predate the change, the row does not.
+  if (m.isSuperseded) return false;
   if (!f.includeForgotten && (m.isForgotten || m.isArchived)) return false;
   if (f.category && m.category !== f.category) return false;
   if (f.source && m.source !== f.source) return false;

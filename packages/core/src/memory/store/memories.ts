@@ -62,6 +62,8 @@ export class MemoryStore {
     this.lexical = new LexicalIndexWriter(db);
     const s = (text: string) => db.sqlite.prepare(text);
     const present = presentMemorySql("m");
+    // A superseded memory is hidden from search, so a new store must not be swallowed as its duplicate.
+    const dedupable = `${present} AND m.is_superseded = 0`;
     // Every latest version, whatever its status: the stats break them down by status.
     const latest = latestMemorySql("m", { forgotten: true, archived: true });
     this.findStmt = db.orm
@@ -76,10 +78,10 @@ export class MemoryStore {
       .orderBy(asc(memories.version), asc(memories.id))
       .prepare();
     this.stmts = {
-      exactInSpace: s(`SELECT m.id FROM memories m WHERE m.user_id = ? AND ${present} AND m.space_id = ? AND m.content = ?`),
-      exactNoSpace: s(`SELECT m.id FROM memories m WHERE m.user_id = ? AND ${present} AND m.space_id IS NULL AND m.content = ?`),
-      recentInSpace: s(`SELECT m.id, m.simhash FROM memories m WHERE m.user_id = ? AND ${present} AND m.space_id = ? ORDER BY m.id DESC LIMIT ?`),
-      recentNoSpace: s(`SELECT m.id, m.simhash FROM memories m WHERE m.user_id = ? AND ${present} AND m.space_id IS NULL ORDER BY m.id DESC LIMIT ?`),
+      exactInSpace: s(`SELECT m.id FROM memories m WHERE m.user_id = ? AND ${dedupable} AND m.space_id = ? AND m.content = ?`),
+      exactNoSpace: s(`SELECT m.id FROM memories m WHERE m.user_id = ? AND ${dedupable} AND m.space_id IS NULL AND m.content = ?`),
+      recentInSpace: s(`SELECT m.id, m.simhash FROM memories m WHERE m.user_id = ? AND ${dedupable} AND m.space_id = ? ORDER BY m.id DESC LIMIT ?`),
+      recentNoSpace: s(`SELECT m.id, m.simhash FROM memories m WHERE m.user_id = ? AND ${dedupable} AND m.space_id IS NULL ORDER BY m.id DESC LIMIT ?`),
       bumpSourceCount: s(`UPDATE memories SET source_count = source_count + 1, updated_at = ? WHERE id = ?`),
       supersede: s(`UPDATE memories SET is_latest = 0, updated_at = ? WHERE id = ?`),
       restoreLatest: s(`UPDATE memories SET is_latest = 1, updated_at = ? WHERE id = ? AND user_id = ?`),
@@ -112,7 +114,7 @@ export class MemoryStore {
     return this.findStmt.get({ id, userId });
   }
 
-  /** A present memory of the user in the space (null: no space) with exactly this content. */
+  /** A present, not superseded memory of the user in the space (null: no space) with exactly this content. */
   exactCopy(userId: number, spaceId: number | null, content: string): number | undefined {
     const row = (spaceId == null ? this.stmts.exactNoSpace.get(userId, content) : this.stmts.exactInSpace.get(userId, spaceId, content)) as
       | { id: number }
@@ -120,7 +122,7 @@ export class MemoryStore {
     return row?.id;
   }
 
-  /** Fingerprints of the user's newest present memories in the space (null: no space), newest first. */
+  /** Fingerprints of the user's newest present, not superseded memories in the space (null: no space), newest first. */
   recentFingerprints(userId: number, spaceId: number | null, limit: number): { id: number; simhash: string }[] {
     return (spaceId == null ? this.stmts.recentNoSpace.all(userId, limit) : this.stmts.recentInSpace.all(userId, spaceId, limit)) as {
       id: number;
@@ -176,13 +178,15 @@ export class MemoryStore {
     this.stmts.remove.run(row.id);
   }
 
-  /** Latest versions, newest first, filtered as the listing asks. */
+  /** Latest versions not superseded, newest first, filtered as the listing asks. */
   list(userId: number, f: ListFilters): MemoryRow[] {
     const conds: SQL[] = [
       eq(memories.userId, userId),
       // Rejected memories are archived: asking for them shows the archive too.
       sql.raw(latestMemorySql(TABLE, { forgotten: f.includeForgotten, archived: f.includeArchived || f.reviewStatus === "rejected" })),
       eq(memories.reviewStatus, f.reviewStatus ?? "approved"),
+      // A memory a correction or deduplication replaced stays readable by id, not in listings.
+      eq(memories.isSuperseded, false),
     ];
     if (f.category) conds.push(eq(memories.category, f.category));
     if (f.source) conds.push(eq(memories.source, f.source));
