@@ -226,6 +226,8 @@ export const factExtractions = sqliteTable("fact_extractions", {
   method: text("method").notNull(),
   factCount: integer("fact_count").notNull(),
   extractedAt: text("extracted_at").notNull(),
+});
+
 /** Corrections: the replaced memory's text and its successor's (migration 16). */
 export const reconsolidations = sqliteTable("reconsolidations", {
   id: integer("id").primaryKey({ autoIncrement: true }),
@@ -275,6 +277,7 @@ export const reflections = sqliteTable("reflections", {
 
 export type MemoryRow = typeof memories.$inferSelect;
 export type UserRow = typeof users.$inferSelect;
+
 /** POST /gate/check requests (migration 13). */
 export const gateRequests = sqliteTable("gate_requests", {
   id: integer("id").primaryKey({ autoIncrement: true }),
