@@ -23,6 +23,12 @@ import { registerJobRoutes } from "./routes/jobs.js";
 import { registerGraphRoutes } from "./routes/graph.js";
 import { registerGraphExploreRoutes } from "./routes/graph-explore.js";
 import { registerEntityRoutes } from "./routes/entities.js";
+import { registerValenceRoutes } from "./routes/valence.js";
+import { registerCausalRoutes } from "./routes/causal.js";
+import { registerTemporalRoutes } from "./routes/temporal.js";
+import { registerReconsolidationRoutes } from "./routes/reconsolidation.js";
+import { registerIntelligenceRunRoutes } from "./routes/intelligence-run.js";
+import { registerGroundingRoutes } from "./routes/grounding.js";
 import { matchedRoute } from "./route-path.js";
 import { errors } from "./routes/define.js";
 
@@ -92,6 +98,12 @@ export function createApp(opts: AppOptions) {
   registerGraphRoutes(app, opts);
   registerGraphExploreRoutes(app, opts);
   registerEntityRoutes(app, opts);
+  registerValenceRoutes(app, opts);
+  registerCausalRoutes(app, opts);
+  registerTemporalRoutes(app, opts);
+  registerReconsolidationRoutes(app, opts);
+  registerIntelligenceRunRoutes(app, opts);
+  registerGroundingRoutes(app, opts);
 
   // Every tenant's counts and activity: an admin's business, unless a private-network scraper was configured.
   const metricsGuard: MiddlewareHandler<AppEnv> = opts.metricsPublic ? (_c, next) => next() : requireScope("admin");

@@ -6,7 +6,20 @@ import { createAuth, DEFAULT_AUTH_CONFIG, type AuthService } from "./auth/index.
 import { MemoryEvents } from "./events/index.js";
 import { createFsrs, type FsrsService } from "./fsrs/index.js";
 import { createGraph, type GraphService } from "./graph/index.js";
-import { createGuard, createPostStore, type GuardService, type PostStoreSteps } from "./intelligence/index.js";
+import {
+  createGuard,
+  createIntelligenceTasks,
+  createPostStore,
+  createSignals,
+  type CausalService,
+  type GroundingService,
+  type GuardService,
+  type IntelligenceTasks,
+  type PostStoreSteps,
+  type ReconsolidationService,
+  type TemporalService,
+  type ValenceService,
+} from "./intelligence/index.js";
 import { createJobs, DEFAULT_JOBS_CONFIG, type JobLog, type JobQueue } from "./jobs/index.js";
 import { createMemory, FsrsStateStore, SpaceContentsStore, type MemoryService, type TtlSweeper } from "./memory/index.js";
 import { createSearch, createTextIndex, DEFAULT_ABSTAIN_MIN_SIMILARITY, SHIPPED_RANKER, type ContextAssembler, type SearchReranker, type SearchService } from "./search/index.js";
@@ -32,6 +45,18 @@ export interface Engram {
   guard: GuardService;
   /** The intelligence group's work after an approved memory is stored (the post_store job). */
   postStore: PostStoreSteps;
+  /** The tasks POST /intelligence/run runs, in dependency order. */
+  intelligenceTasks: IntelligenceTasks;
+  /** Valence, arousal and sentiment by the rules scorer (post-store step "valence"). */
+  valence: ValenceService;
+  /** Causal chains and links (post-store step "causal" detects explicit causal wording). */
+  causal: CausalService;
+  /** Weekday/hour patterns, predictive recall, category sequences. */
+  temporal: TemporalService;
+  /** Importance and confidence adjusted from recall hits, misses and challenging links. */
+  reconsolidation: ReconsolidationService;
+  /** Tool sessions, the grounding tools and their quality records. */
+  grounding: GroundingService;
   /** The durable job queue; `jobs.start()` runs the workers, `await jobs.stop()` before `close()`. */
   jobs: JobQueue;
   /** Forgets memories past their forget_after (scheduled as the ttl_sweep job; POST /sweep runs it now). */
@@ -55,7 +80,7 @@ export function createEngram(
     Partial<
       Pick<
         Config,
-        "fsrsImplicitWindowSecs" | "jobs" | "vectorIndex" | "fusion" | "vectorWeight" | "searchRanker" | "abstainMinSimilarity" | "reranker" | "graph" | "embeddingThreads" | "queryEmbedCache" | "rateLimit" | "maxKeysPerUser"
+        "fsrsImplicitWindowSecs" | "jobs" | "vectorIndex" | "fusion" | "vectorWeight" | "searchRanker" | "abstainMinSimilarity" | "reranker" | "graph" | "embeddingThreads" | "queryEmbedCache" | "rateLimit" | "maxKeysPerUser" | "groundingExec"
       >
     >,
   opts: { clock?: Clock; log?: EmbeddingLog; jobLog?: JobLog } = {},
@@ -104,6 +129,12 @@ export function createEngram(
   const fsrs = createFsrs(ctx, { rows: new FsrsStateStore(db), events, implicitWindowMs: (config.fsrsImplicitWindowSecs ?? 600) * 1000 });
   const guard = createGuard(ctx);
   const postStore = createPostStore(jobs);
+  const signals = createSignals(ctx, { memories, events, groundingExec: config.groundingExec ?? false });
+  postStore.add("valence", (userId, memoryId) => signals.valence.scoreStored(userId, memoryId));
+  postStore.add("causal", (userId, memoryId) => signals.causal.detect(userId, memoryId));
+  const intelligenceTasks = createIntelligenceTasks();
+  intelligenceTasks.add("temporal_detect", (userId) => ({ patterns: signals.temporal.detect(userId).length }));
+  intelligenceTasks.add("reconsolidation", (userId) => ({ changed: signals.reconsolidation.applyCandidates(userId) }));
   const audit = createAudit(ctx, { log: opts.log });
 
   return {
@@ -120,6 +151,8 @@ export function createEngram(
     fsrs,
     guard,
     postStore,
+    intelligenceTasks,
+    ...signals,
     jobs,
     ttl,
     graph,

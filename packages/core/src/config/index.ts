@@ -91,6 +91,7 @@ const envSchema = z.object({
   ENGRAM_PAGERANK_DIRTY_THRESHOLD: positiveInt.default(100),
   ENGRAM_PAGERANK_MAX_CONCURRENT: positiveInt.max(16).default(1),
   ENGRAM_ENTITY_TIMEOUT_MS: positiveInt.default(DEFAULT_GRAPH_CONFIG.entityTimeoutMs),
+  ENGRAM_GROUNDING_EXEC: boolFlag.default(false),
 });
 
 /** Every variable loadConfig reads, in the order above (for `engram-server --help`). */
@@ -150,6 +151,8 @@ export interface Config {
   jobs: JobsConfig;
   /** Auto-linking, and the scheduled PageRank and community refresh. */
   graph: GraphConfig;
+  /** POST /grounding/execute runs tools (shell commands) on this host for admin keys (ENGRAM_GROUNDING_EXEC=1). */
+  groundingExec: boolean;
 }
 
 /**
@@ -225,6 +228,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     authFailuresPerMinute: e.ENGRAM_AUTH_FAILURES_PER_MINUTE,
     maxKeysPerUser: e.ENGRAM_MAX_KEYS_PER_USER,
     metricsPublic: e.ENGRAM_METRICS_PUBLIC,
+    groundingExec: e.ENGRAM_GROUNDING_EXEC,
     maxBodyBytes: e.ENGRAM_MAX_BODY_BYTES,
     logLevel,
     shutdownTimeoutMs: e.ENGRAM_SHUTDOWN_TIMEOUT_MS,
