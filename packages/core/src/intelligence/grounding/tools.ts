@@ -97,7 +97,7 @@ export const TOOLS = [
     description: "Read the first lines of a text file (at most 1 MiB)",
     backend: "shell",
     retriable: true,
-    args: z.object({ path: pathArg, max_lines: z.number({ error: "must be a number" }).int("must be an integer").min(1).max(10_000).default(200) }),
+    args: z.object({ path: pathArg, max_lines: z.number({ error: "must be a number" }).int("must be an integer").min(1, "must be between 1 and 10000").max(10_000, "must be between 1 and 10000").default(200) }),
     parameters: {
       path: { type: "string", required: true, description: "file path" },
       max_lines: { type: "integer", required: false, description: "lines to return, 1..10000 (200)" },
