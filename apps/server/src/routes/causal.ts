@@ -66,7 +66,7 @@ export function registerCausalRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps)
     }),
     (c) => {
       const chain = causal.createChain(userOf(c), c.req.valid("json"));
-      c.set("auditTargets", [chain.id]);
+      if (chain.root_memory_id !== null) c.set("auditTargets", [chain.root_memory_id]);
       return c.json(chain, 201);
     },
   );
