@@ -20,6 +20,7 @@ import {
   type TemporalService,
   type ValenceService,
 } from "./intelligence/index.js";
+import { createLlm, type LlmClient } from "./llm/index.js";
 import { createJobs, DEFAULT_JOBS_CONFIG, type JobLog, type JobQueue } from "./jobs/index.js";
 import { createMemory, FsrsStateStore, SpaceContentsStore, type MemoryService, type TtlSweeper } from "./memory/index.js";
 import { createSearch, createTextIndex, DEFAULT_ABSTAIN_MIN_SIMILARITY, SHIPPED_RANKER, type ContextAssembler, type SearchReranker, type SearchService } from "./search/index.js";
@@ -43,6 +44,8 @@ export interface Engram {
   fsrs: FsrsService;
   /** Checks an action against the user's stored rules (POST /guard). */
   guard: GuardService;
+  /** The optional LLM (`configured: false` without ENGRAM_LLM_URL): features ask it and fall back to rules. */
+  llm: LlmClient;
   /** The intelligence group's work after an approved memory is stored (the post_store job). */
   postStore: PostStoreSteps;
   /** The tasks POST /intelligence/run runs, in dependency order. */
@@ -80,7 +83,7 @@ export function createEngram(
     Partial<
       Pick<
         Config,
-        "fsrsImplicitWindowSecs" | "jobs" | "vectorIndex" | "fusion" | "vectorWeight" | "searchRanker" | "abstainMinSimilarity" | "reranker" | "graph" | "embeddingThreads" | "queryEmbedCache" | "rateLimit" | "maxKeysPerUser" | "groundingExec"
+        "fsrsImplicitWindowSecs" | "jobs" | "vectorIndex" | "fusion" | "vectorWeight" | "searchRanker" | "abstainMinSimilarity" | "reranker" | "graph" | "embeddingThreads" | "queryEmbedCache" | "llm" | "intelligenceJobs" | "rateLimit" | "maxKeysPerUser" | "groundingExec"
       >
     >,
   opts: { clock?: Clock; log?: EmbeddingLog; jobLog?: JobLog } = {},
@@ -101,7 +104,13 @@ export function createEngram(
       maxKeysPerUser: config.maxKeysPerUser ?? DEFAULT_AUTH_CONFIG.maxKeysPerUser,
     },
   });
-  const { memories, ttl } = createMemory(ctx, { vectors, jobs, events, sweepIntervalMs: jobsConfig.sweepIntervalMs });
+  const { memories, ttl } = createMemory(ctx, {
+    vectors,
+    jobs,
+    events,
+    sweepIntervalMs: jobsConfig.sweepIntervalMs,
+    postStoreJobs: config.intelligenceJobs ?? true,
+  });
   const graph = createGraph(ctx, { vectors, text: createTextIndex(ctx), jobs, events, config: config.graph });
   const embedding = createEmbedding({
     embedder: config.embedder,
@@ -127,6 +136,7 @@ export function createEngram(
     log,
   });
   const fsrs = createFsrs(ctx, { rows: new FsrsStateStore(db), events, implicitWindowMs: (config.fsrsImplicitWindowSecs ?? 600) * 1000 });
+  const llm = createLlm(config.llm ?? null);
   const guard = createGuard(ctx);
   const postStore = createPostStore(jobs);
   const signals = createSignals(ctx, { memories, events, groundingExec: config.groundingExec ?? false });
@@ -149,6 +159,7 @@ export function createEngram(
     vectors,
     embedding,
     fsrs,
+    llm,
     guard,
     postStore,
     intelligenceTasks,
