@@ -1,3 +1,4 @@
+import { execFile } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -77,6 +78,11 @@ describe("POST /grounding/execute", () => {
     expect((await exec(admin, { tool: "file_list", args: { path: dir, recursive: true } })).body.content).toBe("notes.txt\nsub/\nsub/deep.txt");
     expect((await exec(admin, { tool: "file_read", args: { path: path.join(dir, "nope.txt") } })).body).toMatchObject({ status: "error", error: expect.stringMatching(/^ENOENT/) });
     expect((await exec(admin, { tool: "git_status", args: { path: dir } })).body.status).toBe("error");
+    // Only regular files: a FIFO would wait for a writer forever.
+    const fifo = path.join(dir, "pipe");
+    await new Promise<void>((resolve, reject) => execFile("mkfifo", [fifo], (err) => (err ? reject(err) : resolve())));
+    expect((await exec(admin, { tool: "file_read", args: { path: fifo } })).body).toMatchObject({ status: "error", error: "not a regular file" });
+    expect((await exec(admin, { tool: "file_read", args: { path: dir } })).body).toMatchObject({ status: "error", error: "not a regular file" });
     const info = await exec(admin, { tool: "system_info" });
     expect(JSON.parse(info.body.content)).toMatchObject({ platform: process.platform, cpus: expect.any(Number) });
   });

@@ -42,6 +42,8 @@ const define = <S extends z.ZodType>(d: ToolDef<S>) => d as unknown as ToolDef<z
 const fsError = (err: unknown): ToolOutcome => ({ ok: false, content: "", error: (err as NodeJS.ErrnoException).code ? `${(err as NodeJS.ErrnoException).code}: ${(err as Error).message}` : String(err) });
 
 async function readHead(file: string, maxLines: number): Promise<ToolOutcome> {
+  // A FIFO or device would hold a thread of libuv's small pool (opening a FIFO waits for a writer).
+  if (!(await fs.stat(file)).isFile()) return { ok: false, content: "", error: "not a regular file" };
   const handle = await fs.open(file, "r");
   try {
     const buf = Buffer.alloc(MAX_READ_BYTES);
