@@ -29,6 +29,12 @@ import { registerEntityRoutes } from "./routes/entities.js";
 import { registerFactRoutes } from "./routes/facts.js";
 import { registerMaintenanceRoutes } from "./routes/maintenance.js";
 import { registerReflectionRoutes } from "./routes/reflections.js";
+import { registerValenceRoutes } from "./routes/valence.js";
+import { registerCausalRoutes } from "./routes/causal.js";
+import { registerTemporalRoutes } from "./routes/temporal.js";
+import { registerReconsolidationRoutes } from "./routes/reconsolidation.js";
+import { registerIntelligenceRunRoutes } from "./routes/intelligence-run.js";
+import { registerGroundingRoutes } from "./routes/grounding.js";
 import { matchedRoute } from "./route-path.js";
 import { errors } from "./routes/define.js";
 
@@ -104,6 +110,12 @@ export function createApp(opts: AppOptions) {
   registerFactRoutes(app, opts);
   registerMaintenanceRoutes(app, opts);
   registerReflectionRoutes(app, opts);
+  registerValenceRoutes(app, opts);
+  registerCausalRoutes(app, opts);
+  registerTemporalRoutes(app, opts);
+  registerReconsolidationRoutes(app, opts);
+  registerIntelligenceRunRoutes(app, opts);
+  registerGroundingRoutes(app, opts);
 
   // Every tenant's counts and activity: an admin's business, unless a private-network scraper was configured.
   const metricsGuard: MiddlewareHandler<AppEnv> = opts.metricsPublic ? (_c, next) => next() : requireScope("admin");

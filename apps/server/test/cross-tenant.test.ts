@@ -9,11 +9,14 @@ import { twoTenants } from "../../../test/support/tenants.js";
  * route with an id fails here until it is listed in KINDS and proven to keep tenants apart.
  */
 
-type Kind = "memory" | "entity" | "community" | "job" | "key" | "space" | "reembed";
+type Kind = "memory" | "entity" | "community" | "job" | "key" | "space" | "reembed" | "causal_chain" | "grounding_session";
 
 /** Which record a path's {id} names, by path prefix. */
 const KINDS: [RegExp, Kind][] = [
   [/^\/(memory|versions|links|graph\/neighborhood)\//, "memory"],
+  [/^\/intelligence\/(valence|causal\/backward|reconsolidate)\//, "memory"],
+  [/^\/intelligence\/causal\/chains\//, "causal_chain"],
+  [/^\/grounding\/sessions\//, "grounding_session"],
   [/^\/entities\//, "entity"],
   [/^\/communities\//, "community"],
   [/^\/jobs\//, "job"],
@@ -62,6 +65,8 @@ beforeAll(async () => {
   await waitFor(async () => (await alice.get("/communities")).body.communities.length > 0);
   ids.community = (await alice.get("/communities")).body.communities[0].id;
   ids.reembed = (await admin.post("/admin/reembed")).body.job_id;
+  ids.causal_chain = (await alice.post("/intelligence/causal/chains", { root_memory_id: ids.memory, description: "Alice's chain" })).body.id;
+  ids.grounding_session = (await alice.post("/grounding/sessions", { name: "alice" })).body.id;
 });
 afterAll(() => server.stop());
 
@@ -87,6 +92,8 @@ async function aliceView() {
     // last_used_at moves with Alice's own requests; everything else about her keys must not.
     keys: ((await alice.get("/keys")).body.keys as Record<string, unknown>[]).map(({ last_used_at: _, ...k }) => k),
     spaces: (await alice.get("/spaces")).body,
+    chain: (await alice.get(`/intelligence/causal/chains/${ids.causal_chain}`)).body,
+    session: (await alice.get(`/grounding/sessions/${ids.grounding_session}`)).body,
     // The stored FSRS state (retrievability "now" moves with the clock, so it is left out).
     fsrs: pick((await alice.get(`/fsrs/state?id=${ids.memory}`)).body, ["fsrs_stability", "fsrs_difficulty", "fsrs_storage_strength", "decay_score"]),
   };
@@ -96,12 +103,14 @@ describe("another tenant's ids", () => {
   it("every route with an {id} answers as for a missing id and changes nothing", async () => {
     const before = await aliceView();
     const doc = (await admin.get("/openapi.json")).body as { paths: Record<string, Record<string, unknown>> };
-    const routes = Object.entries(doc.paths).flatMap(([path, ops]) => (path.includes("{id}") ? Object.keys(ops).map((m) => [m.toUpperCase(), path] as const) : []));
+    // Any path parameter names a record: {id}, or {memory_id} on the intelligence routes.
+    const param = /\{[a-z_]+\}/;
+    const routes = Object.entries(doc.paths).flatMap(([path, ops]) => (param.test(path) ? Object.keys(ops).map((m) => [m.toUpperCase(), path] as const) : []));
     expect(routes.length).toBeGreaterThan(15);
     for (const [method, path] of routes) {
       const kind = KINDS.find(([re]) => re.test(path))?.[1];
       expect(kind, `${method} ${path}: list the record its id names in KINDS`).toBeDefined();
-      const res = await bob.raw(method, path.replace("{id}", String(ids[kind!])), BODIES[`${method} ${path}`] ?? (method === "GET" || method === "DELETE" ? undefined : {}));
+      const res = await bob.raw(method, path.replace(param, String(ids[kind!])), BODIES[`${method} ${path}`] ?? (method === "GET" || method === "DELETE" ? undefined : {}));
       // Admin routes refuse Bob for his scope before any lookup; every other route must not tell Alice's id from a missing one.
       const expected = path.startsWith("/admin/") ? 403 : 404;
       expect(res.status, `${method} ${path}: ${JSON.stringify(res.body)}`).toBe(expected);

@@ -82,7 +82,7 @@ async function call(
   status: number,
   opts: { id?: number | string; query?: string; body?: unknown } = {},
 ): Promise<ApiResponse> {
-  const url = path.replace(/\{(?:id|memory_id)\}/, String(opts.id)) + (opts.query ? `?${opts.query}` : "");
+  const url = path.replace(/\{[a-z_]+\}/, String(opts.id)) + (opts.query ? `?${opts.query}` : "");
   const res = await who.raw(method, url, opts.body ?? (method === "POST" || method === "PUT" ? {} : undefined));
   expect(res.status, `${method} ${url}: ${JSON.stringify(res.body).slice(0, 500)}`).toBe(status);
   expectMatches(method, path, res);
@@ -113,7 +113,8 @@ const TEXTS = [
 
 beforeAll(async () => {
   // The default embedder, so re-embedding and the vector channel answer for real.
-  server = await startServer({ ENGRAM_JOB_POLL_MS: "50" });
+  // Grounding execution on, so /grounding/execute's success answer is checked too.
+  server = await startServer({ ENGRAM_JOB_POLL_MS: "50", ENGRAM_GROUNDING_EXEC: "1" });
   anon = api(server.url);
   doc = (await anon.get("/openapi.json")).body as OpenApiDocument;
   retarget = loadDocument(doc);
@@ -426,6 +427,59 @@ describe("responses match the schemas /openapi.json declares", () => {
     expectMatches("GET", "/metrics", metrics, "text/plain");
     exercised.add("GET /metrics");
     await call(alice, "GET", "/metrics", 403);
+  });
+
+  it("intelligence: valence, causal chains, temporal and predictive, reconsolidation, run, grounding", async () => {
+    const memory = (await call(alice, "POST", "/store", 201, { body: { content: "Thrilled that the billing deploy finally worked because Alice fixed Terraform" } })).body.id as number;
+    items(await call(alice, "POST", "/intelligence/valence/score", 200, { body: { memory_id: memory } }), "all_emotions");
+    await call(alice, "POST", "/intelligence/valence/score", 400, { body: {} });
+    await call(alice, "POST", "/intelligence/valence/score", 404, { body: { memory_id: 999_999 } });
+    await call(alice, "GET", "/intelligence/valence/{memory_id}", 200, { id: memory });
+    await call(alice, "GET", "/intelligence/valence/{memory_id}", 404, { id: 999_999 });
+    items(await call(alice, "GET", "/intelligence/valence/profile", 200), "emotions");
+    await call(alice, "POST", "/intelligence/sentiment/analyze", 200, { body: { content: "great work" } });
+    await call(reader, "POST", "/intelligence/sentiment/analyze", 200, { body: { memory_id: memory } });
+    items(await call(alice, "GET", "/intelligence/sentiment/history", 200), "history");
+    await call(alice, "GET", "/intelligence/sentiment/history", 400, { query: "limit=0" });
+
+    const chain = (await call(alice, "POST", "/intelligence/causal/chains", 201, { body: { root_memory_id: memory, description: "why" } })).body.id as number;
+    const effect = (await call(alice, "POST", "/store", 201, { body: { content: "The invoices went out on time this month" } })).body.id as number;
+    await call(alice, "POST", "/intelligence/causal/links", 201, { body: { chain_id: chain, cause_memory_id: memory, effect_memory_id: effect } });
+    await call(alice, "POST", "/intelligence/causal/links", 400, { body: { chain_id: chain, cause_memory_id: memory, effect_memory_id: memory } });
+    items(await call(alice, "GET", "/intelligence/causal/chains/{id}", 200, { id: chain }), "links");
+    await call(alice, "GET", "/intelligence/causal/chains/{id}", 404, { id: 999_999 });
+    items(await call(alice, "GET", "/intelligence/causal/chains", 200), "chains");
+    items(await call(reader, "POST", "/intelligence/causal/backward/{memory_id}", 200, { id: effect, body: { max_depth: 3 } }), "ancestors");
+    await call(alice, "POST", "/intelligence/causal/backward/{memory_id}", 404, { id: 999_999 });
+
+    await call(alice, "POST", "/intelligence/temporal/detect", 200);
+    await call(alice, "GET", "/intelligence/temporal/patterns", 200);
+    await call(alice, "GET", "/intelligence/predictive/patterns", 400, { query: "limit=0" });
+    await call(alice, "GET", "/intelligence/predictive/patterns", 200);
+    await call(reader, "POST", "/intelligence/predictive/recall", 200);
+    await call(alice, "POST", "/intelligence/predictive/sequences", 200, { body: { window_mins: 30 } });
+    await call(alice, "POST", "/intelligence/predictive/sequences", 400, { body: { window_mins: 0 } });
+    await call(alice, "POST", "/intelligence/reconsolidate/{memory_id}", 200, { id: memory });
+    await call(alice, "POST", "/intelligence/reconsolidate/{memory_id}", 404, { id: 999_999 });
+    await call(alice, "GET", "/intelligence/reconsolidation/candidates", 200);
+    items(await call(alice, "POST", "/intelligence/run", 200), "reports");
+    await call(reader, "POST", "/intelligence/run", 403);
+    await call(alice, "POST", "/intelligence/dream", 200);
+
+    const session = (await call(alice, "POST", "/grounding/sessions", 201, { body: { name: "checks" } })).body.id as number;
+    await call(alice, "POST", "/grounding/sessions", 400, { body: { backend: "ftp" } });
+    items(await call(alice, "GET", "/grounding/sessions", 200), "sessions");
+    await call(alice, "GET", "/grounding/sessions/{id}", 200, { id: session });
+    await call(alice, "GET", "/grounding/sessions/{id}", 404, { id: 999_999 });
+    await call(alice, "DELETE", "/grounding/sessions/{id}", 200, { id: session });
+    items(await call(alice, "GET", "/grounding/tools", 200), "tools");
+    items(await call(alice, "GET", "/grounding/providers", 200), "providers");
+    await call(admin, "POST", "/grounding/execute", 200, { body: { tool: "system_info" } });
+    await call(admin, "POST", "/grounding/execute", 400, { body: { tool: "nope" } });
+    await call(admin, "POST", "/grounding/execute", 404, { body: { tool: "system_info", session_id: 999_999 } });
+    await call(alice, "POST", "/grounding/execute", 403, { body: { tool: "system_info" } });
+    items(await call(admin, "GET", "/grounding/quality", 200), "records");
+    await call(alice, "GET", "/grounding/quality", 400, { query: "limit=0" });
   });
 
   it("every documented route was exercised", () => {

@@ -26,6 +26,14 @@ import {
   createMaintenance,
   createPostStore,
   createReflections,
+  createIntelligenceTasks,
+  createSignals,
+  type CausalService,
+  type GroundingService,
+  type IntelligenceTasks,
+  type ReconsolidationService,
+  type TemporalService,
+  type ValenceService,
 } from "./intelligence/index.js";
 import { createLlm, type LlmClient } from "./llm/index.js";
 import { createJobs, DEFAULT_JOBS_CONFIG, type JobLog, type JobQueue } from "./jobs/index.js";
@@ -75,6 +83,18 @@ export interface Engram {
   reflections: Reflections;
   /** Growth observations from the LLM, and their promotion to insights. */
   growth: Growth;
+  /** The tasks POST /intelligence/run runs, in dependency order. */
+  intelligenceTasks: IntelligenceTasks;
+  /** Valence, arousal and sentiment by the rules scorer (post-store step "valence"). */
+  valence: ValenceService;
+  /** Causal chains and links (post-store step "causal" detects explicit causal wording). */
+  causal: CausalService;
+  /** Weekday/hour patterns, predictive recall, category sequences. */
+  temporal: TemporalService;
+  /** Importance and confidence adjusted from recall hits, misses and challenging links. */
+  reconsolidation: ReconsolidationService;
+  /** Tool sessions, the grounding tools and their quality records. */
+  grounding: GroundingService;
   /** The durable job queue; `jobs.start()` runs the workers, `await jobs.stop()` before `close()`. */
   jobs: JobQueue;
   /** Forgets memories past their forget_after (scheduled as the ttl_sweep job; POST /sweep runs it now). */
@@ -98,7 +118,24 @@ export function createEngram(
     Partial<
       Pick<
         Config,
-        "fsrsImplicitWindowSecs" | "jobs" | "autoDecompose" | "vectorIndex" | "fusion" | "vectorWeight" | "searchRanker" | "abstainMinSimilarity" | "reranker" | "graph" | "embeddingThreads" | "queryEmbedCache" | "llm" | "intelligenceJobs" | "rateLimit" | "maxKeysPerUser" | "guardrails"
+        | "fsrsImplicitWindowSecs"
+        | "jobs"
+        | "autoDecompose"
+        | "vectorIndex"
+        | "fusion"
+        | "vectorWeight"
+        | "searchRanker"
+        | "abstainMinSimilarity"
+        | "reranker"
+        | "graph"
+        | "embeddingThreads"
+        | "queryEmbedCache"
+        | "llm"
+        | "intelligenceJobs"
+        | "rateLimit"
+        | "maxKeysPerUser"
+        | "guardrails"
+        | "groundingExec"
       >
     >,
   opts: { clock?: Clock; log?: EmbeddingLog; jobLog?: JobLog } = {},
@@ -166,6 +203,12 @@ export function createEngram(
   });
   const inbox = createInbox(memories, config.guardrails);
   const { gate, approvals } = createGate(ctx, guard, config.guardrails);
+  const signals = createSignals(ctx, { memories, events, groundingExec: config.groundingExec ?? false });
+  postStore.add("valence", (userId, memoryId) => signals.valence.scoreStored(userId, memoryId));
+  postStore.add("causal", (userId, memoryId) => signals.causal.detect(userId, memoryId));
+  const intelligenceTasks = createIntelligenceTasks();
+  intelligenceTasks.add("temporal_detect", (userId) => ({ patterns: signals.temporal.detect(userId).length }));
+  intelligenceTasks.add("reconsolidation", (userId) => ({ changed: signals.reconsolidation.applyCandidates(userId) }));
   const audit = createAudit(ctx, { log: opts.log });
   const maintenance = createMaintenance(ctx, { memories, embedding, ttl, llm });
   const { reflections, growth } = createReflections(ctx, { memories, embedding, llm });
@@ -195,6 +238,8 @@ export function createEngram(
     maintenance,
     reflections,
     growth,
+    intelligenceTasks,
+    ...signals,
     jobs,
     ttl,
     graph,

@@ -42,6 +42,7 @@ describe("config", () => {
     ["ENGRAM_METRICS_PUBLIC", "sometimes"],
     ["ENGRAM_ENTITY_TIMEOUT_MS", "soon"],
     ["ENGRAM_ENTITY_TIMEOUT_MS", "0"],
+    ["ENGRAM_GROUNDING_EXEC", "yes please"],
   ])("stops on invalid %s=%s, naming the variable", (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(name));
@@ -71,6 +72,11 @@ describe("config", () => {
     expect(() => loadConfig({ ENGRAM_EMBEDDING_MAX_SEQ: "200" })).toThrow(/ENGRAM_EMBEDDING_MAX_SEQ=200: USE-lite reads at most 128 tokens/);
     expect(loadConfig({ ENGRAM_EMBEDDING_MODEL_DIR: "/m" }).embedder).toMatchObject({ kind: "onnx", maxSeq: 256, maxWindows: 8 });
     expect(loadConfig({ ENGRAM_EMBEDDING_MODEL_DIR: "/m", ENGRAM_EMBEDDING_MAX_SEQ: "512" }).embedder).toMatchObject({ maxSeq: 512 });
+  });
+
+  it("keeps grounding execution off unless ENGRAM_GROUNDING_EXEC=1", () => {
+    expect(loadConfig({}).groundingExec).toBe(false);
+    expect(loadConfig({ ENGRAM_GROUNDING_EXEC: "1" }).groundingExec).toBe(true);
   });
 
   it("gives entity extraction 10 s a task unless told otherwise", () => {

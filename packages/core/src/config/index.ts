@@ -106,6 +106,7 @@ const envSchema = z.object({
   ENGRAM_LLM_CONCURRENCY: positiveInt.max(64).default(DEFAULT_LLM_CONCURRENCY),
   ENGRAM_LLM_PRICE_IN_PER_MTOK: z.coerce.number().min(0).default(0),
   ENGRAM_LLM_PRICE_OUT_PER_MTOK: z.coerce.number().min(0).default(0),
+  ENGRAM_GROUNDING_EXEC: boolFlag.default(false),
 });
 
 /** The reference's names for the LLM settings, read when the ENGRAM_ one is unset. */
@@ -180,6 +181,8 @@ export interface Config {
   graph: GraphConfig;
   /** The review inbox and the gate (contracts/intelligence.md §1). */
   guardrails: GuardrailsConfig;
+  /** POST /grounding/execute runs tools (shell commands) on this host for admin keys (ENGRAM_GROUNDING_EXEC=1). */
+  groundingExec: boolean;
 }
 
 /**
@@ -257,6 +260,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxKeysPerUser: e.ENGRAM_MAX_KEYS_PER_USER,
     metricsPublic: e.ENGRAM_METRICS_PUBLIC,
     autoDecompose: e.ENGRAM_AUTO_DECOMPOSE,
+    groundingExec: e.ENGRAM_GROUNDING_EXEC,
     maxBodyBytes: e.ENGRAM_MAX_BODY_BYTES,
     logLevel,
     shutdownTimeoutMs: e.ENGRAM_SHUTDOWN_TIMEOUT_MS,

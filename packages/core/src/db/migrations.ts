@@ -512,4 +512,82 @@ CREATE TABLE reflections (
 CREATE INDEX reflections_user ON reflections(user_id, reflection_type, id);
 `,
   },
+  {
+    version: 18,
+    name: "causal chains, temporal patterns, reconsolidations, tool quality",
+    sql: `
+-- Causal chains (contracts/intelligence.md §5.10): a chain groups cause → effect links between
+-- one tenant's memories; each link is mirrored as a caused_by memory link (effect → cause).
+CREATE TABLE causal_chains (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  root_memory_id INTEGER REFERENCES memories(id) ON DELETE SET NULL,
+  description TEXT,
+  confidence REAL NOT NULL DEFAULT 1,
+  created_at TEXT NOT NULL
+);
+CREATE INDEX causal_chains_user ON causal_chains(user_id, id);
+CREATE TABLE causal_links (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  chain_id INTEGER NOT NULL REFERENCES causal_chains(id) ON DELETE CASCADE,
+  cause_memory_id INTEGER NOT NULL REFERENCES memories(id) ON DELETE CASCADE,
+  effect_memory_id INTEGER NOT NULL REFERENCES memories(id) ON DELETE CASCADE,
+  strength REAL NOT NULL DEFAULT 1,
+  order_index INTEGER NOT NULL DEFAULT 0,
+  created_at TEXT NOT NULL
+);
+CREATE INDEX causal_links_chain ON causal_links(chain_id, order_index, id);
+-- The backward walk goes from an effect to its causes.
+CREATE INDEX causal_links_effect ON causal_links(user_id, effect_memory_id);
+
+-- Weekday/hour buckets found by POST /intelligence/temporal/detect; a detection replaces the
+-- tenant's earlier rows. memory_ids is a JSON array of integers.
+CREATE TABLE temporal_patterns (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  label TEXT NOT NULL,
+  detail TEXT NOT NULL,
+  pattern_type TEXT NOT NULL,
+  day_of_week INTEGER NOT NULL,
+  hour INTEGER NOT NULL,
+  category TEXT,
+  memory_ids TEXT NOT NULL,
+  confidence REAL NOT NULL,
+  created_at TEXT NOT NULL
+);
+CREATE INDEX temporal_patterns_user ON temporal_patterns(user_id, day_of_week, hour);
+
+-- What reconsolidation (and corrections) changed in a memory, with why. IF NOT EXISTS: the
+-- correction part of the group may create the same table with the same columns.
+CREATE TABLE IF NOT EXISTS reconsolidations (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  memory_id INTEGER NOT NULL REFERENCES memories(id) ON DELETE CASCADE,
+  old_content TEXT NOT NULL,
+  new_content TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  triggered_by TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS reconsolidations_memory ON reconsolidations(user_id, memory_id);
+
+-- Grounding tool outcomes per tenant and tool (GET /grounding/quality).
+CREATE TABLE tool_quality_records (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  tool_key TEXT NOT NULL,
+  backend TEXT NOT NULL,
+  server TEXT NOT NULL,
+  tool_name TEXT NOT NULL,
+  total_calls INTEGER NOT NULL DEFAULT 0,
+  total_successes INTEGER NOT NULL DEFAULT 0,
+  total_failures INTEGER NOT NULL DEFAULT 0,
+  total_execution_ms REAL NOT NULL DEFAULT 0,
+  last_execution_at TEXT,
+  created_at TEXT NOT NULL,
+  UNIQUE (user_id, tool_key)
+);
+`,
+  },
 ];

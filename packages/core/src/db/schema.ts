@@ -313,6 +313,56 @@ export type GateRequestRow = typeof gateRequests.$inferSelect;
 export type ApprovalRow = typeof approvals.$inferSelect;
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
 export type SpaceRow = typeof spaces.$inferSelect;
+// Migration 18: causal chains, temporal patterns, reconsolidations, grounding tool quality.
+export const causalChains = sqliteTable("causal_chains", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  userId: integer("user_id").notNull(),
+  rootMemoryId: integer("root_memory_id"),
+  description: text("description"),
+  confidence: real("confidence").notNull(),
+  createdAt: text("created_at").notNull(),
+});
+
+export const causalLinks = sqliteTable("causal_links", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  userId: integer("user_id").notNull(),
+  chainId: integer("chain_id").notNull(),
+  causeMemoryId: integer("cause_memory_id").notNull(),
+  effectMemoryId: integer("effect_memory_id").notNull(),
+  strength: real("strength").notNull(),
+  orderIndex: integer("order_index").notNull(),
+  createdAt: text("created_at").notNull(),
+});
+
+export const temporalPatterns = sqliteTable("temporal_patterns", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  userId: integer("user_id").notNull(),
+  label: text("label").notNull(),
+  detail: text("detail").notNull(),
+  patternType: text("pattern_type").notNull(),
+  dayOfWeek: integer("day_of_week").notNull(),
+  hour: integer("hour").notNull(),
+  category: text("category"),
+  memoryIds: text("memory_ids", { mode: "json" }).$type<number[]>().notNull(),
+  confidence: real("confidence").notNull(),
+  createdAt: text("created_at").notNull(),
+});
+
+export const toolQualityRecords = sqliteTable("tool_quality_records", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  userId: integer("user_id").notNull(),
+  toolKey: text("tool_key").notNull(),
+  backend: text("backend").notNull(),
+  server: text("server").notNull(),
+  toolName: text("tool_name").notNull(),
+  totalCalls: integer("total_calls").notNull(),
+  totalSuccesses: integer("total_successes").notNull(),
+  totalFailures: integer("total_failures").notNull(),
+  totalExecutionMs: real("total_execution_ms").notNull(),
+  lastExecutionAt: text("last_execution_at"),
+  createdAt: text("created_at").notNull(),
+});
+
 export type LinkRow = typeof memoryLinks.$inferSelect;
 export type AuditRow = typeof auditLog.$inferSelect;
 export type JobRow = typeof jobs.$inferSelect;

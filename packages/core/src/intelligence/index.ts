@@ -1,12 +1,12 @@
 /** The intelligence subsystem's public face: what Engram derives from what it stores. */
 import type { CoreContext } from "../context.js";
+import type { MemoryEvents } from "../events/index.js";
 import type { JobQueue } from "../jobs/index.js";
 import type { EmbeddingService } from "../vector/index.js";
 import type { LlmClient } from "../llm/index.js";
 import { GuardService } from "./guard.js";
 import { EmbeddingMeaning } from "./guard-meaning.js";
 import { PostStoreSteps, registerPostStoreJob } from "./post-store.js";
-import type { MemoryEvents } from "../events/index.js";
 import type { MemoryService } from "../memory/index.js";
 import type { SearchService } from "../search/index.js";
 import type { TextEmbedder } from "./derived/index.js";
@@ -20,6 +20,12 @@ import { TimeTravel } from "./timetravel/index.js";
 import { InboxService } from "./inbox.js";
 import { ApprovalService, GateService } from "./gate/index.js";
 import { DEFAULT_GUARDRAILS_CONFIG, type GuardrailsConfig } from "./config.js";
+import { CausalService } from "./causal/service.js";
+import { GroundingService } from "./grounding/service.js";
+import { IntelligenceTasks } from "./pipeline/tasks.js";
+import { ReconsolidationService } from "./reconsolidation/service.js";
+import { TemporalService } from "./temporal/service.js";
+import { ValenceService } from "./valence/service.js";
 
 export { EmbeddingMeaning, MEANING_FLOOR, MEANING_MAX_OBJECTS } from "./guard-meaning.js";
 export { evaluate as evaluateGuard, isRule as isGuardRule } from "./guard.js";
@@ -32,6 +38,25 @@ export { TimeTravel, type PastMemory } from "./timetravel/index.js";
 export { storeDerived, type TextEmbedder, type DerivedInput } from "./derived/index.js";
 export * from "./maintenance/index.js";
 export * from "./reflections/index.js";
+export { ValenceService, type MemoryValence, type ValenceProfile } from "./valence/service.js";
+export { scoreValence, scoreSentiment, type ValenceScore, type Sentiment, type Emotion } from "./valence/lexicon.js";
+export { CausalService, type CausalChain, type CausalAncestor } from "./causal/service.js";
+export type { CausalLinkRow } from "./causal/store.js";
+export { TemporalService, type PredictiveRecall, type SequencePattern } from "./temporal/service.js";
+export type { TemporalPatternRow } from "./temporal/store.js";
+export { ReconsolidationService, type Reconsolidation } from "./reconsolidation/service.js";
+export { IntelligenceTasks, type IntelligenceTask, type PipelineReport, type TaskReport } from "./pipeline/tasks.js";
+export {
+  GroundingService,
+  SESSION_BACKENDS,
+  DEFAULT_TOOL_TIMEOUT_MS,
+  MAX_TOOL_TIMEOUT_MS,
+  MAX_SESSIONS_PER_USER,
+  type GroundingSession,
+  type SessionBackend,
+  type ExecuteResult,
+} from "./grounding/service.js";
+export { DEGRADED_BELOW, type ToolQuality } from "./grounding/store.js";
 
 /** The guard, matching by meaning through the embedding service's worker pool when a model is configured. */
 export function createGuard(ctx: CoreContext, deps: { embedding: EmbeddingService; llm: LlmClient }): GuardService {
@@ -105,4 +130,28 @@ export { GateService, ApprovalService, secondsRemaining, type GateCheckInput, ty
 export function createGate(ctx: CoreContext, guard: GuardService, config: GuardrailsConfig = DEFAULT_GUARDRAILS_CONFIG): { gate: GateService; approvals: ApprovalService } {
   const approvals = new ApprovalService(ctx);
   return { gate: new GateService(ctx, guard, approvals, config), approvals };
+}
+
+/** Valence, causal links, temporal patterns, reconsolidation and grounding over one tenant's memories. */
+export interface SignalServices {
+  valence: ValenceService;
+  causal: CausalService;
+  temporal: TemporalService;
+  reconsolidation: ReconsolidationService;
+  grounding: GroundingService;
+}
+
+export function createSignals(ctx: CoreContext, deps: { memories: MemoryService; events: MemoryEvents; groundingExec: boolean }): SignalServices {
+  return {
+    valence: new ValenceService(ctx, deps.memories),
+    causal: new CausalService(ctx, deps.memories, deps.events),
+    temporal: new TemporalService(ctx, deps.memories),
+    reconsolidation: new ReconsolidationService(ctx, deps.events),
+    grounding: new GroundingService(ctx, deps.groundingExec),
+  };
+}
+
+/** The registry of POST /intelligence/run; each part of the group adds its task at assembly. */
+export function createIntelligenceTasks(): IntelligenceTasks {
+  return new IntelligenceTasks();
 }
