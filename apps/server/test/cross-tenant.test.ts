@@ -3,7 +3,7 @@ import { api, startServer, type RunningServer } from "../../../test/support/serv
 import { twoTenants } from "../../../test/support/tenants.js";
 
 /**
- * Every route that takes an id, called by one tenant with another tenant's id: the answer is
+ * Every route that takes an id ({id}, {memory_id}), called by one tenant with another tenant's id: the answer is
  * the same 404 a missing id gets (or 403 where the route needs a scope the caller lacks), and
  * the owner's records are unchanged afterwards. Routes are read from /openapi.json, so a new
  * route with an id fails here until it is listed in KINDS and proven to keep tenants apart.
@@ -14,6 +14,7 @@ type Kind = "memory" | "entity" | "community" | "job" | "key" | "space" | "reemb
 /** Which record a path's {id} names, by path prefix. */
 const KINDS: [RegExp, Kind][] = [
   [/^\/(memory|versions|links|graph\/neighborhood)\//, "memory"],
+  [/^\/(intelligence\/)?(contradictions|decompose)\//, "memory"],
   [/^\/entities\//, "entity"],
   [/^\/communities\//, "community"],
   [/^\/jobs\//, "job"],
@@ -96,12 +97,12 @@ describe("another tenant's ids", () => {
   it("every route with an {id} answers as for a missing id and changes nothing", async () => {
     const before = await aliceView();
     const doc = (await admin.get("/openapi.json")).body as { paths: Record<string, Record<string, unknown>> };
-    const routes = Object.entries(doc.paths).flatMap(([path, ops]) => (path.includes("{id}") ? Object.keys(ops).map((m) => [m.toUpperCase(), path] as const) : []));
+    const routes = Object.entries(doc.paths).flatMap(([path, ops]) => (/\{(id|memory_id)\}/.test(path) ? Object.keys(ops).map((m) => [m.toUpperCase(), path] as const) : []));
     expect(routes.length).toBeGreaterThan(15);
     for (const [method, path] of routes) {
       const kind = KINDS.find(([re]) => re.test(path))?.[1];
       expect(kind, `${method} ${path}: list the record its id names in KINDS`).toBeDefined();
-      const res = await bob.raw(method, path.replace("{id}", String(ids[kind!])), BODIES[`${method} ${path}`] ?? (method === "GET" || method === "DELETE" ? undefined : {}));
+      const res = await bob.raw(method, path.replace(/\{(?:id|memory_id)\}/, String(ids[kind!])), BODIES[`${method} ${path}`] ?? (method === "GET" || method === "DELETE" ? undefined : {}));
       // Admin routes refuse Bob for his scope before any lookup; every other route must not tell Alice's id from a missing one.
       const expected = path.startsWith("/admin/") ? 403 : 404;
       expect(res.status, `${method} ${path}: ${JSON.stringify(res.body)}`).toBe(expected);
