@@ -3,7 +3,7 @@ import { api, startServer, type RunningServer } from "../../../test/support/serv
 import { twoTenants } from "../../../test/support/tenants.js";
 
 /**
- * Every route that takes an id, called by one tenant with another tenant's id: the answer is
+ * Every route that takes an id ({id}, {memory_id}), called by one tenant with another tenant's id: the answer is
  * the same 404 a missing id gets (or 403 where the route needs a scope the caller lacks), and
  * the owner's records are unchanged afterwards. Routes are read from /openapi.json, so a new
  * route with an id fails here until it is listed in KINDS and proven to keep tenants apart.
@@ -17,6 +17,7 @@ const KINDS: [RegExp, Kind][] = [
   [/^\/intelligence\/(valence|causal\/backward|reconsolidate)\//, "memory"],
   [/^\/intelligence\/causal\/chains\//, "causal_chain"],
   [/^\/grounding\/sessions\//, "grounding_session"],
+  [/^\/(intelligence\/)?(contradictions|decompose)\//, "memory"],
   [/^\/entities\//, "entity"],
   [/^\/communities\//, "community"],
   [/^\/jobs\//, "job"],
