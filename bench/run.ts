@@ -17,3 +17,5 @@ const { runJobsBench } = await import("./jobs.js");
 await runJobsBench();
 const { runScannersBench } = await import("./scanners.js");
 await runScannersBench();
+const { runGuardBench } = await import("./guard.js");
+await runGuardBench();
