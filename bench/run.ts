@@ -19,3 +19,5 @@ const { runScannersBench } = await import("./scanners.js");
 await runScannersBench();
 const { runContradictionsBench } = await import("./contradictions.js");
 await runContradictionsBench();
+const { runGuardBench } = await import("./guard.js");
+await runGuardBench();

@@ -9,15 +9,16 @@ import { twoTenants } from "../../../test/support/tenants.js";
  * route with an id fails here until it is listed in KINDS and proven to keep tenants apart.
  */
 
-type Kind = "memory" | "entity" | "community" | "job" | "key" | "space" | "reembed" | "causal_chain" | "grounding_session";
+type Kind = "memory" | "entity" | "community" | "job" | "key" | "space" | "reembed" | "causal_chain" | "grounding_session" | "approval";
 
 /** Which record a path's {id} names, by path prefix. */
 const KINDS: [RegExp, Kind][] = [
-  [/^\/(memory|versions|links|graph\/neighborhood)\//, "memory"],
+  [/^\/(memory|versions|links|graph\/neighborhood|inbox)\//, "memory"],
   [/^\/intelligence\/(valence|causal\/backward|reconsolidate)\//, "memory"],
   [/^\/intelligence\/causal\/chains\//, "causal_chain"],
   [/^\/grounding\/sessions\//, "grounding_session"],
   [/^\/(intelligence\/)?(contradictions|decompose)\//, "memory"],
+  [/^\/approvals\//, "approval"],
   [/^\/entities\//, "entity"],
   [/^\/communities\//, "community"],
   [/^\/jobs\//, "job"],
@@ -31,13 +32,15 @@ const BODIES: Record<string, unknown> = {
   "POST /memory/{id}/update": { content: "overwritten by another tenant" },
   "PUT /memory/{id}/tags": { tags: ["hijacked"] },
   "POST /memory/{id}/forget": { reason: "another tenant" },
+  "POST /inbox/{id}/edit": { content: "approved by another tenant" },
+  "POST /approvals/{id}/decide": { decision: "approved", decided_by: "bob" },
 };
 
 let server: RunningServer;
 let admin: ReturnType<typeof api>;
 let alice: ReturnType<typeof api>;
 let bob: ReturnType<typeof api>;
-const ids = {} as Record<Kind, number>;
+const ids = {} as Record<Kind, number | string>;
 let aliceKey: string;
 let aliceId: number;
 let bobId: number;
@@ -68,6 +71,7 @@ beforeAll(async () => {
   ids.reembed = (await admin.post("/admin/reembed")).body.job_id;
   ids.causal_chain = (await alice.post("/intelligence/causal/chains", { root_memory_id: ids.memory, description: "Alice's chain" })).body.id;
   ids.grounding_session = (await alice.post("/grounding/sessions", { name: "alice" })).body.id;
+  ids.approval = (await alice.post("/approvals", { action: "restart billing on web-01", requester: "alice-agent", window_secs: 3600 })).body.id;
 });
 afterAll(() => server.stop());
 
@@ -90,6 +94,8 @@ async function aliceView() {
     entity: (await alice.get(`/entities/${ids.entity}`)).body,
     community: (await alice.get(`/communities/${ids.community}`)).body,
     job: (await alice.get(`/jobs/${ids.job}`)).body,
+    // seconds_remaining moves with the clock; the decision fields must not.
+    approval: pick((await alice.get(`/approvals/${ids.approval}`)).body, ["id", "status", "decision_by", "decided_at"]),
     // last_used_at moves with Alice's own requests; everything else about her keys must not.
     keys: ((await alice.get("/keys")).body.keys as Record<string, unknown>[]).map(({ last_used_at: _, ...k }) => k),
     spaces: (await alice.get("/spaces")).body,

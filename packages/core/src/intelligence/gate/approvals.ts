@@ -89,18 +89,20 @@ export class ApprovalService {
   waitForDecision(userId: number, id: string, waitMs: number): Promise<WaitOutcome> {
     const now = this.get(userId, id);
     if (now.status !== "pending") return Promise.resolve({ status: settled(now.status), approval: now });
-    if (waitMs <= 0) return Promise.resolve({ status: "timeout" });
+    // Past the window no decision can come, so the wait ends with it at the latest.
+    const wait = Math.min(waitMs, Date.parse(now.expiresAt) - this.ctx.clock.now().getTime());
+    if (wait <= 0) return Promise.resolve({ status: "timeout" });
     return new Promise((resolve) => {
       const set = this.waiters.get(id) ?? new Set();
       const wake = (row: ApprovalRow) => {
         clearTimeout(timer);
-        resolve({ status: settled(row.status), approval: row });
+        resolve({ status: settled(row.status as Exclude<ApprovalStatus, "pending">), approval: row });
       };
       const timer = setTimeout(() => {
         set.delete(wake);
         if (set.size === 0) this.waiters.delete(id);
         resolve({ status: "timeout" });
-      }, waitMs);
+      }, wait);
       timer.unref();
       set.add(wake);
       this.waiters.set(id, set);
@@ -108,7 +110,8 @@ export class ApprovalService {
   }
 }
 
-const settled = (s: ApprovalStatus): Decision | "expired" => (s === "pending" ? "expired" : s);
+/** A settled approval's status (callers pass only settled rows: a wait ends on a decision or the window's close). */
+const settled = (s: Exclude<ApprovalStatus, "pending">): Decision | "expired" => s;
 
 /** Seconds until the window closes (0 once closed or settled). */
 export function secondsRemaining(row: ApprovalRow, now: Date): number {
