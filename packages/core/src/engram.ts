@@ -74,7 +74,7 @@ export function createEngram(
     Partial<
       Pick<
         Config,
-        "fsrsImplicitWindowSecs" | "jobs" | "vectorIndex" | "fusion" | "vectorWeight" | "searchRanker" | "abstainMinSimilarity" | "reranker" | "graph" | "embeddingThreads" | "queryEmbedCache" | "llm" | "rateLimit" | "maxKeysPerUser"
+        "fsrsImplicitWindowSecs" | "jobs" | "vectorIndex" | "fusion" | "vectorWeight" | "searchRanker" | "abstainMinSimilarity" | "reranker" | "graph" | "embeddingThreads" | "queryEmbedCache" | "llm" | "intelligenceJobs" | "rateLimit" | "maxKeysPerUser"
       >
     >,
   opts: { clock?: Clock; log?: EmbeddingLog; jobLog?: JobLog } = {},
@@ -95,7 +95,13 @@ export function createEngram(
       maxKeysPerUser: config.maxKeysPerUser ?? DEFAULT_AUTH_CONFIG.maxKeysPerUser,
     },
   });
-  const { memories, ttl } = createMemory(ctx, { vectors, jobs, events, sweepIntervalMs: jobsConfig.sweepIntervalMs });
+  const { memories, ttl } = createMemory(ctx, {
+    vectors,
+    jobs,
+    events,
+    sweepIntervalMs: jobsConfig.sweepIntervalMs,
+    postStoreJobs: config.intelligenceJobs ?? true,
+  });
   const graph = createGraph(ctx, { vectors, text: createTextIndex(ctx), jobs, events, config: config.graph });
   const embedding = createEmbedding({
     embedder: config.embedder,

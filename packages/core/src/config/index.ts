@@ -92,6 +92,7 @@ const envSchema = z.object({
   ENGRAM_PAGERANK_DIRTY_THRESHOLD: positiveInt.default(100),
   ENGRAM_PAGERANK_MAX_CONCURRENT: positiveInt.max(16).default(1),
   ENGRAM_ENTITY_TIMEOUT_MS: positiveInt.default(DEFAULT_GRAPH_CONFIG.entityTimeoutMs),
+  ENGRAM_INTELLIGENCE_JOBS: boolFlag.default(true),
   ENGRAM_LLM_URL: z.string().url().optional(),
   ENGRAM_LLM_API_KEY: z.string().optional(),
   ENGRAM_LLM_MODEL: z.string().min(1).default(DEFAULT_LLM_MODEL),
@@ -163,6 +164,8 @@ export interface Config {
   embeddingThreads: number;
   /** Recent search queries whose vectors are kept, per model (least recently used dropped first); 0 keeps none. */
   queryEmbedCache: number;
+  /** Whether stores enqueue the post_store job (facts, contradictions, signals...); off: plain memory. */
+  intelligenceJobs: boolean;
   /** The optional OpenAI-compatible LLM; null: every feature runs rules-only. */
   llm: LlmConfig | null;
   jobs: JobsConfig;
@@ -268,6 +271,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     embedder: embedderConfig(e, modelsDir),
     embeddingThreads: e.ENGRAM_EMBEDDING_THREADS ?? DEFAULT_EMBEDDING_THREADS,
     queryEmbedCache: e.ENGRAM_QUERY_EMBED_CACHE,
+    intelligenceJobs: e.ENGRAM_INTELLIGENCE_JOBS,
     llm: e.ENGRAM_LLM_URL
       ? {
           url: e.ENGRAM_LLM_URL,
