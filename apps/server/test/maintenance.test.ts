@@ -176,6 +176,7 @@ describe("consolidation", () => {
     expect(res.status).toBe(200);
     expect(res.body.groups).toContainEqual([a, b].sort((x, y) => x - y));
     expect((await alice.post("/intelligence/consolidation-candidates", { threshold: -1 })).body.error).toMatch(/^threshold: /);
+    expect((await bob.post("/intelligence/consolidation-candidates", { threshold: 0 })).body.groups).toEqual([]);
   });
 
   it("POST /consolidate writes a bullet merge through the store path; the sources stay searchable", async () => {
