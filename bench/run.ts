@@ -17,3 +17,5 @@ const { runJobsBench } = await import("./jobs.js");
 await runJobsBench();
 const { runScannersBench } = await import("./scanners.js");
 await runScannersBench();
+const { runSignalsBench } = await import("./signals.js");
+await runSignalsBench();
