@@ -21,3 +21,5 @@ const { runContradictionsBench } = await import("./contradictions.js");
 await runContradictionsBench();
 const { runGuardBench } = await import("./guard.js");
 await runGuardBench();
+const { runSignalsBench } = await import("./signals.js");
+await runSignalsBench();
