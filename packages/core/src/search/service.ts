@@ -161,7 +161,7 @@ export class SearchService {
     private readonly reranker: SearchReranker | null,
     private readonly options: SearchOptions,
   ) {
-    this.lexical = new LexicalStore(ctx.db);
+    this.lexical = new LexicalStore(ctx.db, (userId) => this.cache.generation(userId));
     this.selections = new MemorySelections(ctx.db);
   }
 

@@ -21,6 +21,22 @@ export interface LexicalHit {
 
 /** Statements kept prepared (each tenant's table has its own); past this the least recently used is dropped. */
 const PREPARED = 512;
+/** Document frequencies remembered per tenant (see `counts`); past this the tenant's are forgotten and counted again. */
+const REMEMBERED_TERMS = 4_096;
+/** Tenants whose counts are remembered; past this the least recently searched is forgotten. */
+const REMEMBERED_TENANTS = 1_024;
+
+/**
+ * Which state of a tenant's memories a count was taken in: the search cache's generation,
+ * which every committed change of the tenant's memories moves on (search/index.ts).
+ */
+export type TenantGeneration = (userId: number) => number;
+
+interface TenantCounts {
+  generation: number;
+  live: number | undefined;
+  docFreq: Map<string, number>;
+}
 
 /**
  * Every read of the lexical index: each tenant's own FTS5 table (db/lexical-tables.ts; the
@@ -31,8 +47,17 @@ const PREPARED = 512;
  */
 export class LexicalStore {
   private readonly prepared = new Map<string, Statement>();
+  private readonly counted = new Map<number, TenantCounts>();
 
-  constructor(private readonly db: Db) {}
+  /**
+   * With `generation`, the live count and the document frequencies (IDF evidence, asked for
+   * every query term of every search) are remembered until the tenant's memories change:
+   * counting a common term over the join on memories cost milliseconds per search.
+   */
+  constructor(
+    private readonly db: Db,
+    private readonly generation?: TenantGeneration,
+  ) {}
 
   /** The user's memories matching `match`, best BM25 first; by default only live ones. */
   search(userId: number, match: string, limit: number, f: SearchFilters): LexicalHit[] {
@@ -79,16 +104,42 @@ export class LexicalStore {
 
   /** How many live memories the user has: the N of the IDF. */
   liveCount(userId: number): number {
+    const counts = this.counts(userId);
+    if (counts?.live !== undefined) return counts.live;
     const sql = `SELECT count(*) AS n FROM memories m WHERE m.user_id = ? AND ${liveMemorySql("m")}`;
-    return (this.statement(userId, sql)?.get(userId) as { n: number } | undefined)?.n ?? 0;
+    const n = (this.statement(userId, sql)?.get(userId) as { n: number } | undefined)?.n ?? 0;
+    if (counts) counts.live = n;
+    return n;
   }
 
   /** How many of the user's live memories match `match` (one term), counted up to `cap`: past it a term is common and its IDF near its floor anyway. */
   docFreq(userId: number, match: string, cap: number): number {
+    const counts = this.counts(userId);
+    const key = `${cap} ${match}`;
+    const known = counts?.docFreq.get(key);
+    if (known !== undefined) return known;
     const fts = lexicalTable(userId);
     const sql = `SELECT count(*) AS n FROM (SELECT 1 FROM ${fts} JOIN memories m ON m.id = ${fts}.rowid
         WHERE ${fts} MATCH ? AND m.user_id = ? AND ${liveMemorySql("m")} LIMIT ?)`;
-    return (this.statement(userId, sql)?.get(match, userId, cap) as { n: number } | undefined)?.n ?? 0;
+    const n = (this.statement(userId, sql)?.get(match, userId, cap) as { n: number } | undefined)?.n ?? 0;
+    if (counts) {
+      if (counts.docFreq.size >= REMEMBERED_TERMS) counts.docFreq.clear();
+      counts.docFreq.set(key, n);
+    }
+    return n;
+  }
+
+  /** The tenant's remembered counts, emptied when its memories changed; undefined without a generation. */
+  private counts(userId: number): TenantCounts | undefined {
+    if (!this.generation) return undefined;
+    const generation = this.generation(userId);
+    let counts = this.counted.get(userId);
+    if (counts) this.counted.delete(userId);
+    if (!counts || counts.generation !== generation) counts = { generation, live: undefined, docFreq: new Map() };
+    // Most recently searched last, so the eviction below drops the tenant searched longest ago.
+    this.counted.set(userId, counts);
+    if (this.counted.size > REMEMBERED_TENANTS) this.counted.delete(this.counted.keys().next().value!);
+    return counts;
   }
 
   /** Which of the user's memories `ids` match `match` (one term, stemmed as the index stems it). */

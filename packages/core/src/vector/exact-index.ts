@@ -1,13 +1,21 @@
+import { SimdDotArena } from "./simd-dot.js";
+import { topKRescored } from "./top-k-scan.js";
 import type { VectorHit, VectorIndex } from "./vector-index.js";
 
-/** One tenant's vectors packed row-major in a growable Float32Array. */
+/**
+ * One tenant's vectors packed row-major, each row zero-padded to the arena's stride, in a
+ * WebAssembly memory that grows by doubling (simd-dot.ts). A search scores every row there in
+ * SIMD float32, then scores exactly the few rows that can reach the top k (top-k-scan.ts).
+ */
 export class TenantMatrix {
-  private data: Float32Array;
+  private readonly arena: SimdDotArena;
   private ids: number[] = [];
   private slots = new Map<number, number>();
+  /** The largest norm of any row stored so far: it bounds the fast pass's rounding error. */
+  private maxNorm = 0;
 
   constructor(private readonly dim: number) {
-    this.data = new Float32Array(dim * 64);
+    this.arena = new SimdDotArena(dim, 64);
   }
 
   get size() {
@@ -18,8 +26,10 @@ export class TenantMatrix {
     return this.slots.has(id);
   }
 
+  /** Each row as a view of the arena: read or copy it before the next upsert (growing detaches it). */
   *entries(): Iterable<{ id: number; vector: Float32Array }> {
-    for (const [slot, id] of this.ids.entries()) yield { id, vector: this.data.subarray(slot * this.dim, (slot + 1) * this.dim) };
+    const stride = this.arena.stride;
+    for (const [slot, id] of this.ids.entries()) yield { id, vector: this.arena.rows.subarray(slot * stride, slot * stride + this.dim) };
   }
 
   upsert(id: number, v: Float32Array) {
@@ -27,15 +37,14 @@ export class TenantMatrix {
     let slot = this.slots.get(id);
     if (slot === undefined) {
       slot = this.ids.length;
-      if ((slot + 1) * this.dim > this.data.length) {
-        const grown = new Float32Array(this.data.length * 2);
-        grown.set(this.data);
-        this.data = grown;
-      }
+      this.arena.reserve(slot + 1);
       this.ids.push(id);
       this.slots.set(id, slot);
     }
-    this.data.set(v, slot * this.dim);
+    this.arena.rows.set(v, slot * this.arena.stride);
+    let norm = 0;
+    for (let j = 0; j < v.length; j++) norm += v[j]! * v[j]!;
+    this.maxNorm = Math.max(this.maxNorm, Math.sqrt(norm));
   }
 
   /** Swap-with-last keeps the matrix dense, so a scan never visits holes. */
@@ -43,9 +52,10 @@ export class TenantMatrix {
     const slot = this.slots.get(id);
     if (slot === undefined) return;
     const last = this.ids.length - 1;
+    const stride = this.arena.stride;
     if (slot !== last) {
       const movedId = this.ids[last]!;
-      this.data.copyWithin(slot * this.dim, last * this.dim, (last + 1) * this.dim);
+      this.arena.rows.copyWithin(slot * stride, last * stride, (last + 1) * stride);
       this.ids[slot] = movedId;
       this.slots.set(movedId, slot);
     }
@@ -54,26 +64,23 @@ export class TenantMatrix {
   }
 
   search(q: Float32Array, k: number): VectorHit[] {
-    const n = this.ids.length;
     const dim = this.dim;
-    const data = this.data;
-    // A bounded min-heap would save little at these k; a sorted top-k buffer is simpler.
-    const top: VectorHit[] = [];
-    for (let row = 0; row < n; row++) {
+    const stride = this.arena.stride;
+    const rows = this.arena.rows;
+    const fast = this.arena.scan(q, this.ids.length);
+    let qNorm = 0;
+    for (let j = 0; j < dim; j++) qNorm += q[j]! * q[j]!;
+    // Each float32 product and partial sum rounds by at most 2^-24 of the sum of |products|
+    // (≤ |q|·|row|), over at most stride/16 + 5 roundings in a chain: twice that many is a safe bound.
+    const error = (stride / 8 + 8) * 2 ** -24 * Math.sqrt(qNorm) * this.maxNorm;
+    // The scores search returns: every product, in a double, added left to right.
+    const exact = (row: number) => {
       let dot = 0;
-      const base = row * dim;
-      for (let j = 0; j < dim; j++) dot += data[base + j]! * q[j]!;
-      if (top.length < k || dot > top[top.length - 1]!.score) {
-        let pos = top.length < k ? top.length : top.length - 1;
-        if (top.length < k) top.push({ id: 0, score: 0 });
-        while (pos > 0 && top[pos - 1]!.score < dot) {
-          top[pos] = top[pos - 1]!;
-          pos--;
-        }
-        top[pos] = { id: this.ids[row]!, score: dot };
-      }
-    }
-    return top;
+      const base = row * stride;
+      for (let j = 0; j < dim; j++) dot += rows[base + j]! * q[j]!;
+      return dot;
+    };
+    return topKRescored(fast, error, exact, this.ids, k);
   }
 }
 

@@ -29,6 +29,20 @@ export interface ExpiredMemory {
   userId: number;
 }
 
+/** byIds statements kept prepared, one per id count; past this the oldest is dropped. */
+const BY_IDS_PREPARED = 256;
+
+/** The user's rows among `count` ids (placeholders userId, id0 … id{count-1}). */
+function prepareByIds(db: Db, count: number) {
+  const ids = Array.from({ length: count }, (_, i) => sql.placeholder(`id${i}`));
+  return db.orm
+    .select()
+    .from(memories)
+    .where(and(eq(memories.userId, sql.placeholder("userId")), inArray(memories.id, ids)))
+    .prepare();
+}
+type ByIdsStatement = ReturnType<typeof prepareByIds>;
+
 /** `memories` as drizzle names it, for the live-rule fragments inside drizzle queries. */
 const TABLE = "memories";
 
@@ -41,6 +55,7 @@ const TABLE = "memories";
  */
 export class MemoryStore {
   private readonly findStmt;
+  private readonly byIdsStmts = new Map<number, ByIdsStatement>();
   private readonly chainStmt;
   private readonly stmts: {
     exactInSpace: Statement;
@@ -208,11 +223,24 @@ export class MemoryStore {
 
   /** The user's rows among `ids`, in no particular order; other tenants' ids are skipped. */
   byIds(userId: number, ids: readonly number[]): MemoryRow[] {
-    return this.db.orm
-      .select()
-      .from(memories)
-      .where(and(eq(memories.userId, userId), inArray(memories.id, [...ids])))
-      .all();
+    if (ids.length === 0) return [];
+    const params: Record<string, number> = { userId };
+    ids.forEach((id, i) => (params[`id${i}`] = id));
+    return this.byIdsStatement(ids.length).all(params);
+  }
+
+  /**
+   * The byIds query for `count` ids, prepared once per count: search reads rows several times
+   * per query, and building and preparing the statement each time cost more than running it.
+   */
+  private byIdsStatement(count: number): ByIdsStatement {
+    let statement = this.byIdsStmts.get(count);
+    if (!statement) {
+      statement = prepareByIds(this.db, count);
+      if (this.byIdsStmts.size >= BY_IDS_PREPARED) this.byIdsStmts.delete(this.byIdsStmts.keys().next().value!);
+      this.byIdsStmts.set(count, statement);
+    }
+    return statement;
   }
 
   /** Tags of the user's present memories with how many carry each, most used first. */
