@@ -23,6 +23,7 @@ import { registerJobRoutes } from "./routes/jobs.js";
 import { registerGraphRoutes } from "./routes/graph.js";
 import { registerGraphExploreRoutes } from "./routes/graph-explore.js";
 import { registerEntityRoutes } from "./routes/entities.js";
+import { registerConversationRoutes } from "./routes/conversations.js";
 import { matchedRoute } from "./route-path.js";
 import { errors } from "./routes/define.js";
 
@@ -92,6 +93,7 @@ export function createApp(opts: AppOptions) {
   registerGraphRoutes(app, opts);
   registerGraphExploreRoutes(app, opts);
   registerEntityRoutes(app, opts);
+  registerConversationRoutes(app, opts);
 
   // Every tenant's counts and activity: an admin's business, unless a private-network scraper was configured.
   const metricsGuard: MiddlewareHandler<AppEnv> = opts.metricsPublic ? (_c, next) => next() : requireScope("admin");

@@ -10,7 +10,7 @@ import { api, startServer, type ApiResponse, type RunningServer } from "../../..
  */
 
 type Client = ReturnType<typeof api>;
-type Method = "GET" | "POST" | "PUT" | "DELETE";
+type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 interface Operation {
   responses: Record<string, { content?: Record<string, { schema: object }> }>;
 }
@@ -303,6 +303,25 @@ describe("responses match the schemas /openapi.json declares", () => {
     expectMatches("GET", "/metrics", metrics, "text/plain");
     exercised.add("GET /metrics");
     await call(alice, "GET", "/metrics", 403);
+  });
+
+  it("conversations and messages", async () => {
+    const conv = (await call(alice, "POST", "/conversations", 201, { body: { agent: "claude", session_id: "s1", metadata: { a: 1 } } })).body.id as number;
+    await call(alice, "POST", "/conversations", 400, { body: {} });
+    await call(alice, "POST", "/conversations/{id}/messages", 201, { id: conv, body: { role: "user", content: "We chose Postgres." } });
+    await call(alice, "POST", "/conversations/{id}/messages", 201, { id: conv, body: [{ role: "assistant", content: "Postgres it is.", metadata: { t: 1 } }] });
+    await call(alice, "POST", "/conversations/{id}/messages", 413, { id: conv, body: { role: "user", content: "x".repeat(102_401) } });
+    await call(alice, "POST", "/conversations/{id}/messages", 404, { id: 999_999, body: { role: "user", content: "x" } });
+    items(await call(alice, "GET", "/conversations", 200), "conversations");
+    items(await call(alice, "GET", "/conversations/{id}", 200, { id: conv }), "messages");
+    items(await call(alice, "GET", "/conversations/{id}/messages", 200, { id: conv }), "messages");
+    await call(alice, "GET", "/conversations/{id}", 404, { id: 999_999 });
+    await call(alice, "PATCH", "/conversations/{id}", 200, { id: conv, body: { title: "Stack" } });
+    await call(alice, "POST", "/conversations/bulk", 201, { body: { agent: "cursor", messages: [{ role: "user", content: "hi" }] } });
+    await call(alice, "POST", "/conversations/upsert", 200, { body: { agent: "claude", session_id: "s1", messages: [{ role: "user", content: "more" }] } });
+    items(await call(alice, "POST", "/messages/search", 200, { body: { query: "Postgres" } }), "messages");
+    await call(alice, "POST", "/messages/search", 400, { body: { query: " " } });
+    await call(alice, "DELETE", "/conversations/{id}", 200, { id: conv });
   });
 
   it("every documented route was exercised", () => {

@@ -6,7 +6,7 @@ import { createAuth, DEFAULT_AUTH_CONFIG, type AuthService } from "./auth/index.
 import { MemoryEvents } from "./events/index.js";
 import { createFsrs, type FsrsService } from "./fsrs/index.js";
 import { createGraph, type GraphService } from "./graph/index.js";
-import { createGuard, createPostStore, type GuardService, type PostStoreSteps } from "./intelligence/index.js";
+import { ConversationService, createGuard, createPostStore, type GuardService, type PostStoreSteps } from "./intelligence/index.js";
 import { createJobs, DEFAULT_JOBS_CONFIG, type JobLog, type JobQueue } from "./jobs/index.js";
 import { createMemory, FsrsStateStore, SpaceContentsStore, type MemoryService, type TtlSweeper } from "./memory/index.js";
 import { createSearch, createTextIndex, DEFAULT_ABSTAIN_MIN_SIMILARITY, SHIPPED_RANKER, type ContextAssembler, type SearchReranker, type SearchService } from "./search/index.js";
@@ -32,6 +32,8 @@ export interface Engram {
   guard: GuardService;
   /** The intelligence group's work after an approved memory is stored (the post_store job). */
   postStore: PostStoreSteps;
+  /** Chat logs (conversations and messages), searchable by words. */
+  conversations: ConversationService;
   /** The durable job queue; `jobs.start()` runs the workers, `await jobs.stop()` before `close()`. */
   jobs: JobQueue;
   /** Forgets memories past their forget_after (scheduled as the ttl_sweep job; POST /sweep runs it now). */
@@ -105,6 +107,7 @@ export function createEngram(
   const guard = createGuard(ctx);
   const postStore = createPostStore(jobs);
   const audit = createAudit(ctx, { log: opts.log });
+  const conversations = new ConversationService(ctx);
 
   return {
     db,
@@ -120,6 +123,7 @@ export function createEngram(
     fsrs,
     guard,
     postStore,
+    conversations,
     jobs,
     ttl,
     graph,
