@@ -24,6 +24,7 @@ import { registerGraphRoutes } from "./routes/graph.js";
 import { registerGraphExploreRoutes } from "./routes/graph-explore.js";
 import { registerEntityRoutes } from "./routes/entities.js";
 import { registerConversationRoutes } from "./routes/conversations.js";
+import { registerAddRoutes } from "./routes/add.js";
 import { matchedRoute } from "./route-path.js";
 import { errors } from "./routes/define.js";
 
@@ -94,6 +95,7 @@ export function createApp(opts: AppOptions) {
   registerGraphExploreRoutes(app, opts);
   registerEntityRoutes(app, opts);
   registerConversationRoutes(app, opts);
+  registerAddRoutes(app, opts);
 
   // Every tenant's counts and activity: an admin's business, unless a private-network scraper was configured.
   const metricsGuard: MiddlewareHandler<AppEnv> = opts.metricsPublic ? (_c, next) => next() : requireScope("admin");

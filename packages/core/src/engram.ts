@@ -6,7 +6,7 @@ import { createAuth, DEFAULT_AUTH_CONFIG, type AuthService } from "./auth/index.
 import { MemoryEvents } from "./events/index.js";
 import { createFsrs, type FsrsService } from "./fsrs/index.js";
 import { createGraph, type GraphService } from "./graph/index.js";
-import { ConversationService, createGuard, createPostStore, type GuardService, type PostStoreSteps } from "./intelligence/index.js";
+import { AddService, ConversationService, EpisodeService, createGuard, createPostStore, type GuardService, type PostStoreSteps } from "./intelligence/index.js";
 import { createJobs, DEFAULT_JOBS_CONFIG, type JobLog, type JobQueue } from "./jobs/index.js";
 import { createMemory, FsrsStateStore, SpaceContentsStore, type MemoryService, type TtlSweeper } from "./memory/index.js";
 import { createSearch, createTextIndex, DEFAULT_ABSTAIN_MIN_SIMILARITY, SHIPPED_RANKER, type ContextAssembler, type SearchReranker, type SearchService } from "./search/index.js";
@@ -34,6 +34,10 @@ export interface Engram {
   postStore: PostStoreSteps;
   /** Chat logs (conversations and messages), searchable by words. */
   conversations: ConversationService;
+  /** Episodes and their narratives (stored as memories, so search and /context find them). */
+  episodes: EpisodeService;
+  /** POST /add: memories picked from chat turns. */
+  add: AddService;
   /** The durable job queue; `jobs.start()` runs the workers, `await jobs.stop()` before `close()`. */
   jobs: JobQueue;
   /** Forgets memories past their forget_after (scheduled as the ttl_sweep job; POST /sweep runs it now). */
@@ -108,6 +112,8 @@ export function createEngram(
   const postStore = createPostStore(jobs);
   const audit = createAudit(ctx, { log: opts.log });
   const conversations = new ConversationService(ctx);
+  const episodes = new EpisodeService(ctx, { memories, embedding });
+  const add = new AddService({ memories, embedding, conversations, episodes });
 
   return {
     db,
@@ -124,6 +130,8 @@ export function createEngram(
     guard,
     postStore,
     conversations,
+    episodes,
+    add,
     jobs,
     ttl,
     graph,

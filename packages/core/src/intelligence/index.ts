@@ -7,6 +7,9 @@ import { PostStoreSteps, registerPostStoreJob } from "./post-store.js";
 export { GuardService, type GuardVerdict, type GuardRule, type GuardSignal } from "./guard.js";
 export { PostStoreSteps, type PostStoreStep } from "./post-store.js";
 export * from "./conversations/index.js";
+export * from "./episodes/index.js";
+export * from "./add/index.js";
+export * from "./personality/index.js";
 
 export function createGuard(ctx: CoreContext): GuardService {
   return new GuardService(ctx);

@@ -28,6 +28,12 @@ const DEDUP_MAX_DISTANCE = 3;
 
 export type MemoryStatus = "active" | "archived" | "forgotten";
 
+/** Where a derived memory lands: the review inbox or not, an episode or none. */
+export interface StorePlacement {
+  reviewStatus?: "approved" | "pending";
+  episodeId?: number | null;
+}
+
 /**
  * Where a memory's vector row goes, inside the write's transaction (vector/vector-store.ts; the
  * index follows the committed change through MemoryEvents). Declared here so that memory does
@@ -106,8 +112,12 @@ export class MemoryService {
     });
   }
 
-  /** Stores the memory and, when given, its vector of the active model in one transaction. */
-  store(userId: number, input: StoreInput, vector: Float32Array | null = null): StoreResult {
+  /**
+   * Stores the memory and, when given, its vector of the active model in one transaction.
+   * `placement` is for derived memories: a pending one waits in the review inbox (and gets no
+   * post-store job until approved); `episodeId` makes it a member of that (already checked) episode.
+   */
+  store(userId: number, input: StoreInput, vector: Float32Array | null = null, placement: StorePlacement = {}): StoreResult {
     const sqlite = this.ctx.db.sqlite;
     const result = sqlite.transaction((): StoreResult => {
       const spaceId = this.resolveSpace(userId, input.space_id);
@@ -150,6 +160,8 @@ export class MemoryService {
         ...initialColumns(new Date(now)),
         createdAt: now,
         updatedAt: now,
+        reviewStatus: placement.reviewStatus ?? "approved",
+        episodeId: placement.episodeId ?? null,
       });
       if (vector) this.vectors.writeRow(userId, row.id, vector);
       this.enqueueFollowUps(userId, row);
