@@ -25,6 +25,7 @@ import { registerGraphExploreRoutes } from "./routes/graph-explore.js";
 import { registerEntityRoutes } from "./routes/entities.js";
 import { registerConversationRoutes } from "./routes/conversations.js";
 import { registerAddRoutes } from "./routes/add.js";
+import { registerEpisodeRoutes } from "./routes/episodes.js";
 import { matchedRoute } from "./route-path.js";
 import { errors } from "./routes/define.js";
 
@@ -96,6 +97,7 @@ export function createApp(opts: AppOptions) {
   registerEntityRoutes(app, opts);
   registerConversationRoutes(app, opts);
   registerAddRoutes(app, opts);
+  registerEpisodeRoutes(app, opts);
 
   // Every tenant's counts and activity: an admin's business, unless a private-network scraper was configured.
   const metricsGuard: MiddlewareHandler<AppEnv> = opts.metricsPublic ? (_c, next) => next() : requireScope("admin");
