@@ -26,6 +26,7 @@ import { registerEntityRoutes } from "./routes/entities.js";
 import { registerConversationRoutes } from "./routes/conversations.js";
 import { registerAddRoutes } from "./routes/add.js";
 import { registerEpisodeRoutes } from "./routes/episodes.js";
+import { registerPersonalityRoutes } from "./routes/personality.js";
 import { matchedRoute } from "./route-path.js";
 import { errors } from "./routes/define.js";
 
@@ -98,6 +99,7 @@ export function createApp(opts: AppOptions) {
   registerConversationRoutes(app, opts);
   registerAddRoutes(app, opts);
   registerEpisodeRoutes(app, opts);
+  registerPersonalityRoutes(app, opts);
 
   // Every tenant's counts and activity: an admin's business, unless a private-network scraper was configured.
   const metricsGuard: MiddlewareHandler<AppEnv> = opts.metricsPublic ? (_c, next) => next() : requireScope("admin");

@@ -6,7 +6,7 @@ import { createAuth, DEFAULT_AUTH_CONFIG, type AuthService } from "./auth/index.
 import { MemoryEvents } from "./events/index.js";
 import { createFsrs, type FsrsService } from "./fsrs/index.js";
 import { createGraph, type GraphService } from "./graph/index.js";
-import { AddService, ConversationService, EpisodeService, createGuard, createPostStore, type GuardService, type PostStoreSteps } from "./intelligence/index.js";
+import { AddService, ConversationService, EpisodeService, PersonalityService, createGuard, createPostStore, type GuardService, type PostStoreSteps } from "./intelligence/index.js";
 import { createJobs, DEFAULT_JOBS_CONFIG, type JobLog, type JobQueue } from "./jobs/index.js";
 import { createMemory, FsrsStateStore, SpaceContentsStore, type MemoryService, type TtlSweeper } from "./memory/index.js";
 import { createSearch, createTextIndex, DEFAULT_ABSTAIN_MIN_SIMILARITY, SHIPPED_RANKER, type ContextAssembler, type SearchReranker, type SearchService } from "./search/index.js";
@@ -38,6 +38,8 @@ export interface Engram {
   episodes: EpisodeService;
   /** POST /add: memories picked from chat turns. */
   add: AddService;
+  /** Personality signals (a post-store step detects them) and the profile built from them. */
+  personality: PersonalityService;
   /** The durable job queue; `jobs.start()` runs the workers, `await jobs.stop()` before `close()`. */
   jobs: JobQueue;
   /** Forgets memories past their forget_after (scheduled as the ttl_sweep job; POST /sweep runs it now). */
@@ -114,6 +116,8 @@ export function createEngram(
   const conversations = new ConversationService(ctx);
   const episodes = new EpisodeService(ctx, { memories, embedding });
   const add = new AddService({ memories, embedding, conversations, episodes });
+  const personality = new PersonalityService(ctx, { memories });
+  postStore.add("personality", (userId, memoryId) => personality.detectForMemory(userId, memoryId));
 
   return {
     db,
@@ -132,6 +136,7 @@ export function createEngram(
     conversations,
     episodes,
     add,
+    personality,
     jobs,
     ttl,
     graph,

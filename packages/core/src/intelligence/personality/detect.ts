@@ -76,7 +76,9 @@ const INTENSIFIERS: [RegExp, number][] = [
 ];
 
 const LEADING_ARTICLE = /^(?:the|a|an|my|our|your|his|her|their|its)\s+/i;
-const SUBJECT_END = /\s+(?:because|since|but|so|which|when|while|although)\s+.*$/i;
+// A subject ends where a linking word or a new first-person clause starts ("… and I am …"),
+// but not at a plain "and" ("hiking and biking" is one subject).
+const SUBJECT_END = /\s+(?:because|since|but|so|which|when|while|although|and (?:i|i'm|we|my|our))\b.*$/i;
 
 /** Sentences, then clauses at commas and semicolons; each clause keeps its punctuation. */
 function clauses(text: string): { clause: string; sentence: number }[] {
