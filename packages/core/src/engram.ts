@@ -6,7 +6,8 @@ import { createAuth, DEFAULT_AUTH_CONFIG, type AuthService } from "./auth/index.
 import { MemoryEvents } from "./events/index.js";
 import { createFsrs, type FsrsService } from "./fsrs/index.js";
 import { createGraph, type GraphService } from "./graph/index.js";
-import { AddService, ConversationService, EpisodeService, PersonalityService, createGuard, createPostStore, type GuardService, type PostStoreSteps } from "./intelligence/index.js";
+import { AddService, ConversationService, EpisodeService, PersonalityService, createGuard, llmAddPicker, llmNarrativeWriter, llmProfileWriter, llmSignalClassifier, createPostStore, type GuardService, type PostStoreSteps } from "./intelligence/index.js";
+import { createLlm, type LlmClient } from "./llm/index.js";
 import { createJobs, DEFAULT_JOBS_CONFIG, type JobLog, type JobQueue } from "./jobs/index.js";
 import { createMemory, FsrsStateStore, SpaceContentsStore, type MemoryService, type TtlSweeper } from "./memory/index.js";
 import { createSearch, createTextIndex, DEFAULT_ABSTAIN_MIN_SIMILARITY, SHIPPED_RANKER, type ContextAssembler, type SearchReranker, type SearchService } from "./search/index.js";
@@ -30,6 +31,8 @@ export interface Engram {
   fsrs: FsrsService;
   /** Checks an action against the user's stored rules (POST /guard). */
   guard: GuardService;
+  /** The optional LLM (`configured: false` without ENGRAM_LLM_URL): features ask it and fall back to rules. */
+  llm: LlmClient;
   /** The intelligence group's work after an approved memory is stored (the post_store job). */
   postStore: PostStoreSteps;
   /** Chat logs (conversations and messages), searchable by words. */
@@ -63,7 +66,7 @@ export function createEngram(
     Partial<
       Pick<
         Config,
-        "fsrsImplicitWindowSecs" | "jobs" | "vectorIndex" | "fusion" | "vectorWeight" | "searchRanker" | "abstainMinSimilarity" | "reranker" | "graph" | "embeddingThreads" | "queryEmbedCache" | "rateLimit" | "maxKeysPerUser"
+        "fsrsImplicitWindowSecs" | "jobs" | "vectorIndex" | "fusion" | "vectorWeight" | "searchRanker" | "abstainMinSimilarity" | "reranker" | "graph" | "embeddingThreads" | "queryEmbedCache" | "llm" | "intelligenceJobs" | "rateLimit" | "maxKeysPerUser"
       >
     >,
   opts: { clock?: Clock; log?: EmbeddingLog; jobLog?: JobLog } = {},
@@ -84,7 +87,13 @@ export function createEngram(
       maxKeysPerUser: config.maxKeysPerUser ?? DEFAULT_AUTH_CONFIG.maxKeysPerUser,
     },
   });
-  const { memories, ttl } = createMemory(ctx, { vectors, jobs, events, sweepIntervalMs: jobsConfig.sweepIntervalMs });
+  const { memories, ttl } = createMemory(ctx, {
+    vectors,
+    jobs,
+    events,
+    sweepIntervalMs: jobsConfig.sweepIntervalMs,
+    postStoreJobs: config.intelligenceJobs ?? true,
+  });
   const graph = createGraph(ctx, { vectors, text: createTextIndex(ctx), jobs, events, config: config.graph });
   const embedding = createEmbedding({
     embedder: config.embedder,
@@ -110,13 +119,14 @@ export function createEngram(
     log,
   });
   const fsrs = createFsrs(ctx, { rows: new FsrsStateStore(db), events, implicitWindowMs: (config.fsrsImplicitWindowSecs ?? 600) * 1000 });
+  const llm = createLlm(config.llm ?? null);
   const guard = createGuard(ctx);
   const postStore = createPostStore(jobs);
   const audit = createAudit(ctx, { log: opts.log });
   const conversations = new ConversationService(ctx);
-  const episodes = new EpisodeService(ctx, { memories, embedding });
-  const add = new AddService({ memories, embedding, conversations, episodes });
-  const personality = new PersonalityService(ctx, { memories });
+  const episodes = new EpisodeService(ctx, { memories, embedding, narrative: llmNarrativeWriter(llm) });
+  const add = new AddService({ memories, embedding, conversations, episodes, picker: llmAddPicker(llm) });
+  const personality = new PersonalityService(ctx, { memories, classify: llmSignalClassifier(llm), write: llmProfileWriter(llm) });
   postStore.add("personality", (userId, memoryId) => personality.detectForMemory(userId, memoryId));
 
   return {
@@ -131,6 +141,7 @@ export function createEngram(
     vectors,
     embedding,
     fsrs,
+    llm,
     guard,
     postStore,
     conversations,

@@ -3,7 +3,7 @@ import { storeInputSchema } from "../../memory/index.js";
 import type { EmbeddingService } from "../../vector/index.js";
 import type { ConversationService } from "../conversations/index.js";
 import type { EpisodeService } from "../episodes/index.js";
-import { selectSentences, sentences, type Selected } from "./select.js";
+import { selectSentences, sentences } from "./select.js";
 
 export interface AddMessage {
   role: "user" | "assistant" | "system" | "tool";
@@ -32,8 +32,10 @@ export interface AddResult {
   method: "rules" | "llm";
 }
 
-/** A memory the LLM picked, in place of the rules' sentences. */
-export interface Picked extends Selected {
+/** A memory to store: a rules sentence, or one the LLM picked (with its own category and importance). */
+export interface Picked {
+  content: string;
+  category: string;
   importance?: number | undefined;
 }
 

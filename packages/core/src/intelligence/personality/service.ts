@@ -169,16 +169,15 @@ export class PersonalityService {
   }
 
   /**
-   * Re-detects signals from the latest approved memories (hand-posted ones stay), recomputes the
+   * Re-detects signals from the latest approved memories by the rules (hand-posted ones stay), recomputes the
    * traits and writes the summary: the LLM's prose when configured and it answers, else the rules'.
    */
   async synthesize(userId: number) {
     const memories = this.rows.recentMemories(userId, WINDOW).filter((m) => m.content.length >= MIN_MEMORY_CHARS);
     const fresh: NewSignal[] = [];
-    for (const m of memories) {
-      const { signals, method } = await this.signalsOf(m.content);
-      fresh.push(...signals.map(derived(m.id, m.source, method)));
-    }
+    // The rules re-read every memory here: 200 LLM calls would not fit in a request. The
+    // post-store job is where the LLM classifies a memory's signals.
+    for (const m of memories) fresh.push(...detectSignals(m.content).map(derived(m.id, m.source, "rules")));
     this.rows.replaceDerived(userId, fresh, isoNow(this.ctx));
     const top: Partial<Record<SignalType, { subject: string; valence: string }[]>> = {};
     for (const t of SIGNAL_TYPES) {
