@@ -9,7 +9,7 @@ import { twoTenants } from "../../../test/support/tenants.js";
  * route with an id fails here until it is listed in KINDS and proven to keep tenants apart.
  */
 
-type Kind = "memory" | "entity" | "community" | "job" | "key" | "space" | "reembed";
+type Kind = "memory" | "entity" | "community" | "job" | "key" | "space" | "reembed" | "conversation" | "episode";
 
 /** Which record a path's {id} names, by path prefix. */
 const KINDS: [RegExp, Kind][] = [
@@ -20,6 +20,8 @@ const KINDS: [RegExp, Kind][] = [
   [/^\/keys\//, "key"],
   [/^\/spaces\//, "space"],
   [/^\/admin\/reembed\//, "reembed"],
+  [/^\/conversations\//, "conversation"],
+  [/^\/episodes\//, "episode"],
 ];
 
 /** Bodies that pass validation, so the ownership check (not a 400) is what answers. */
@@ -27,6 +29,11 @@ const BODIES: Record<string, unknown> = {
   "POST /memory/{id}/update": { content: "overwritten by another tenant" },
   "PUT /memory/{id}/tags": { tags: ["hijacked"] },
   "POST /memory/{id}/forget": { reason: "another tenant" },
+  "PATCH /conversations/{id}": { title: "renamed by another tenant" },
+  "POST /conversations/{id}/messages": { role: "user", content: "written by another tenant" },
+  "PATCH /episodes/{id}": { title: "renamed by another tenant" },
+  // Any well-formed id list: the episode's owner check answers before any id is looked at.
+  "POST /episodes/{id}/memories": { memory_ids: [1] },
 };
 
 let server: RunningServer;
@@ -62,6 +69,9 @@ beforeAll(async () => {
   await waitFor(async () => (await alice.get("/communities")).body.communities.length > 0);
   ids.community = (await alice.get("/communities")).body.communities[0].id;
   ids.reembed = (await admin.post("/admin/reembed")).body.job_id;
+  ids.conversation = (await alice.post("/conversations/bulk", { agent: "claude", messages: [{ role: "user", content: "Alice's own words" }] })).body.id;
+  ids.episode = (await alice.post("/episodes", { title: "Alice's episode" })).body.id;
+  await alice.post(`/episodes/${ids.episode}/memories`, { memory_ids: [ids.memory] });
 });
 afterAll(() => server.stop());
 
@@ -87,6 +97,8 @@ async function aliceView() {
     // last_used_at moves with Alice's own requests; everything else about her keys must not.
     keys: ((await alice.get("/keys")).body.keys as Record<string, unknown>[]).map(({ last_used_at: _, ...k }) => k),
     spaces: (await alice.get("/spaces")).body,
+    conversation: (await alice.get(`/conversations/${ids.conversation}`)).body,
+    episode: (await alice.get(`/episodes/${ids.episode}`)).body,
     // The stored FSRS state (retrievability "now" moves with the clock, so it is left out).
     fsrs: pick((await alice.get(`/fsrs/state?id=${ids.memory}`)).body, ["fsrs_stability", "fsrs_difficulty", "fsrs_storage_strength", "decay_score"]),
   };

@@ -324,6 +324,29 @@ describe("responses match the schemas /openapi.json declares", () => {
     await call(alice, "DELETE", "/conversations/{id}", 200, { id: conv });
   });
 
+  it("/add, episodes, personality and profile", async () => {
+    const added = await call(alice, "POST", "/add", 200, { body: { messages: [{ role: "user", content: "I really love hiking in the Alps and I value honesty." }], session_id: "s2" } });
+    await call(alice, "POST", "/add", 400, { body: {} });
+    await call(alice, "POST", "/add", 404, { body: { messages: "I moved to Porto last year.", episode_id: 999_999 } });
+    await call(alice, "POST", "/add", 413, { body: { messages: [{ role: "user", content: "x".repeat(102_401) }] } });
+    const ep = (await call(alice, "POST", "/episodes", 201, { body: { title: "Trip" } })).body.id as number;
+    await call(alice, "POST", "/episodes", 400, { body: { started_at: "soon" } });
+    await call(alice, "POST", "/episodes/{id}/memories", 200, { id: ep, body: { memory_ids: [added.body.results[0].id, 999_999] } });
+    items(await call(alice, "GET", "/episodes/{id}", 200, { id: ep }), "memories");
+    await call(alice, "GET", "/episodes/{id}", 404, { id: 999_999 });
+    await call(alice, "PATCH", "/episodes/{id}", 200, { id: ep, body: { title: "Alps trip" } });
+    await call(alice, "POST", "/episodes/{id}/finalize", 200, { id: ep, body: {} });
+    items(await call(alice, "GET", "/episodes", 200, { query: "query=alps" }), "episodes");
+    items(await call(alice, "POST", "/personality/detect", 200, { body: { content: "I want to learn Rust." } }), "signals");
+    await call(alice, "POST", "/personality/signals", 201, { body: { signal_type: "value", value: 0.8, subject: "honesty" } });
+    await call(alice, "POST", "/personality/signals", 400, { body: { signal_type: "mood", value: 0.8 } });
+    items(await call(alice, "GET", "/personality/signals", 200), "signals");
+    await call(alice, "POST", "/personality/profile/update", 200);
+    await call(alice, "GET", "/personality/profile", 200);
+    await call(alice, "POST", "/profile/synthesize", 200);
+    await call(alice, "GET", "/profile", 200);
+  });
+
   it("every documented route was exercised", () => {
     const documented = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
     expect(documented.filter((op) => !exercised.has(op))).toEqual([]);
