@@ -35,6 +35,10 @@ import { registerTemporalRoutes } from "./routes/temporal.js";
 import { registerReconsolidationRoutes } from "./routes/reconsolidation.js";
 import { registerIntelligenceRunRoutes } from "./routes/intelligence-run.js";
 import { registerGroundingRoutes } from "./routes/grounding.js";
+import { registerConversationRoutes } from "./routes/conversations.js";
+import { registerAddRoutes } from "./routes/add.js";
+import { registerEpisodeRoutes } from "./routes/episodes.js";
+import { registerPersonalityRoutes } from "./routes/personality.js";
 import { matchedRoute } from "./route-path.js";
 import { errors } from "./routes/define.js";
 
@@ -116,6 +120,10 @@ export function createApp(opts: AppOptions) {
   registerReconsolidationRoutes(app, opts);
   registerIntelligenceRunRoutes(app, opts);
   registerGroundingRoutes(app, opts);
+  registerConversationRoutes(app, opts);
+  registerAddRoutes(app, opts);
+  registerEpisodeRoutes(app, opts);
+  registerPersonalityRoutes(app, opts);
 
   // Every tenant's counts and activity: an admin's business, unless a private-network scraper was configured.
   const metricsGuard: MiddlewareHandler<AppEnv> = opts.metricsPublic ? (_c, next) => next() : requireScope("admin");

@@ -9,7 +9,7 @@ import { twoTenants } from "../../../test/support/tenants.js";
  * route with an id fails here until it is listed in KINDS and proven to keep tenants apart.
  */
 
-type Kind = "memory" | "entity" | "community" | "job" | "key" | "space" | "reembed" | "causal_chain" | "grounding_session" | "approval";
+type Kind = "memory" | "entity" | "community" | "job" | "key" | "space" | "reembed" | "causal_chain" | "grounding_session" | "approval" | "conversation" | "episode";
 
 /** Which record a path's {id} names, by path prefix. */
 const KINDS: [RegExp, Kind][] = [
@@ -25,6 +25,8 @@ const KINDS: [RegExp, Kind][] = [
   [/^\/keys\//, "key"],
   [/^\/spaces\//, "space"],
   [/^\/admin\/reembed\//, "reembed"],
+  [/^\/conversations\//, "conversation"],
+  [/^\/episodes\//, "episode"],
 ];
 
 /** Bodies that pass validation, so the ownership check (not a 400) is what answers. */
@@ -34,6 +36,11 @@ const BODIES: Record<string, unknown> = {
   "POST /memory/{id}/forget": { reason: "another tenant" },
   "POST /inbox/{id}/edit": { content: "approved by another tenant" },
   "POST /approvals/{id}/decide": { decision: "approved", decided_by: "bob" },
+  "PATCH /conversations/{id}": { title: "renamed by another tenant" },
+  "POST /conversations/{id}/messages": { role: "user", content: "written by another tenant" },
+  "PATCH /episodes/{id}": { title: "renamed by another tenant" },
+  // Any well-formed id list: the episode's owner check answers before any id is looked at.
+  "POST /episodes/{id}/memories": { memory_ids: [1] },
 };
 
 let server: RunningServer;
@@ -72,6 +79,9 @@ beforeAll(async () => {
   ids.causal_chain = (await alice.post("/intelligence/causal/chains", { root_memory_id: ids.memory, description: "Alice's chain" })).body.id;
   ids.grounding_session = (await alice.post("/grounding/sessions", { name: "alice" })).body.id;
   ids.approval = (await alice.post("/approvals", { action: "restart billing on web-01", requester: "alice-agent", window_secs: 3600 })).body.id;
+  ids.conversation = (await alice.post("/conversations/bulk", { agent: "claude", messages: [{ role: "user", content: "Alice's own words" }] })).body.id;
+  ids.episode = (await alice.post("/episodes", { title: "Alice's episode" })).body.id;
+  await alice.post(`/episodes/${ids.episode}/memories`, { memory_ids: [ids.memory] });
 });
 afterAll(() => server.stop());
 
@@ -101,6 +111,8 @@ async function aliceView() {
     spaces: (await alice.get("/spaces")).body,
     chain: (await alice.get(`/intelligence/causal/chains/${ids.causal_chain}`)).body,
     session: (await alice.get(`/grounding/sessions/${ids.grounding_session}`)).body,
+    conversation: (await alice.get(`/conversations/${ids.conversation}`)).body,
+    episode: (await alice.get(`/episodes/${ids.episode}`)).body,
     // The stored FSRS state (retrievability "now" moves with the clock, so it is left out).
     fsrs: pick((await alice.get(`/fsrs/state?id=${ids.memory}`)).body, ["fsrs_stability", "fsrs_difficulty", "fsrs_storage_strength", "decay_score"]),
   };

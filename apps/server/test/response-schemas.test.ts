@@ -10,7 +10,7 @@ import { api, startServer, type ApiResponse, type RunningServer } from "../../..
  */
 
 type Client = ReturnType<typeof api>;
-type Method = "GET" | "POST" | "PUT" | "DELETE";
+type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 interface Operation {
   responses: Record<string, { content?: Record<string, { schema: object }> }>;
 }
@@ -480,6 +480,48 @@ describe("responses match the schemas /openapi.json declares", () => {
     await call(alice, "POST", "/grounding/execute", 403, { body: { tool: "system_info" } });
     items(await call(admin, "GET", "/grounding/quality", 200), "records");
     await call(alice, "GET", "/grounding/quality", 400, { query: "limit=0" });
+  });
+
+  it("conversations and messages", async () => {
+    const conv = (await call(alice, "POST", "/conversations", 201, { body: { agent: "claude", session_id: "s1", metadata: { a: 1 } } })).body.id as number;
+    await call(alice, "POST", "/conversations", 400, { body: {} });
+    await call(alice, "POST", "/conversations/{id}/messages", 201, { id: conv, body: { role: "user", content: "We chose Postgres." } });
+    await call(alice, "POST", "/conversations/{id}/messages", 201, { id: conv, body: [{ role: "assistant", content: "Postgres it is.", metadata: { t: 1 } }] });
+    await call(alice, "POST", "/conversations/{id}/messages", 413, { id: conv, body: { role: "user", content: "x".repeat(102_401) } });
+    await call(alice, "POST", "/conversations/{id}/messages", 404, { id: 999_999, body: { role: "user", content: "x" } });
+    items(await call(alice, "GET", "/conversations", 200), "conversations");
+    items(await call(alice, "GET", "/conversations/{id}", 200, { id: conv }), "messages");
+    items(await call(alice, "GET", "/conversations/{id}/messages", 200, { id: conv }), "messages");
+    await call(alice, "GET", "/conversations/{id}", 404, { id: 999_999 });
+    await call(alice, "PATCH", "/conversations/{id}", 200, { id: conv, body: { title: "Stack" } });
+    await call(alice, "POST", "/conversations/bulk", 201, { body: { agent: "cursor", messages: [{ role: "user", content: "hi" }] } });
+    await call(alice, "POST", "/conversations/upsert", 200, { body: { agent: "claude", session_id: "s1", messages: [{ role: "user", content: "more" }] } });
+    items(await call(alice, "POST", "/messages/search", 200, { body: { query: "Postgres" } }), "messages");
+    await call(alice, "POST", "/messages/search", 400, { body: { query: " " } });
+    await call(alice, "DELETE", "/conversations/{id}", 200, { id: conv });
+  });
+
+  it("/add, episodes, personality and profile", async () => {
+    const added = await call(alice, "POST", "/add", 200, { body: { messages: [{ role: "user", content: "I really love hiking in the Alps and I value honesty." }], session_id: "s2" } });
+    await call(alice, "POST", "/add", 400, { body: {} });
+    await call(alice, "POST", "/add", 404, { body: { messages: "I moved to Porto last year.", episode_id: 999_999 } });
+    await call(alice, "POST", "/add", 413, { body: { messages: [{ role: "user", content: "x".repeat(102_401) }] } });
+    const ep = (await call(alice, "POST", "/episodes", 201, { body: { title: "Trip" } })).body.id as number;
+    await call(alice, "POST", "/episodes", 400, { body: { started_at: "soon" } });
+    await call(alice, "POST", "/episodes/{id}/memories", 200, { id: ep, body: { memory_ids: [added.body.results[0].id, 999_999] } });
+    items(await call(alice, "GET", "/episodes/{id}", 200, { id: ep }), "memories");
+    await call(alice, "GET", "/episodes/{id}", 404, { id: 999_999 });
+    await call(alice, "PATCH", "/episodes/{id}", 200, { id: ep, body: { title: "Alps trip" } });
+    await call(alice, "POST", "/episodes/{id}/finalize", 200, { id: ep, body: {} });
+    items(await call(alice, "GET", "/episodes", 200, { query: "query=alps" }), "episodes");
+    items(await call(alice, "POST", "/personality/detect", 200, { body: { content: "I want to learn Rust." } }), "signals");
+    await call(alice, "POST", "/personality/signals", 201, { body: { signal_type: "value", value: 0.8, subject: "honesty" } });
+    await call(alice, "POST", "/personality/signals", 400, { body: { signal_type: "mood", value: 0.8 } });
+    items(await call(alice, "GET", "/personality/signals", 200), "signals");
+    await call(alice, "POST", "/personality/profile/update", 200);
+    await call(alice, "GET", "/personality/profile", 200);
+    await call(alice, "POST", "/profile/synthesize", 200);
+    await call(alice, "GET", "/profile", 200);
   });
 
   it("every documented route was exercised", () => {

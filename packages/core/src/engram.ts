@@ -7,32 +7,40 @@ import { MemoryEvents } from "./events/index.js";
 import { createFsrs, type FsrsService } from "./fsrs/index.js";
 import { createGraph, type GraphService } from "./graph/index.js";
 import {
+  AddService,
   type ApprovalService,
-  type DecomposeService,
-  type DeriveService,
-  type FactService,
-  type GateService,
-  type Growth,
-  type GuardService,
-  type InboxService,
-  type Maintenance,
-  type PostStoreSteps,
-  type Reflections,
-  type TimeTravel,
+  type CausalService,
+  ConversationService,
   createFacts,
   createGate,
   createGuard,
   createInbox,
+  createIntelligenceTasks,
   createMaintenance,
   createPostStore,
   createReflections,
-  createIntelligenceTasks,
   createSignals,
-  type CausalService,
+  type DecomposeService,
+  type DeriveService,
+  EpisodeService,
+  type FactService,
+  type GateService,
   type GroundingService,
+  type Growth,
+  type GuardService,
+  type InboxService,
   type IntelligenceTasks,
+  llmAddPicker,
+  llmNarrativeWriter,
+  llmProfileWriter,
+  llmSignalClassifier,
+  type Maintenance,
+  PersonalityService,
+  type PostStoreSteps,
   type ReconsolidationService,
+  type Reflections,
   type TemporalService,
+  type TimeTravel,
   type ValenceService,
 } from "./intelligence/index.js";
 import { createLlm, type LlmClient } from "./llm/index.js";
@@ -95,6 +103,14 @@ export interface Engram {
   reconsolidation: ReconsolidationService;
   /** Tool sessions, the grounding tools and their quality records. */
   grounding: GroundingService;
+  /** Chat logs (conversations and messages), searchable by words. */
+  conversations: ConversationService;
+  /** Episodes and their narratives (stored as memories, so search and /context find them). */
+  episodes: EpisodeService;
+  /** POST /add: memories picked from chat turns. */
+  add: AddService;
+  /** Personality signals (a post-store step detects them) and the profile built from them. */
+  personality: PersonalityService;
   /** The durable job queue; `jobs.start()` runs the workers, `await jobs.stop()` before `close()`. */
   jobs: JobQueue;
   /** Forgets memories past their forget_after (scheduled as the ttl_sweep job; POST /sweep runs it now). */
@@ -212,6 +228,11 @@ export function createEngram(
   const audit = createAudit(ctx, { log: opts.log });
   const maintenance = createMaintenance(ctx, { memories, embedding, ttl, llm });
   const { reflections, growth } = createReflections(ctx, { memories, embedding, llm });
+  const conversations = new ConversationService(ctx);
+  const episodes = new EpisodeService(ctx, { memories, embedding, narrative: llmNarrativeWriter(llm) });
+  const add = new AddService({ memories, embedding, conversations, episodes, picker: llmAddPicker(llm) });
+  const personality = new PersonalityService(ctx, { memories, classify: llmSignalClassifier(llm), write: llmProfileWriter(llm) });
+  postStore.add("personality", (userId, memoryId) => personality.detectForMemory(userId, memoryId));
 
   return {
     db,
@@ -240,6 +261,10 @@ export function createEngram(
     growth,
     intelligenceTasks,
     ...signals,
+    conversations,
+    episodes,
+    add,
+    personality,
     jobs,
     ttl,
     graph,

@@ -456,6 +456,105 @@ CREATE INDEX approvals_pending ON approvals(user_id, status, expires_at);
 `,
   },
   {
+    version: 15,
+    name: "conversations, messages, episodes and personality",
+    sql: `
+-- Chat logs (contracts/intelligence.md §5.6). One conversation per (user, agent, session) when a
+-- session is named, so /conversations/upsert and /add find the same log again.
+CREATE TABLE conversations (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  agent TEXT NOT NULL,
+  session_id TEXT,
+  title TEXT,
+  metadata TEXT,
+  started_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+CREATE UNIQUE INDEX conversations_session ON conversations(user_id, agent, session_id) WHERE session_id IS NOT NULL;
+CREATE INDEX conversations_user_updated ON conversations(user_id, updated_at);
+
+CREATE TABLE messages (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  conversation_id INTEGER NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+  role TEXT NOT NULL,
+  content TEXT NOT NULL,
+  metadata TEXT,
+  created_at TEXT NOT NULL
+);
+CREATE INDEX messages_conversation ON messages(conversation_id, id);
+CREATE VIRTUAL TABLE messages_fts USING fts5(content, content='messages', content_rowid='id', tokenize='porter unicode61');
+CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
+  INSERT INTO messages_fts(rowid, content) VALUES (new.id, new.content);
+END;
+CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
+  INSERT INTO messages_fts(messages_fts, rowid, content) VALUES ('delete', old.id, old.content);
+END;
+
+-- Episodes (§5.5); narrative_memory_id is the memory that carries the finalized narrative into
+-- search and /context (stored through the store path, so it has a vector and an FTS row).
+CREATE TABLE episodes (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  title TEXT,
+  session_id TEXT,
+  agent TEXT,
+  summary TEXT,
+  memory_count INTEGER NOT NULL DEFAULT 0,
+  duration_seconds INTEGER,
+  decay_score REAL NOT NULL DEFAULT 1,
+  narrative_memory_id INTEGER REFERENCES memories(id) ON DELETE SET NULL,
+  started_at TEXT NOT NULL,
+  ended_at TEXT,
+  created_at TEXT NOT NULL
+);
+CREATE INDEX episodes_user_started ON episodes(user_id, started_at);
+CREATE VIRTUAL TABLE episodes_fts USING fts5(title, summary, content='episodes', content_rowid='id', tokenize='porter unicode61');
+CREATE TRIGGER episodes_fts_insert AFTER INSERT ON episodes BEGIN
+  INSERT INTO episodes_fts(rowid, title, summary) VALUES (new.id, coalesce(new.title, ''), coalesce(new.summary, ''));
+END;
+CREATE TRIGGER episodes_fts_delete AFTER DELETE ON episodes BEGIN
+  INSERT INTO episodes_fts(episodes_fts, rowid, title, summary) VALUES ('delete', old.id, coalesce(old.title, ''), coalesce(old.summary, ''));
+END;
+CREATE TRIGGER episodes_fts_update AFTER UPDATE OF title, summary ON episodes BEGIN
+  INSERT INTO episodes_fts(episodes_fts, rowid, title, summary) VALUES ('delete', old.id, coalesce(old.title, ''), coalesce(old.summary, ''));
+  INSERT INTO episodes_fts(rowid, title, summary) VALUES (new.id, coalesce(new.title, ''), coalesce(new.summary, ''));
+END;
+
+-- Personality (§5.7). memory_id is null for signals posted by hand; derived ones go with their memory.
+CREATE TABLE personality_signals (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  memory_id INTEGER REFERENCES memories(id) ON DELETE CASCADE,
+  signal_type TEXT NOT NULL CHECK (signal_type IN ('preference','value','motivation','decision','emotion','identity')),
+  subject TEXT,
+  valence TEXT NOT NULL DEFAULT 'neutral' CHECK (valence IN ('positive','negative','neutral','mixed')),
+  value REAL NOT NULL,
+  intensity REAL NOT NULL,
+  reasoning TEXT,
+  source_text TEXT,
+  evidence TEXT,
+  agent TEXT,
+  method TEXT NOT NULL DEFAULT 'rules',
+  created_at TEXT NOT NULL
+);
+CREATE INDEX personality_signals_user ON personality_signals(user_id, signal_type, id);
+CREATE INDEX personality_signals_memory ON personality_signals(memory_id) WHERE memory_id IS NOT NULL;
+
+CREATE TABLE personality_profiles (
+  user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+  traits TEXT NOT NULL,
+  profile TEXT,
+  signal_count INTEGER NOT NULL DEFAULT 0,
+  is_stale INTEGER NOT NULL DEFAULT 1,
+  last_updated_at TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+`,
+  },
+  {
     version: 16,
     name: "correction, consolidation, feedback and reflections",
     sql: `

@@ -368,6 +368,73 @@ export type AuditRow = typeof auditLog.$inferSelect;
 export type JobRow = typeof jobs.$inferSelect;
 export type EntityRow = typeof entities.$inferSelect;
 export type CommunityRow = typeof graphCommunities.$inferSelect;
+
+// Migration 15: conversations, messages, episodes, personality (contracts/intelligence.md §2).
+export const conversations = sqliteTable("conversations", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  userId: integer("user_id").notNull(),
+  agent: text("agent").notNull(),
+  sessionId: text("session_id"),
+  title: text("title"),
+  metadata: text("metadata"),
+  startedAt: text("started_at").notNull(),
+  updatedAt: text("updated_at").notNull(),
+  createdAt: text("created_at").notNull(),
+});
+
+export const messages = sqliteTable("messages", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  userId: integer("user_id").notNull(),
+  conversationId: integer("conversation_id").notNull(),
+  role: text("role").notNull(),
+  content: text("content").notNull(),
+  metadata: text("metadata"),
+  createdAt: text("created_at").notNull(),
+});
+
+export const episodes = sqliteTable("episodes", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  userId: integer("user_id").notNull(),
+  title: text("title"),
+  sessionId: text("session_id"),
+  agent: text("agent"),
+  summary: text("summary"),
+  memoryCount: integer("memory_count").notNull(),
+  durationSeconds: integer("duration_seconds"),
+  decayScore: real("decay_score").notNull(),
+  narrativeMemoryId: integer("narrative_memory_id"),
+  startedAt: text("started_at").notNull(),
+  endedAt: text("ended_at"),
+  createdAt: text("created_at").notNull(),
+});
+
+export const personalitySignals = sqliteTable("personality_signals", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  userId: integer("user_id").notNull(),
+  memoryId: integer("memory_id"),
+  signalType: text("signal_type").notNull(),
+  subject: text("subject"),
+  valence: text("valence").notNull(),
+  value: real("value").notNull(),
+  intensity: real("intensity").notNull(),
+  reasoning: text("reasoning"),
+  sourceText: text("source_text"),
+  evidence: text("evidence"),
+  agent: text("agent"),
+  method: text("method").notNull(),
+  createdAt: text("created_at").notNull(),
+});
+
+export const personalityProfiles = sqliteTable("personality_profiles", {
+  userId: integer("user_id").primaryKey(),
+  traits: text("traits").notNull(),
+  profile: text("profile"),
+  signalCount: integer("signal_count").notNull(),
+  isStale: integer("is_stale").notNull(),
+  lastUpdatedAt: text("last_updated_at").notNull(),
+  createdAt: text("created_at").notNull(),
+});
+
 export type FactRow = typeof structuredFacts.$inferSelect;
 export type ReflectionRow = typeof reflections.$inferSelect;
 export type ConsolidationRow = typeof consolidations.$inferSelect;

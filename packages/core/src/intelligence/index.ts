@@ -57,6 +57,10 @@ export {
   type ExecuteResult,
 } from "./grounding/service.js";
 export { DEGRADED_BELOW, type ToolQuality } from "./grounding/store.js";
+export * from "./conversations/index.js";
+export * from "./episodes/index.js";
+export * from "./add/index.js";
+export * from "./personality/index.js";
 
 /** The guard, matching by meaning through the embedding service's worker pool when a model is configured. */
 export function createGuard(ctx: CoreContext, deps: { embedding: EmbeddingService; llm: LlmClient }): GuardService {

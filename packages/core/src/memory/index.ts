@@ -6,7 +6,7 @@ import { TtlSweeper } from "./expiry-sweep.js";
 import { registerMemoryJobs } from "./jobs.js";
 import { MemoryService, type MemoryVectors } from "./memories.js";
 
-export { MemoryService, POST_STORE_JOB, type PendingEdit, type StoreResult, type MemoryStatus, type MemoryVectors, type DerivedColumns } from "./memories.js";
+export { MemoryService, POST_STORE_JOB, type PendingEdit, type StoreResult, type MemoryStatus, type MemoryVectors, type DerivedColumns, type StorePlacement } from "./memories.js";
 export { TtlSweeper, TTL_FORGET_REASON } from "./expiry-sweep.js";
 export { MemoryStatusCounts, type StatusCounts } from "./status-counts.js";
 export {

@@ -28,6 +28,12 @@ const DEDUP_MAX_DISTANCE = 3;
 
 export type MemoryStatus = "active" | "archived" | "forgotten";
 
+/** Where a derived memory lands: the review inbox or not, an episode or none. */
+export interface StorePlacement {
+  reviewStatus?: "approved" | "pending";
+  episodeId?: number | null;
+}
+
 /**
  * Columns the intelligence group sets on an existing memory (contracts/intelligence.md §2):
  * flags a correction, deduplication or consolidation leaves, importance moved by feedback, and
@@ -119,8 +125,12 @@ export class MemoryService {
     });
   }
 
-  /** Stores the memory and, when given, its vector of the active model in one transaction. */
-  store(userId: number, input: StoreInput, vector: Float32Array | null = null): StoreResult {
+  /**
+   * Stores the memory and, when given, its vector of the active model in one transaction.
+   * `placement` is for derived memories: a pending one waits in the review inbox (and gets no
+   * post-store job until approved); `episodeId` makes it a member of that (already checked) episode.
+   */
+  store(userId: number, input: StoreInput, vector: Float32Array | null = null, placement: StorePlacement = {}): StoreResult {
     const sqlite = this.ctx.db.sqlite;
     const result = sqlite.transaction((): StoreResult => {
       const spaceId = this.resolveSpace(userId, input.space_id);
@@ -158,12 +168,14 @@ export class MemoryService {
         status: "active",
         isForgotten: false,
         isArchived: false,
-        reviewStatus: input.review_status === "pending" || input.status === "pending" ? "pending" : "approved",
+        // Pending when the request asks for it (review_status, or its alias status) or the caller places it there.
+        reviewStatus: input.review_status === "pending" || input.status === "pending" || placement.reviewStatus === "pending" ? "pending" : "approved",
         accessCount: 0,
         // Storing is the memory's first FSRS review (graded Good), in the row's own transaction.
         ...initialColumns(new Date(now)),
         createdAt: now,
         updatedAt: now,
+        episodeId: placement.episodeId ?? null,
       });
       if (vector) this.vectors.writeRow(userId, row.id, vector);
       this.enqueueFollowUps(userId, row);

@@ -43,6 +43,15 @@ describe("every search channel's candidates are the tenant's own", () => {
     expect(personalityHits(new LexicalStore(engram.db), alice, "vim editor keybindings", 10).map((h) => h.id)).toEqual([own]);
   });
 
+  it("personality: a memory of any category counts once a personality signal was read from it", async () => {
+    const general = store(alice, "I really love vim keybindings in every editor");
+    const plain = store(alice, "the editor config lives in the dotfiles repo");
+    const theirs = store(mallory, "I really love vim keybindings, vim vim editor");
+    expect(personalityHits(new LexicalStore(engram.db), alice, "vim editor", 10)).toEqual([]);
+    for (const [user, id] of [[alice, general], [alice, plain], [mallory, theirs]] as const) await engram.personality.detectForMemory(user, id);
+    expect(personalityHits(new LexicalStore(engram.db), alice, "vim editor", 10).map((h) => h.id)).toEqual([general]);
+  });
+
   it("session neighbours", () => {
     const before = store(alice, "Anna: which database does billing use?", { session_id: "s1" });
     const seed = store(alice, "Ben: Postgres 15 in Frankfurt", { session_id: "s1" });

@@ -17,9 +17,9 @@ export function relativeToBest(hits: Hits): Hits {
 export const PERSONALITY_CATEGORIES = ["preference", "preferences", "value", "values", "identity", "personality"];
 
 /**
- * Personality signals, a first version: the user's preference/value/identity memories that
- * share words with the query, by BM25. The intelligence engine will extract these signals
- * from all memories; until then the category is the signal.
+ * Personality: the user's memories that share words with the query, by BM25, among those
+ * filed as preference/value/identity or carrying a personality signal (the intelligence
+ * engine's post-store step reads signals from every memory, whatever its category).
  */
 export function personalityHits(lexical: LexicalStore, userId: number, query: string, limit: number): Hits {
   const match = buildFtsQuery(query);
