@@ -34,8 +34,9 @@ const CANDIDATES = 50;
 const EVAL = process.argv.includes("--eval");
 const AGENT_FOLDS = 5;
 /**
- * The agent-memory set's share of the training weight (LoCoMo has the rest). Measured at
- * 0 (each question alike: the agent set weighs 80/840), 0.3 and 0.5: README, "Learned ranker".
+ * The agent-memory set's share of the training weight (LoCoMo has the rest). Measured with
+ * every question alike (the agent set then weighs 80/840), 0.3 and 0.5: README, Benchmarks,
+ * "Paraphrases".
  */
 const AGENT_SHARE = 0.3;
 
