@@ -46,7 +46,7 @@ import {
 import { createLlm, type LlmClient } from "./llm/index.js";
 import { createJobs, DEFAULT_JOBS_CONFIG, type JobLog, type JobQueue } from "./jobs/index.js";
 import { createMemory, FsrsStateStore, SpaceContentsStore, type MemoryService, type TtlSweeper } from "./memory/index.js";
-import { createSearch, createTextIndex, DEFAULT_ABSTAIN_MIN_SIMILARITY, SHIPPED_RANKER, type ContextAssembler, type SearchReranker, type SearchService } from "./search/index.js";
+import { createSearch, createTextIndex, DEFAULT_ABSTAIN_MIN_SIMILARITY, SHIPPED_RANKER, WordNet, type ContextAssembler, type SearchReranker, type SearchService } from "./search/index.js";
 import { systemClock, type Clock } from "./util/index.js";
 import { createEmbedding, createVectors, type EmbeddingLog, type EmbeddingService, type VectorStore } from "./vector/index.js";
 
@@ -152,6 +152,7 @@ export function createEngram(
         | "maxKeysPerUser"
         | "guardrails"
         | "groundingExec"
+        | "searchSynonyms"
       >
     >,
   opts: { clock?: Clock; log?: EmbeddingLog; jobLog?: JobLog } = {},
@@ -199,6 +200,7 @@ export function createEngram(
       vectorWeight: config.vectorWeight ?? 1,
       ranker: (config.searchRanker ?? true) ? SHIPPED_RANKER : null,
       abstainCosine: config.abstainMinSimilarity ?? DEFAULT_ABSTAIN_MIN_SIMILARITY,
+      synonyms: (config.searchSynonyms ?? true) ? WordNet.installed() : null,
     },
     reranker: config.reranker ?? null,
     log,

@@ -66,6 +66,7 @@ const envSchema = z.object({
   ENGRAM_FUSION: z.enum(["score", "rrf"]).default("score"),
   ENGRAM_VECTOR_WEIGHT: z.coerce.number().min(0).max(10).default(1),
   ENGRAM_SEARCH_RANKER: z.enum(["on", "off"]).default("on"),
+  ENGRAM_SEARCH_SYNONYMS: z.enum(["on", "off"]).default("on"),
   ENGRAM_SEARCH_ABSTAIN_SIMILARITY: z.coerce.number().min(-1).max(1).default(DEFAULT_ABSTAIN_MIN_SIMILARITY),
   ENGRAM_RERANKER_ENABLED: boolFlag.default(true),
   ENGRAM_RERANKER_MODEL_DIR: z.string().min(1).optional(),
@@ -162,6 +163,8 @@ export interface Config {
   vectorWeight: number;
   /** The learned ranker over the fused top 50 (ENGRAM_SEARCH_RANKER=on|off). */
   searchRanker: boolean;
+  /** WordNet synonyms as weaker lexical evidence (ENGRAM_SEARCH_SYNONYMS=on|off). */
+  searchSynonyms: boolean;
   /** Best cosine below which a query with no word in the store abstains (ENGRAM_SEARCH_ABSTAIN_SIMILARITY). */
   abstainMinSimilarity: number;
   /** The optional cross-encoder; null when switched off. Its folder may still lack a model. */
@@ -274,6 +277,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     fusion: e.ENGRAM_FUSION,
     vectorWeight: e.ENGRAM_VECTOR_WEIGHT,
     searchRanker: e.ENGRAM_SEARCH_RANKER === "on",
+    searchSynonyms: e.ENGRAM_SEARCH_SYNONYMS === "on",
     abstainMinSimilarity: e.ENGRAM_SEARCH_ABSTAIN_SIMILARITY,
     reranker: e.ENGRAM_RERANKER_ENABLED
       ? {

@@ -1,5 +1,17 @@
 import type { Hits } from "./channels.js";
+import { SYNONYM_WEIGHT } from "./evidence.js";
 import type { ChannelWeights } from "./weights.js";
+
+/**
+ * BM25 hits of the query's own words, then the memories only its synonyms reach, each at
+ * SYNONYM_WEIGHT of its BM25 relative to the synonyms' best hit: a synonym is weaker
+ * evidence than the word itself. Both lists hold relative BM25 (0..1), best first.
+ */
+export function withSynonymHits(direct: Hits, viaSynonyms: Hits): Hits {
+  const seen = new Set(direct.map((h) => h.id));
+  const added = viaSynonyms.filter((h) => !seen.has(h.id)).map((h) => ({ id: h.id, score: SYNONYM_WEIGHT * h.score }));
+  return [...direct, ...added].sort((a, b) => b.score - a.score || a.id - b.id);
+}
 
 /**
  * The lexical channel's score: BM25 relative to the query's best hit, tempered by the share

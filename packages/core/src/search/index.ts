@@ -25,6 +25,7 @@ export {
 } from "./context.js";
 export { fuse, scoreFuse, RRF_K, type ChannelRanking, type Fused, type FusionMethod } from "./fusion.js";
 export { CHANNELS, TYPE_WEIGHTS, RRF_WEIGHTS, type ChannelName, type ChannelWeights } from "./weights.js";
+export { WordNet } from "./expansion/wordnet.js";
 export { SHIPPED_RANKER, RANKER_FEATURES, RANKER_CANDIDATES, type RankerModel, type RankerOutcome } from "./ranker/index.js";
 export { DEFAULT_ABSTAIN_MIN_SIMILARITY } from "./service.js";
 export { detectQuestionType, QUESTION_TYPES, type QuestionType } from "./question-type.js";

@@ -16,7 +16,8 @@ import { nameCoverage, namesIn } from "../text/index.js";
 import { computeFactors, product, type Factors } from "./factors.js";
 import type { SearchReranker } from "./rerank.js";
 import { QueryEvidence } from "./evidence.js";
-import { lexicalEvidence, adaptiveWeights } from "./adaptive.js";
+import { lexicalEvidence, adaptiveWeights, withSynonymHits } from "./adaptive.js";
+import type { WordNet } from "./expansion/wordnet.js";
 import { applyRanker, type RankerOutcome, type RankerModel } from "./ranker/index.js";
 
 export interface SearchRequest extends SearchFilters {
@@ -100,6 +101,8 @@ export interface SearchOptions {
   ranker: RankerModel | null;
   /** A query with no word in any memory abstains unless its best cosine reaches this (see abstains). */
   abstainCosine: number;
+  /** WordNet synonyms for lexical evidence, or null when off (ENGRAM_SEARCH_SYNONYMS=off). */
+  synonyms: WordNet | null;
 }
 
 /**
@@ -252,9 +255,16 @@ export class SearchService {
     const add = (channel: ChannelName, hits: Hits, expansion = false) => {
       if (wanted.has(channel)) firstStage.push({ channel, weight: weights[channel], hits, expansion });
     };
-    const evidence = timed("lexical", () => new QueryEvidence(this.lexical, userId, req.query));
+    const evidence = timed("lexical", () => new QueryEvidence(this.lexical, userId, req.query, this.options.synonyms));
     let bm25: Hits = [];
-    if (wanted.has("fts")) bm25 = timed("lexical", () => relativeToBest(lexicalSearch(this.lexical, userId, req.query, k, filters).map((h) => ({ id: h.id, score: h.bm25 }))));
+    if (wanted.has("fts")) {
+      bm25 = timed("lexical", () => {
+        const direct = relativeToBest(lexicalSearch(this.lexical, userId, req.query, k, filters).map((h) => ({ id: h.id, score: h.bm25 })));
+        const match = evidence.synonymQuery();
+        const viaSynonyms = match ? relativeToBest(this.lexical.search(userId, match, k, filters).map((h) => ({ id: h.id, score: h.bm25 }))) : [];
+        return withSynonymHits(direct, viaSynonyms);
+      });
+    }
     if (wanted.has("personality")) add("personality", timed("personality", () => personalityHits(this.lexical, userId, req.query, k)));
     const qv = embedding ? await embedding : null;
     let near: Hits = [];

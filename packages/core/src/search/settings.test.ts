@@ -12,7 +12,8 @@ import { rerankerGraph, writeModelFolder } from "../../test/fixtures/tiny-models
 /**
  * ENGRAM_RERANKER_ENABLED and ENGRAM_RERANKER_ONNX_FILE read as the server reads them
  * (loadConfig → createEngram), checked by whether a search is reranked, with a tiny generated
- * cross-encoder; and ENGRAM_DB_PATH by where the database file is.
+ * cross-encoder; ENGRAM_SEARCH_RANKER and ENGRAM_SEARCH_SYNONYMS by what a search returns;
+ * and ENGRAM_DB_PATH by where the database file is.
  */
 let root: string;
 beforeAll(async () => {
@@ -70,6 +71,27 @@ describe("ENGRAM_SEARCH_RANKER", () => {
     expect(await ranked({ ENGRAM_SEARCH_RANKER: "on" })).toEqual([true, true]);
     expect(await ranked({ ENGRAM_SEARCH_RANKER: "off" })).toEqual([false, false]);
     expect(() => loadConfig({ ENGRAM_SEARCH_RANKER: "maybe" })).toThrow(/ENGRAM_SEARCH_RANKER/);
+  });
+});
+
+describe("ENGRAM_SEARCH_SYNONYMS", () => {
+  /** How many hits "altering" gets over a memory that says "changes" (a WordNet synonym of alter). */
+  async function synonymHits(env: Record<string, string>): Promise<number> {
+    const engram = createEngram(loadConfig({ ENGRAM_DATA_DIR: fs.mkdtempSync(path.join(root, "data-")), ENGRAM_EMBEDDING_PROVIDER: "none", ...env }));
+    try {
+      const user = engram.auth.bootstrap(undefined, undefined, undefined).user.id;
+      engram.memories.store(user, storeInputSchema.parse({ content: "Schema changes need a review" }));
+      return (await engram.search.search(user, { query: "altering", limit: 5 })).hits.length;
+    } finally {
+      engram.close();
+    }
+  }
+
+  it("is on by default, off with ENGRAM_SEARCH_SYNONYMS=off, and refuses other values", async () => {
+    expect(await synonymHits({})).toBe(1);
+    expect(await synonymHits({ ENGRAM_SEARCH_SYNONYMS: "on" })).toBe(1);
+    expect(await synonymHits({ ENGRAM_SEARCH_SYNONYMS: "off" })).toBe(0);
+    expect(() => loadConfig({ ENGRAM_SEARCH_SYNONYMS: "maybe" })).toThrow(/ENGRAM_SEARCH_SYNONYMS/);
   });
 });
 

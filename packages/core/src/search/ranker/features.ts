@@ -5,6 +5,12 @@ import { namesIn } from "../../text/index.js";
  * Reciprocal ranks (1/rank, 0 where a channel missed it) keep "first" far from "tenth" and
  * "missed" at 0; relative scores divide by the best candidate's, so each query is measured
  * against its own best evidence.
+ *
+ * The lexical rank and relative BM25 (lexical_rr, bm25_rel) are multiplied by the query's
+ * best lexical evidence (the best candidate's lexical score): being BM25's
+ * first hit means much when that hit covers the query's rare words and little when it shares
+ * one common word ("database connection info" against "the billing database backup"). Raw,
+ * they let LoCoMo's many name-matching questions teach the ranker to trust any first BM25 hit.
  */
 export const FEATURES = [
   "fused",
@@ -47,6 +53,8 @@ export interface CandidateEvidence {
 export interface QueryBests {
   coverage: number;
   cosine: number;
+  /** The best lexical score (relative BM25 × IDF share), 0..1. */
+  lexical: number;
 }
 
 const LENGTH_SCALE = Math.log(101);
@@ -60,8 +68,8 @@ export function candidateFeatures(c: CandidateEvidence, bests: QueryBests, query
     c.fused,
     1 / c.fusedRank,
     c.channels.fts?.score ?? 0,
-    rr(c.channels.fts),
-    c.bm25Rel,
+    rr(c.channels.fts) * bests.lexical,
+    c.bm25Rel * bests.lexical,
     c.coverage,
     bests.coverage > 0 ? c.coverage / bests.coverage : 0,
     c.neighbourCoverage,

@@ -53,6 +53,7 @@ export function applyRanker<C extends Candidate>(model: RankerModel, fused: C[],
   const bests = {
     coverage: Math.max(0, ...head.map((c) => coverage.get(c.id)!)),
     cosine: Math.max(0, ...head.map((c) => c.channels.vector?.score ?? 0)),
+    lexical: Math.max(0, ...head.map((c) => c.channels.fts?.score ?? 0)),
   };
   const scored = head.map((c, i) => {
     const features = candidateFeatures(
