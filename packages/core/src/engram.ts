@@ -1,4 +1,4 @@
-import { DEFAULT_EMBEDDING_THREADS, DEFAULT_QUERY_EMBED_CACHE, type Config } from "./config/index.js";
+import { DEFAULT_EMBEDDING_THREADS, DEFAULT_INGEST_URL_TIMEOUT_MS, DEFAULT_QUERY_EMBED_CACHE, type Config } from "./config/index.js";
 import type { CoreContext } from "./context.js";
 import { openDb, type Db } from "./db/index.js";
 import { createAudit, type AuditLog } from "./audit/index.js";
@@ -6,7 +6,7 @@ import { createAuth, DEFAULT_AUTH_CONFIG, type AuthService } from "./auth/index.
 import { MemoryEvents } from "./events/index.js";
 import { createFsrs, type FsrsService } from "./fsrs/index.js";
 import { createGraph, type GraphService } from "./graph/index.js";
-import { createGuard, createPostStore, type GuardService, type PostStoreSteps } from "./intelligence/index.js";
+import { createGuard, createIngestion, createPostStore, type GuardService, type Ingestion, type PostStoreSteps } from "./intelligence/index.js";
 import { createJobs, DEFAULT_JOBS_CONFIG, type JobLog, type JobQueue } from "./jobs/index.js";
 import { createMemory, FsrsStateStore, SpaceContentsStore, type MemoryService, type TtlSweeper } from "./memory/index.js";
 import { createSearch, createTextIndex, DEFAULT_ABSTAIN_MIN_SIMILARITY, SHIPPED_RANKER, type ContextAssembler, type SearchReranker, type SearchService } from "./search/index.js";
@@ -32,6 +32,8 @@ export interface Engram {
   guard: GuardService;
   /** The intelligence group's work after an approved memory is stored (the post_store job). */
   postStore: PostStoreSteps;
+  /** Documents, exports and archives into memories (/ingest*), chunked uploads and their ingest_upload jobs. */
+  ingestion: Ingestion;
   /** The durable job queue; `jobs.start()` runs the workers, `await jobs.stop()` before `close()`. */
   jobs: JobQueue;
   /** Forgets memories past their forget_after (scheduled as the ttl_sweep job; POST /sweep runs it now). */
@@ -55,7 +57,7 @@ export function createEngram(
     Partial<
       Pick<
         Config,
-        "fsrsImplicitWindowSecs" | "jobs" | "vectorIndex" | "fusion" | "vectorWeight" | "searchRanker" | "abstainMinSimilarity" | "reranker" | "graph" | "embeddingThreads" | "queryEmbedCache" | "rateLimit" | "maxKeysPerUser"
+        "fsrsImplicitWindowSecs" | "jobs" | "vectorIndex" | "fusion" | "vectorWeight" | "searchRanker" | "abstainMinSimilarity" | "reranker" | "graph" | "embeddingThreads" | "queryEmbedCache" | "rateLimit" | "maxKeysPerUser" | "ingest" | "allowPrivateUrls"
       >
     >,
   opts: { clock?: Clock; log?: EmbeddingLog; jobLog?: JobLog } = {},
@@ -105,6 +107,12 @@ export function createEngram(
   const guard = createGuard(ctx);
   const postStore = createPostStore(jobs);
   const audit = createAudit(ctx, { log: opts.log });
+  const ingestion = createIngestion(ctx, {
+    memories,
+    embedding,
+    jobs,
+    urls: { allowPrivate: config.allowPrivateUrls ?? false, timeoutMs: config.ingest?.urlTimeoutMs ?? DEFAULT_INGEST_URL_TIMEOUT_MS },
+  });
 
   return {
     db,
@@ -120,6 +128,7 @@ export function createEngram(
     fsrs,
     guard,
     postStore,
+    ingestion,
     jobs,
     ttl,
     graph,

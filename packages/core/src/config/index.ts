@@ -28,6 +28,9 @@ const onnxFileName = z
 
 /** Query vectors kept: 1024 USE-lite vectors are 2 MB. */
 export const DEFAULT_QUERY_EMBED_CACHE = 1024;
+/** /ingest* body limit (contracts/intelligence.md §1) and how long an ingested URL may take to arrive. */
+export const DEFAULT_INGEST_MAX_BODY_BYTES = 10 * 1024 * 1024;
+export const DEFAULT_INGEST_URL_TIMEOUT_MS = 15_000;
 
 const envSchema = z.object({
   ENGRAM_HOST: z.string().min(1).default("127.0.0.1"),
@@ -91,6 +94,9 @@ const envSchema = z.object({
   ENGRAM_PAGERANK_DIRTY_THRESHOLD: positiveInt.default(100),
   ENGRAM_PAGERANK_MAX_CONCURRENT: positiveInt.max(16).default(1),
   ENGRAM_ENTITY_TIMEOUT_MS: positiveInt.default(DEFAULT_GRAPH_CONFIG.entityTimeoutMs),
+  ENGRAM_INGEST_MAX_BODY_BYTES: positiveInt.default(DEFAULT_INGEST_MAX_BODY_BYTES),
+  ENGRAM_INGEST_URL_TIMEOUT_MS: positiveInt.max(300_000).default(DEFAULT_INGEST_URL_TIMEOUT_MS),
+  ENGRAM_ALLOW_PRIVATE_URLS: boolFlag.optional(),
 });
 
 /** Every variable loadConfig reads, in the order above (for `engram-server --help`). */
@@ -150,6 +156,13 @@ export interface Config {
   jobs: JobsConfig;
   /** Auto-linking, and the scheduled PageRank and community refresh. */
   graph: GraphConfig;
+  /** /ingest*: body limit of those routes (others keep maxBodyBytes), and the time a fetched URL may take. */
+  ingest: { maxBodyBytes: number; urlTimeoutMs: number };
+  /**
+   * Server-side fetches (ingested URLs) may reach loopback and private addresses. Defaults to
+   * true on a loopback-bound server, whose callers are local and reach those addresses anyway.
+   */
+  allowPrivateUrls: boolean;
 }
 
 /**
@@ -261,6 +274,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxConcurrent: e.ENGRAM_PAGERANK_MAX_CONCURRENT,
       entityTimeoutMs: e.ENGRAM_ENTITY_TIMEOUT_MS,
     },
+    ingest: { maxBodyBytes: e.ENGRAM_INGEST_MAX_BODY_BYTES, urlTimeoutMs: e.ENGRAM_INGEST_URL_TIMEOUT_MS },
+    allowPrivateUrls: e.ENGRAM_ALLOW_PRIVATE_URLS ?? isLoopbackHost(e.ENGRAM_HOST),
   };
 }
 

@@ -6,6 +6,7 @@ import { PostStoreSteps, registerPostStoreJob } from "./post-store.js";
 
 export { GuardService, type GuardVerdict, type GuardRule, type GuardSignal } from "./guard.js";
 export { PostStoreSteps, type PostStoreStep } from "./post-store.js";
+export * from "./ingest/index.js";
 
 export function createGuard(ctx: CoreContext): GuardService {
   return new GuardService(ctx);
