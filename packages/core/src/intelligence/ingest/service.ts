@@ -53,6 +53,8 @@ export interface RunHooks {
   onStored?: (progress: IngestProgress) => void;
 }
 
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 /** Chunks embedded per call: the embedder's batching pays off, and a batch's progress comes in one burst. */
 const EMBED_BATCH = 16;
 
@@ -135,7 +137,7 @@ export class IngestService {
     for (let at = progress.chunks_done; at < work.length; at += EMBED_BATCH) {
       const batch = work.slice(at, at + EMBED_BATCH);
       const vectors = await this.deps.embedding.embed(batch.map((w) => w.text));
-      batch.forEach((w, k) => {
+      for (const [k, w] of batch.entries()) {
         const input = storeInputSchema.parse({
           content: w.text,
           category: opts.category,
@@ -162,7 +164,10 @@ export class IngestService {
           chunks_done: progress.chunks_done,
           chunks_total: progress.chunks_total,
         });
-      });
+        // A macrotask between chunks: without an embedder every await above resolves at once,
+        // and a long document would otherwise hold the event loop until its last chunk.
+        await yieldToEventLoop();
+      }
     }
 
     const status = documents.length > 0 ? ("completed" as const) : ("failed" as const);
