@@ -15,3 +15,5 @@ const { runJobsBench } = await import("./jobs.js");
 await runJobsBench();
 const { runScannersBench } = await import("./scanners.js");
 await runScannersBench();
+const { runIngestBench } = await import("./ingest.js");
+await runIngestBench();

@@ -6789,6 +6789,794 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/ingest": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ingest a document, export or archive: one memory per chunk, through the store path
+         * @description Exactly one of text (≤ 1 MiB), data (base64, ≤ 8 MiB decoded) or url (fetched: http(s), no redirects, ≤ 8 MiB; loopback and private addresses refused unless ENGRAM_ALLOW_PRIVATE_URLS). format: markdown, plaintext, html, pdf, docx, csv, jsonl, chatgpt-export, claude-export, messages, zip; else detected.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        text?: string;
+                        data?: string;
+                        url?: string;
+                        filename?: string;
+                        /** @default text */
+                        source?: string;
+                        /** @enum {string} */
+                        format?: "markdown" | "plaintext" | "html" | "pdf" | "docx" | "csv" | "jsonl" | "chatgpt-export" | "claude-export" | "messages" | "zip";
+                        title?: string;
+                        /** @default general */
+                        category?: string;
+                        /** @default 5 */
+                        importance?: number;
+                        /**
+                         * @default raw
+                         * @enum {string}
+                         */
+                        mode?: "raw" | "extract";
+                        /** @default [] */
+                        tags?: string[];
+                        space_id?: number | null;
+                        /**
+                         * @default {
+                         *       "max_chunk_size": 3000,
+                         *       "overlap": 200
+                         *     }
+                         */
+                        chunk?: {
+                            /** @default 3000 */
+                            max_chunk_size?: number;
+                            /** @default 200 */
+                            overlap?: number;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description what was ingested (status failed: the input parsed to no text; skipped: already ingested) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["IngestResult"];
+                    };
+                };
+                /** @description invalid input: the field at fault, then why */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description missing, unknown, revoked or expired API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description the key lacks a scope this needs, or may not act on that target */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description this user's share of background work is used up; retry after Retry-After seconds */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description any other failure: 413, 429, 403 in open-access mode, 500 */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ingest/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * As /ingest, reporting progress as server-sent events
+         * @description With Accept: text/event-stream: `event: progress` frames (detected, parsed, chunked, processed, then done, skipped or error), `: keep-alive` comments every 15 s. Without it: one `event: result` frame whose data is /ingest's answer. A client that disconnects does not cancel the ingestion.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        text?: string;
+                        data?: string;
+                        url?: string;
+                        filename?: string;
+                        /** @default text */
+                        source?: string;
+                        /** @enum {string} */
+                        format?: "markdown" | "plaintext" | "html" | "pdf" | "docx" | "csv" | "jsonl" | "chatgpt-export" | "claude-export" | "messages" | "zip";
+                        title?: string;
+                        /** @default general */
+                        category?: string;
+                        /** @default 5 */
+                        importance?: number;
+                        /**
+                         * @default raw
+                         * @enum {string}
+                         */
+                        mode?: "raw" | "extract";
+                        /** @default [] */
+                        tags?: string[];
+                        space_id?: number | null;
+                        /**
+                         * @default {
+                         *       "max_chunk_size": 3000,
+                         *       "overlap": 200
+                         *     }
+                         */
+                        chunk?: {
+                            /** @default 3000 */
+                            max_chunk_size?: number;
+                            /** @default 200 */
+                            overlap?: number;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description progress events, or one result event */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/event-stream": string;
+                    };
+                };
+                /** @description invalid input: the field at fault, then why */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description missing, unknown, revoked or expired API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description the key lacks a scope this needs, or may not act on that target */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description this user's share of background work is used up; retry after Retry-After seconds */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description any other failure: 413, 429, 403 in open-access mode, 500 */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ingest/upload/init": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start a chunked upload (expires after 24 h) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        filename?: string;
+                        content_type?: string;
+                        /** @default upload */
+                        source?: string;
+                        total_size?: number;
+                        total_chunks?: number;
+                        chunk_size?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description the session */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            upload_id: string;
+                            /** @description ISO-8601 UTC */
+                            expires_at: string;
+                            chunk_size: number | null;
+                            max_chunk_bytes: number;
+                            max_total_bytes: number;
+                            source: string;
+                        };
+                    };
+                };
+                /** @description invalid input: the field at fault, then why */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description missing, unknown, revoked or expired API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description the key lacks a scope this needs, or may not act on that target */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description any other failure: 413, 429, 403 in open-access mode, 500 */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ingest/upload/chunk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send one chunk (base64, ≤ 4 MiB decoded, with its SHA-256); re-sending an index replaces it */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        upload_id: string;
+                        chunk_index: number;
+                        chunk_hash: string;
+                        data: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description received */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            upload_id: string;
+                            chunk_index: number;
+                            /** @enum {boolean} */
+                            received: true;
+                            chunks_received: number;
+                            bytes_received: number;
+                            expected_chunks: number | null;
+                        };
+                    };
+                };
+                /** @description invalid input: the field at fault, then why */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description missing, unknown, revoked or expired API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description the key lacks a scope this needs, or may not act on that target */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description no such record for this user (another tenant's id is a 404 too) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description the record's state does not allow this */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description any other failure: 413, 429, 403 in open-access mode, 500 */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ingest/upload/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Assemble and ingest: small text now (200), larger or binary input by a durable job (202) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        upload_id: string;
+                        total_chunks?: number;
+                        final_sha256?: string;
+                        /** @enum {string} */
+                        format?: "markdown" | "plaintext" | "html" | "pdf" | "docx" | "csv" | "jsonl" | "chatgpt-export" | "claude-export" | "messages" | "zip";
+                        title?: string;
+                        /** @default general */
+                        category?: string;
+                        /** @default 5 */
+                        importance?: number;
+                        /**
+                         * @default raw
+                         * @enum {string}
+                         */
+                        mode?: "raw" | "extract";
+                        /** @default [] */
+                        tags?: string[];
+                        space_id?: number | null;
+                        /**
+                         * @default {
+                         *       "max_chunk_size": 3000,
+                         *       "overlap": 200
+                         *     }
+                         */
+                        chunk?: {
+                            /** @default 3000 */
+                            max_chunk_size?: number;
+                            /** @default 200 */
+                            overlap?: number;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description ingested in this request */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            upload_id: string;
+                            /** @enum {string} */
+                            status: "completed" | "failed";
+                            final_sha256: string;
+                            total_chunks: number;
+                            total_bytes: number;
+                            job_id: string;
+                            ingested_memories: number;
+                            chunks_processed: number;
+                            errors: string[];
+                        };
+                    };
+                };
+                /** @description queued as an ingest_upload job; follow it at /ingest/upload/{upload_id}/status */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            upload_id: string;
+                            /** @enum {string} */
+                            status: "processing";
+                            final_sha256: string;
+                            total_chunks: number;
+                            total_bytes: number;
+                            job_id: string;
+                        };
+                    };
+                };
+                /** @description invalid input: the field at fault, then why */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description missing, unknown, revoked or expired API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description the key lacks a scope this needs, or may not act on that target */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description no such record for this user (another tenant's id is a 404 too) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description the record's state does not allow this */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description this user's share of background work is used up; retry after Retry-After seconds */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description any other failure: 413, 429, 403 in open-access mode, 500 */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ingest/upload/{upload_id}/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An upload's state, received chunks and ingestion progress */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    upload_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description the session */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["UploadStatus"];
+                    };
+                };
+                /** @description invalid input: the field at fault, then why */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description missing, unknown, revoked or expired API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description the key lacks a scope this needs, or may not act on that target */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description no such record for this user (another tenant's id is a 404 too) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description any other failure: 413, 429, 403 in open-access mode, 500 */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ingest/upload/abort": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Abort an active upload; its chunks are deleted */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        upload_id: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description aborted */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            upload_id: string;
+                            /** @enum {string} */
+                            status: "aborted";
+                        };
+                    };
+                };
+                /** @description invalid input: the field at fault, then why */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description missing, unknown, revoked or expired API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description the key lacks a scope this needs, or may not act on that target */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description no such record for this user (another tenant's id is a 404 too) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description the record's state does not allow this */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description any other failure: 413, 429, 403 in open-access mode, 500 */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/metrics": {
         parameters: {
             query?: never;
@@ -7193,6 +7981,47 @@ export interface components {
             created_at: string;
             /** @description ISO-8601 UTC */
             updated_at: string;
+        };
+        IngestResult: {
+            /** @description memories created */
+            ingested: number;
+            source: string;
+            title: string;
+            chunks_processed: number;
+            total_documents: number;
+            /** @description documents or archive entries skipped or failed, and why */
+            errors: string[];
+            /** @description ingest_<8 hex>; each chunk's memory carries the tag ingest:<job_id> */
+            job_id: string;
+            /** @enum {string} */
+            status: "completed" | "skipped" | "failed";
+            duration_ms: number;
+            memory_ids: number[];
+            /** @enum {string} */
+            method: "rules" | "llm";
+        };
+        UploadStatus: {
+            upload_id: string;
+            /** @enum {string} */
+            status: "active" | "processing" | "completed" | "failed" | "aborted" | "expired";
+            filename: string | null;
+            content_type: string | null;
+            source: string;
+            /** @description ISO-8601 UTC */
+            expires_at: string;
+            expected_chunks: number | null;
+            expected_size: number | null;
+            chunks_received: number;
+            bytes_received: number;
+            received_indices: number[];
+            progress: {
+                documents: number;
+                chunks_done: number;
+                chunks_total: number;
+                memories_created: number;
+            } | null;
+            ingested_memories: number | null;
+            errors: string[];
         };
     };
     responses: never;
