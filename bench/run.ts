@@ -11,6 +11,8 @@ const { runLatencyBench } = await import("./latency.js");
 await runLatencyBench();
 const { runStoreSizeBench } = await import("./store-size.js");
 await runStoreSizeBench();
+const { runStoreIntelligenceBench } = await import("./store-intelligence.js");
+await runStoreIntelligenceBench();
 const { runJobsBench } = await import("./jobs.js");
 await runJobsBench();
 const { runScannersBench } = await import("./scanners.js");

@@ -6,7 +6,8 @@ import type { MiddlewareHandler } from "hono";
 /**
  * Prometheus metrics: Node's default process_* and nodejs_* metrics under their standard names;
  * Engram's own, all named engram_*: request counts and latencies per route pattern, memory counts by status
- * (all tenants: served to admin keys only, unless ENGRAM_METRICS_PUBLIC=1). The memory counts
+ * (all tenants: served to admin keys only, unless ENGRAM_METRICS_PUBLIC=1), and the optional LLM's
+ * calls, tokens and cost. The memory counts
  * scan the table, so they are recounted at most every 30 s, however often the scraper comes.
  */
 export function createMetrics(engram: Engram) {
@@ -37,6 +38,8 @@ export function createMetrics(engram: Engram) {
     },
   });
 
+  registerLlmMetrics(registry, engram);
+
   const middleware: MiddlewareHandler = async (c, next) => {
     const start = performance.now();
     await next();
@@ -46,4 +49,39 @@ export function createMetrics(engram: Engram) {
     latency.observe({ method: c.req.method, route }, (performance.now() - start) / 1000);
   };
   return { registry, middleware };
+}
+
+/** The LLM client keeps running totals; these read them at scrape time. */
+function registerLlmMetrics(registry: client.Registry, engram: Engram): void {
+  new client.Counter({
+    name: "engram_llm_calls_total",
+    help: "LLM calls by feature and outcome (ok, or why the feature fell back to rules)",
+    labelNames: ["feature", "outcome"],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const c of engram.llm.stats().calls) this.inc({ feature: c.feature, outcome: c.outcome }, c.count);
+    },
+  });
+  new client.Counter({
+    name: "engram_llm_tokens_total",
+    help: "Tokens the LLM endpoint reported, by kind (prompt, completion)",
+    labelNames: ["kind"],
+    registers: [registry],
+    collect() {
+      this.reset();
+      const s = engram.llm.stats();
+      this.inc({ kind: "prompt" }, s.promptTokens);
+      this.inc({ kind: "completion" }, s.completionTokens);
+    },
+  });
+  new client.Counter({
+    name: "engram_llm_cost_usd_total",
+    help: "LLM cost in USD at ENGRAM_LLM_PRICE_IN_PER_MTOK / ENGRAM_LLM_PRICE_OUT_PER_MTOK",
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(engram.llm.stats().costUsd);
+    },
+  });
 }

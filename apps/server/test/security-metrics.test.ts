@@ -47,7 +47,10 @@ describe("/metrics names", () => {
     );
     expect(names).toEqual(expect.arrayContaining(["engram_http_requests_total", "engram_http_request_duration_seconds", "engram_memories"]));
     // Every name is a standard one or Engram's own, never a prefixed copy of a standard one.
-    for (const name of names) expect(name).toMatch(/^(process_|nodejs_|engram_(http_|memories$))/);
+    for (const name of names) expect(name).toMatch(/^(process_|nodejs_|engram_(http_|llm_|memories$))/);
+    // The optional LLM's counters are there (at zero) whether or not an endpoint is configured.
+    expect(text).toMatch(/^engram_llm_tokens_total\{kind="prompt"\} 0$/m);
+    expect(text).toMatch(/^engram_llm_cost_usd_total 0$/m);
     expect(names.filter((n) => /^engram_(process|nodejs)_/.test(n))).toEqual([]);
   });
 });

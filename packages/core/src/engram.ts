@@ -7,6 +7,7 @@ import { MemoryEvents } from "./events/index.js";
 import { createFsrs, type FsrsService } from "./fsrs/index.js";
 import { createGraph, type GraphService } from "./graph/index.js";
 import { createGuard, createIngestion, createPostStore, type GuardService, type Ingestion, type PostStoreSteps } from "./intelligence/index.js";
+import { createLlm, type LlmClient } from "./llm/index.js";
 import { createJobs, DEFAULT_JOBS_CONFIG, type JobLog, type JobQueue } from "./jobs/index.js";
 import { createMemory, FsrsStateStore, SpaceContentsStore, type MemoryService, type TtlSweeper } from "./memory/index.js";
 import { createSearch, createTextIndex, DEFAULT_ABSTAIN_MIN_SIMILARITY, SHIPPED_RANKER, type ContextAssembler, type SearchReranker, type SearchService } from "./search/index.js";
@@ -30,6 +31,8 @@ export interface Engram {
   fsrs: FsrsService;
   /** Checks an action against the user's stored rules (POST /guard). */
   guard: GuardService;
+  /** The optional LLM (`configured: false` without ENGRAM_LLM_URL): features ask it and fall back to rules. */
+  llm: LlmClient;
   /** The intelligence group's work after an approved memory is stored (the post_store job). */
   postStore: PostStoreSteps;
   /** Documents, exports and archives into memories (/ingest*), chunked uploads and their ingest_upload jobs. */
@@ -57,7 +60,7 @@ export function createEngram(
     Partial<
       Pick<
         Config,
-        "fsrsImplicitWindowSecs" | "jobs" | "vectorIndex" | "fusion" | "vectorWeight" | "searchRanker" | "abstainMinSimilarity" | "reranker" | "graph" | "embeddingThreads" | "queryEmbedCache" | "rateLimit" | "maxKeysPerUser" | "ingest" | "allowPrivateUrls"
+        "fsrsImplicitWindowSecs" | "jobs" | "vectorIndex" | "fusion" | "vectorWeight" | "searchRanker" | "abstainMinSimilarity" | "reranker" | "graph" | "embeddingThreads" | "queryEmbedCache" | "llm" | "intelligenceJobs" | "rateLimit" | "maxKeysPerUser" | "ingest" | "allowPrivateUrls"
       >
     >,
   opts: { clock?: Clock; log?: EmbeddingLog; jobLog?: JobLog } = {},
@@ -78,7 +81,13 @@ export function createEngram(
       maxKeysPerUser: config.maxKeysPerUser ?? DEFAULT_AUTH_CONFIG.maxKeysPerUser,
     },
   });
-  const { memories, ttl } = createMemory(ctx, { vectors, jobs, events, sweepIntervalMs: jobsConfig.sweepIntervalMs });
+  const { memories, ttl } = createMemory(ctx, {
+    vectors,
+    jobs,
+    events,
+    sweepIntervalMs: jobsConfig.sweepIntervalMs,
+    postStoreJobs: config.intelligenceJobs ?? true,
+  });
   const graph = createGraph(ctx, { vectors, text: createTextIndex(ctx), jobs, events, config: config.graph });
   const embedding = createEmbedding({
     embedder: config.embedder,
@@ -104,6 +113,7 @@ export function createEngram(
     log,
   });
   const fsrs = createFsrs(ctx, { rows: new FsrsStateStore(db), events, implicitWindowMs: (config.fsrsImplicitWindowSecs ?? 600) * 1000 });
+  const llm = createLlm(config.llm ?? null);
   const guard = createGuard(ctx);
   const postStore = createPostStore(jobs);
   const audit = createAudit(ctx, { log: opts.log });
@@ -126,6 +136,7 @@ export function createEngram(
     vectors,
     embedding,
     fsrs,
+    llm,
     guard,
     postStore,
     ingestion,

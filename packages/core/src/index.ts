@@ -16,4 +16,5 @@ export * from "./vector/index.js";
 export * from "./graph/index.js";
 export * from "./search/index.js";
 export * from "./intelligence/index.js";
+export * from "./llm/index.js";
 export { createEngram, type Engram } from "./engram.js";

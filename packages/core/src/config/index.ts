@@ -10,6 +10,7 @@ import type { VectorIndexConfig } from "../vector/index.js";
 import { DEFAULT_JOBS_CONFIG, type JobsConfig } from "../jobs/index.js";
 import { DEFAULT_GRAPH_CONFIG, type GraphConfig } from "../graph/index.js";
 import { DEFAULT_ABSTAIN_MIN_SIMILARITY } from "../search/index.js";
+import { DEFAULT_LLM_BG_TIMEOUT_MS, DEFAULT_LLM_CONCURRENCY, DEFAULT_LLM_MODEL, DEFAULT_LLM_TIMEOUT_MS, type LlmConfig } from "../llm/index.js";
 
 /**
  * The one place in core that reads the environment. Everything else receives a
@@ -97,7 +98,23 @@ const envSchema = z.object({
   ENGRAM_INGEST_MAX_BODY_BYTES: positiveInt.default(DEFAULT_INGEST_MAX_BODY_BYTES),
   ENGRAM_INGEST_URL_TIMEOUT_MS: positiveInt.max(300_000).default(DEFAULT_INGEST_URL_TIMEOUT_MS),
   ENGRAM_ALLOW_PRIVATE_URLS: boolFlag.optional(),
+  ENGRAM_INTELLIGENCE_JOBS: boolFlag.default(true),
+  ENGRAM_LLM_URL: z.string().url().optional(),
+  ENGRAM_LLM_API_KEY: z.string().optional(),
+  ENGRAM_LLM_MODEL: z.string().min(1).default(DEFAULT_LLM_MODEL),
+  ENGRAM_LLM_TIMEOUT_MS: positiveInt.max(600_000).default(DEFAULT_LLM_TIMEOUT_MS),
+  ENGRAM_LLM_BG_TIMEOUT_MS: positiveInt.max(3_600_000).default(DEFAULT_LLM_BG_TIMEOUT_MS),
+  ENGRAM_LLM_CONCURRENCY: positiveInt.max(64).default(DEFAULT_LLM_CONCURRENCY),
+  ENGRAM_LLM_PRICE_IN_PER_MTOK: z.coerce.number().min(0).default(0),
+  ENGRAM_LLM_PRICE_OUT_PER_MTOK: z.coerce.number().min(0).default(0),
 });
+
+/** The reference's names for the LLM settings, read when the ENGRAM_ one is unset. */
+const ENV_ALIASES: Readonly<Record<string, string>> = {
+  ENGRAM_LLM_URL: "LLM_URL",
+  ENGRAM_LLM_API_KEY: "LLM_API_KEY",
+  ENGRAM_LLM_MODEL: "LLM_MODEL",
+};
 
 /** Every variable loadConfig reads, in the order above (for `engram-server --help`). */
 export const CONFIG_ENV_VARS: readonly string[] = Object.keys(envSchema.shape);
@@ -153,6 +170,10 @@ export interface Config {
   embeddingThreads: number;
   /** Recent search queries whose vectors are kept, per model (least recently used dropped first); 0 keeps none. */
   queryEmbedCache: number;
+  /** Whether stores enqueue the post_store job (facts, contradictions, signals...); off: plain memory. */
+  intelligenceJobs: boolean;
+  /** The optional OpenAI-compatible LLM; null: every feature runs rules-only. */
+  llm: LlmConfig | null;
   jobs: JobsConfig;
   /** Auto-linking, and the scheduled PageRank and community refresh. */
   graph: GraphConfig;
@@ -197,7 +218,8 @@ export function isLoopbackHost(host: string): boolean {
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const raw: Record<string, string> = {};
   for (const key of Object.keys(envSchema.shape)) {
-    const value = env[key];
+    const alias = ENV_ALIASES[key];
+    const value = env[key] || (alias ? env[alias] : undefined);
     if (value !== undefined && value !== "") raw[key] = value.trim();
   }
   const parsed = envSchema.safeParse(raw);
@@ -262,6 +284,19 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     embedder: embedderConfig(e, modelsDir),
     embeddingThreads: e.ENGRAM_EMBEDDING_THREADS ?? DEFAULT_EMBEDDING_THREADS,
     queryEmbedCache: e.ENGRAM_QUERY_EMBED_CACHE,
+    intelligenceJobs: e.ENGRAM_INTELLIGENCE_JOBS,
+    llm: e.ENGRAM_LLM_URL
+      ? {
+          url: e.ENGRAM_LLM_URL,
+          apiKey: e.ENGRAM_LLM_API_KEY,
+          model: e.ENGRAM_LLM_MODEL,
+          timeoutMs: e.ENGRAM_LLM_TIMEOUT_MS,
+          backgroundTimeoutMs: e.ENGRAM_LLM_BG_TIMEOUT_MS,
+          concurrency: e.ENGRAM_LLM_CONCURRENCY,
+          pricePerMillionIn: e.ENGRAM_LLM_PRICE_IN_PER_MTOK,
+          pricePerMillionOut: e.ENGRAM_LLM_PRICE_OUT_PER_MTOK,
+        }
+      : null,
     jobs: jobsConfig(e),
     graph: {
       autoLinkEnabled: e.ENGRAM_AUTOLINK_ENABLED,

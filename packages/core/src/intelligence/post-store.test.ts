@@ -1,4 +1,8 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createEngram } from "../engram.js";
 import { storeInputSchema } from "../memory/schemas.js";
 import { tempEngram, type TempEngram } from "../../test/support/temp-engram.js";
 
@@ -27,5 +31,24 @@ describe("post-store steps", () => {
   it("refuses a second step of the same name, so two parts of the group cannot shadow each other", () => {
     t.engram.postStore.add("facts", () => {});
     expect(() => t.engram.postStore.add("facts", () => {})).toThrow(/already added/);
+  });
+
+  it("are not queued at all with intelligence jobs off (ENGRAM_INTELLIGENCE_JOBS=0)", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "engram-post-store-off-"));
+    const engram = createEngram({ dbPath: path.join(dir, "e.db"), dbSynchronous: "normal", apiKeyPepper: "", embedder: null, vectorMinSimilarity: 0.2, intelligenceJobs: false });
+    try {
+      const user = engram.auth.bootstrap(undefined, undefined, undefined).user.id;
+      let ran = 0;
+      engram.postStore.add("record", () => void ran++);
+      engram.memories.store(user, storeInputSchema.parse({ content: "The deploy window is Tuesday at 14:00 UTC" }), null);
+      engram.jobs.start();
+      await engram.jobs.idle();
+      await engram.jobs.stop();
+      expect(ran).toBe(0);
+      expect(engram.jobs.list({ kind: "user", userId: user }, { limit: 10, offset: 0 }).map((j) => j.type)).toEqual(["auto_link"]);
+    } finally {
+      engram.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -41,9 +41,9 @@ export interface MemorySubsystem {
 /** Memories, and their expiry sweep registered on the queue (every `sweepIntervalMs`; 0: never). */
 export function createMemory(
   ctx: CoreContext,
-  deps: { vectors: MemoryVectors; jobs: JobQueue; events: MemoryEvents; sweepIntervalMs: number },
+  deps: { vectors: MemoryVectors; jobs: JobQueue; events: MemoryEvents; sweepIntervalMs: number; postStoreJobs?: boolean },
 ): MemorySubsystem {
-  const memories = new MemoryService(ctx, deps.vectors, deps.jobs, deps.events);
+  const memories = new MemoryService(ctx, deps.vectors, deps.jobs, deps.events, deps.postStoreJobs ?? true);
   const ttl = new TtlSweeper(ctx, memories);
   registerMemoryJobs(deps.jobs, ttl, deps.sweepIntervalMs);
   return { memories, ttl };

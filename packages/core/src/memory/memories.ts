@@ -49,6 +49,8 @@ export class MemoryService {
     private readonly jobs: JobQueue,
     /** Every write announces what it changed: the vector index, the search cache and the graph follow. */
     private readonly events: MemoryEvents,
+    /** Whether approved writes enqueue the intelligence group's post_store job (ENGRAM_INTELLIGENCE_JOBS). */
+    private readonly postStoreJobs = true,
   ) {
     this.rows = new MemoryStore(ctx.db);
     this.linkStore = linkStore(ctx.db);
@@ -58,7 +60,7 @@ export class MemoryService {
   /** The background work a written version causes: graph links always, post-store steps once approved. */
   private enqueueFollowUps(userId: number, row: MemoryRow): void {
     this.jobs.enqueue("auto_link", { memoryId: row.id }, { userId });
-    if (row.reviewStatus === "approved") this.jobs.enqueue(POST_STORE_JOB, { memoryId: row.id }, { userId });
+    if (this.postStoreJobs && row.reviewStatus === "approved") this.jobs.enqueue(POST_STORE_JOB, { memoryId: row.id }, { userId });
   }
 
   /** The user's memory by id; another tenant's id is indistinguishable from a missing one. */
