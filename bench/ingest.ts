@@ -96,7 +96,8 @@ export async function runIngestBench() {
       const t = performance.now();
       for (const content of chunks) {
         const res = await c.post("/store", { content, source: "bench-store" });
-        if (res.status !== 201) throw new Error(`store failed: ${res.status}`);
+        // 200 is a near-duplicate (the template repeats): still one embedded request, as a client would send.
+        if (res.status !== 201 && res.status !== 200) throw new Error(`store failed: ${res.status}`);
       }
       baseline.push(chunks.length / ((performance.now() - t) / 1000));
     }

@@ -122,6 +122,7 @@ export function createEngram(
     embedding,
     jobs,
     urls: { allowPrivate: config.allowPrivateUrls ?? false, timeoutMs: config.ingest?.urlTimeoutMs ?? DEFAULT_INGEST_URL_TIMEOUT_MS },
+    llm,
   });
 
   return {

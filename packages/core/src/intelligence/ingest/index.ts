@@ -1,6 +1,7 @@
 /** Bulk ingestion: documents, exports and archives in; memories through the store path out. */
 import type { CoreContext } from "../../context.js";
 import type { JobQueue } from "../../jobs/index.js";
+import type { LlmClient } from "../../llm/index.js";
 import type { MemoryService } from "../../memory/index.js";
 import type { EmbeddingService } from "../../vector/index.js";
 import { IngestService } from "./service.js";
@@ -26,10 +27,10 @@ const EXPIRY_SWEEP_MS = 60 * 60 * 1000;
 
 export function createIngestion(
   ctx: CoreContext,
-  deps: { memories: MemoryService; embedding: EmbeddingService; jobs: JobQueue; urls: UrlFetchOptions },
+  deps: { memories: MemoryService; embedding: EmbeddingService; jobs: JobQueue; urls: UrlFetchOptions; llm: LlmClient },
 ): Ingestion {
   const store = new IngestStore(ctx.db);
-  const ingest = new IngestService(ctx, { memories: deps.memories, embedding: deps.embedding, store, urls: deps.urls });
+  const ingest = new IngestService(ctx, { memories: deps.memories, embedding: deps.embedding, store, urls: deps.urls, llm: deps.llm });
   const uploads = new UploadService(ctx, { store, ingest, jobs: deps.jobs });
   // One upload parsed at a time: a PDF or ZIP job holds a worker thread and its whole input in memory.
   deps.jobs.register(INGEST_UPLOAD_JOB, (job) => uploads.runJob(job.userId!, job.payload), { concurrency: 1 });

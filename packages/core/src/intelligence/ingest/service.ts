@@ -1,6 +1,8 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { CoreContext } from "../../context.js";
+import { z } from "zod";
 import { invalid } from "../../errors.js";
+import { keepValid, type LlmClient } from "../../llm/index.js";
 import { storeInputSchema, type MemoryService } from "../../memory/index.js";
 import type { EmbeddingService } from "../../vector/index.js";
 import { chunkText } from "./chunk.js";
@@ -53,6 +55,9 @@ export interface RunHooks {
   onStored?: (progress: IngestProgress) => void;
 }
 
+const FACT = z.string().trim().min(5).max(2000);
+const MAX_FACTS_PER_CHUNK = 30;
+
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** Chunks embedded per call: the embedder's batching pays off, and a batch's progress comes in one burst. */
@@ -76,8 +81,29 @@ export function decodeBase64(field: string, value: string): Buffer {
 export class IngestService {
   constructor(
     private readonly ctx: CoreContext,
-    private readonly deps: { memories: MemoryService; embedding: EmbeddingService; store: IngestStore; urls: UrlFetchOptions },
+    private readonly deps: { memories: MemoryService; embedding: EmbeddingService; store: IngestStore; urls: UrlFetchOptions; llm: LlmClient },
   ) {}
+
+  /**
+   * `mode: "extract"` with an LLM: the chunk's atomic facts (≤ 30), each its own memory. The
+   * rules path, and the fallback when the LLM fails or finds nothing, is the chunk itself.
+   */
+  private async contentsOf(text: string, mode: IngestOptions["mode"], background: boolean): Promise<{ contents: string[]; llm: boolean }> {
+    if (mode !== "extract" || !this.deps.llm.configured) return { contents: [text], llm: false };
+    const answer = await this.deps.llm.complete({
+      feature: "ingest_extract",
+      system:
+        "Split the document excerpt into atomic, self-contained facts. Keep every value (names, numbers, dates, paths, versions). " +
+        'Answer JSON only: {"facts": ["..."]}.',
+      input: text,
+      schema: z.object({ facts: z.array(z.unknown()) }),
+      temperature: 0.1,
+      background,
+    });
+    if (!answer.ok) return { contents: [text], llm: false };
+    const facts = keepValid(FACT, answer.value.facts, MAX_FACTS_PER_CHUNK);
+    return facts.length > 0 ? { contents: facts, llm: true } : { contents: [text], llm: false };
+  }
 
   /** The bytes a request names: its text, its decoded data, or the document at its URL (SSRF-checked). */
   async input(req: IngestRequest): Promise<IngestInput> {
@@ -102,7 +128,7 @@ export class IngestService {
     const jobId = hooks.jobId ?? newIngestJobId();
     const emit = hooks.emit ?? (() => {});
     const sha = sha256Hex(input.bytes);
-    const base = { source: opts.source, jobId, method: "rules" as const, errors: [] as string[], pages: 0 };
+    const base = { source: opts.source, jobId, method: "rules" as "rules" | "llm", errors: [] as string[], pages: 0 };
     const elapsed = () => Math.round(performance.now() - started);
 
     if (!hooks.resume && this.deps.store.hasHash(userId, sha)) {
@@ -134,26 +160,38 @@ export class IngestService {
       : { documents: documents.length, chunks_done: 0, chunks_total: work.length, memories_created: 0, memory_ids: [] };
     progress.documents = documents.length;
     progress.chunks_total = work.length;
+    let usedLlm = false;
     for (let at = progress.chunks_done; at < work.length; at += EMBED_BATCH) {
       const batch = work.slice(at, at + EMBED_BATCH);
-      const vectors = await this.deps.embedding.embed(batch.map((w) => w.text));
+      // One call at a time: hot-path calls do not queue for a slot, so parallel ones would mostly fall back.
+      const contents: { contents: string[]; llm: boolean }[] = [];
+      for (const w of batch) contents.push(await this.contentsOf(w.text, opts.mode, hooks.onStored !== undefined));
+      usedLlm ||= contents.some((c) => c.llm);
+      const flat = contents.flatMap((c) => c.contents);
+      const vectors = await this.deps.embedding.embed(flat);
+      let v = 0;
       for (const [k, w] of batch.entries()) {
-        const input = storeInputSchema.parse({
-          content: w.text,
-          category: opts.category,
-          source: opts.source,
-          importance: opts.importance,
-          tags: [...opts.tags, `ingest:${jobId}`, `doc:${w.title}`.slice(0, 100), `chunk:${w.chunkIndex + 1}/${w.of}`],
-          space_id: opts.space_id ?? null,
-        });
-        // The memory and the job's progress commit together: a rerun after a crash neither repeats nor skips a chunk.
+        const inputs = contents[k]!.contents.map((content) => ({
+          input: storeInputSchema.parse({
+            content,
+            category: opts.category,
+            source: opts.source,
+            importance: opts.importance,
+            tags: [...opts.tags, `ingest:${jobId}`, `doc:${w.title}`.slice(0, 100), `chunk:${w.chunkIndex + 1}/${w.of}`],
+            space_id: opts.space_id ?? null,
+          }),
+          vector: vectors?.[v++] ?? null,
+        }));
+        // A chunk's memories and the job's progress commit together: a rerun after a crash neither repeats nor skips a chunk.
         this.deps.store.transaction(() => {
-          const stored = this.deps.memories.store(userId, input, vectors?.[k] ?? null);
-          progress.chunks_done++;
-          if (stored.kind === "stored") {
-            progress.memories_created++;
-            progress.memory_ids.push(stored.memory.id);
+          for (const { input, vector } of inputs) {
+            const stored = this.deps.memories.store(userId, input, vector);
+            if (stored.kind === "stored") {
+              progress.memories_created++;
+              progress.memory_ids.push(stored.memory.id);
+            }
           }
+          progress.chunks_done++;
           hooks.onStored?.(progress);
         });
         emit({
@@ -195,6 +233,7 @@ export class IngestService {
       durationMs,
       memoryIds: progress.memory_ids,
       pages: parsed.pages,
+      method: usedLlm ? "llm" : "rules",
     };
   }
 }
