@@ -23,3 +23,5 @@ const { runGuardBench } = await import("./guard.js");
 await runGuardBench();
 const { runSignalsBench } = await import("./signals.js");
 await runSignalsBench();
+const { runIngestBench } = await import("./ingest.js");
+await runIngestBench();

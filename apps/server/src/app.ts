@@ -39,12 +39,15 @@ import { registerConversationRoutes } from "./routes/conversations.js";
 import { registerAddRoutes } from "./routes/add.js";
 import { registerEpisodeRoutes } from "./routes/episodes.js";
 import { registerPersonalityRoutes } from "./routes/personality.js";
+import { registerIngestRoutes } from "./routes/ingest.js";
 import { matchedRoute } from "./route-path.js";
 import { errors } from "./routes/define.js";
 
 export interface AppOptions extends ServerDeps {
   log: Logger;
   maxBodyBytes: number;
+  /** Body limit of /ingest and /ingest/upload/* (ENGRAM_INGEST_MAX_BODY_BYTES); every other route keeps maxBodyBytes. */
+  ingestMaxBodyBytes: number;
   rateLimit: { enabled: boolean; perMinute: number; perUserPerMinute: number };
   /** Failed authentications per client address per minute before the address is refused unchecked. */
   authFailuresPerMinute: number;
@@ -82,14 +85,15 @@ export function createApp(opts: AppOptions) {
       "request",
     );
   });
-  app.use(
-    "*",
+  const limitOf = (maxSize: number) =>
     bodyLimit({
-      maxSize: opts.maxBodyBytes,
+      maxSize,
       // The unread rest of the body makes the connection unusable: tell the client not to reuse it.
-      onError: (c) => c.json({ error: `request body exceeds ${opts.maxBodyBytes} bytes` }, 413, { Connection: "close" }),
-    }),
-  );
+      onError: (c) => c.json({ error: `request body exceeds ${maxSize} bytes` }, 413, { Connection: "close" }),
+    });
+  const bodyLimitAll = limitOf(opts.maxBodyBytes);
+  const bodyLimitIngest = limitOf(opts.ingestMaxBodyBytes);
+  app.use("*", (c, next) => (c.req.path === "/ingest" || c.req.path.startsWith("/ingest/") ? bodyLimitIngest : bodyLimitAll)(c, next));
   app.use("*", audit(opts.engram, opts.log));
   if (opts.openAccess) app.use("*", loopbackOnly());
   app.use("*", failedAuthLimit(new RateLimiter(), opts.authFailuresPerMinute));
@@ -124,6 +128,7 @@ export function createApp(opts: AppOptions) {
   registerAddRoutes(app, opts);
   registerEpisodeRoutes(app, opts);
   registerPersonalityRoutes(app, opts);
+  registerIngestRoutes(app, opts);
 
   // Every tenant's counts and activity: an admin's business, unless a private-network scraper was configured.
   const metricsGuard: MiddlewareHandler<AppEnv> = opts.metricsPublic ? (_c, next) => next() : requireScope("admin");

@@ -22,6 +22,7 @@ function start(config: Config, logFormat: LogFormat) {
     bootstrapSecret: config.bootstrapSecret,
     openAccess: config.openAccess,
     maxBodyBytes: config.maxBodyBytes,
+    ingestMaxBodyBytes: config.ingest.maxBodyBytes,
     rateLimit: config.rateLimit,
     authFailuresPerMinute: config.authFailuresPerMinute,
     metricsPublic: config.metricsPublic,

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api, startServer, type ApiResponse, type RunningServer } from "../../../test/support/server.js";
@@ -411,6 +412,36 @@ describe("responses match the schemas /openapi.json declares", () => {
     await call(alice, "POST", "/jobs/purge", 400, { body: { before: "yesterday" } });
     await call(alice, "POST", "/jobs/cleanup", 200);
     await call(alice, "POST", "/sweep", 200);
+  });
+
+  it("ingestion: /ingest, its stream, chunked uploads", async () => {
+    const ingested = await call(alice, "POST", "/ingest", 200, { body: { text: "# Schema check\n\nThe ingest route answers its documented shape." } });
+    expect(ingested.body.memory_ids.length).toBeGreaterThan(0);
+    await call(alice, "POST", "/ingest", 400, { body: {} });
+    const stream = await alice.raw("POST", "/ingest/stream", { text: "Streamed for the schema check." }, { accept: "text/event-stream" });
+    expect(stream.status).toBe(200);
+    expectMatches("POST", "/ingest/stream", stream, "text/event-stream");
+    exercised.add("POST /ingest/stream");
+    await call(alice, "POST", "/ingest/stream", 400, { body: { text: "" } });
+
+    const sha = (b: string) => createHash("sha256").update(b).digest("hex");
+    const upload = async (filename: string, content: string) => {
+      const id = (await call(alice, "POST", "/ingest/upload/init", 201, { body: { filename } })).body.upload_id as string;
+      await call(alice, "POST", "/ingest/upload/chunk", 200, { body: { upload_id: id, chunk_index: 0, chunk_hash: sha(content), data: Buffer.from(content).toString("base64") } });
+      return id;
+    };
+    const small = await upload("small.md", "# Small upload\n\nIngested in the complete request.");
+    await call(alice, "POST", "/ingest/upload/complete", 200, { body: { upload_id: small } });
+    await call(alice, "POST", "/ingest/upload/complete", 409, { body: { upload_id: small } });
+    const status = await alice.get(`/ingest/upload/${small}/status`);
+    expectMatches("GET", "/ingest/upload/{upload_id}/status", status);
+    expectMatches("GET", "/ingest/upload/{upload_id}/status", await alice.get("/ingest/upload/unknown/status"));
+    exercised.add("GET /ingest/upload/{upload_id}/status");
+    const binary = await upload("fake.pdf", "not really a pdf");
+    await call(alice, "POST", "/ingest/upload/complete", 202, { body: { upload_id: binary } });
+    await call(alice, "POST", "/ingest/upload/chunk", 404, { body: { upload_id: "unknown", chunk_index: 0, chunk_hash: sha("x"), data: "eA==" } });
+    await call(alice, "POST", "/ingest/upload/abort", 200, { body: { upload_id: await upload("gone.txt", "aborted before completion") } });
+    await call(alice, "POST", "/ingest/upload/abort", 409, { body: { upload_id: small } });
   });
 
   it("operations: stats, audit, embeddings, metrics", async () => {

@@ -1,4 +1,4 @@
-import { DEFAULT_EMBEDDING_THREADS, DEFAULT_QUERY_EMBED_CACHE, type Config } from "./config/index.js";
+import { DEFAULT_EMBEDDING_THREADS, DEFAULT_INGEST_URL_TIMEOUT_MS, DEFAULT_QUERY_EMBED_CACHE, type Config } from "./config/index.js";
 import type { CoreContext } from "./context.js";
 import { openDb, type Db } from "./db/index.js";
 import { createAudit, type AuditLog } from "./audit/index.js";
@@ -15,6 +15,7 @@ import {
   createGate,
   createGuard,
   createInbox,
+  createIngestion,
   createIntelligenceTasks,
   createMaintenance,
   createPostStore,
@@ -29,6 +30,7 @@ import {
   type Growth,
   type GuardService,
   type InboxService,
+  type Ingestion,
   type IntelligenceTasks,
   llmAddPicker,
   llmNarrativeWriter,
@@ -111,6 +113,8 @@ export interface Engram {
   add: AddService;
   /** Personality signals (a post-store step detects them) and the profile built from them. */
   personality: PersonalityService;
+  /** Documents, exports and archives into memories (/ingest*), chunked uploads and their ingest_upload jobs. */
+  ingestion: Ingestion;
   /** The durable job queue; `jobs.start()` runs the workers, `await jobs.stop()` before `close()`. */
   jobs: JobQueue;
   /** Forgets memories past their forget_after (scheduled as the ttl_sweep job; POST /sweep runs it now). */
@@ -153,6 +157,8 @@ export function createEngram(
         | "guardrails"
         | "groundingExec"
         | "searchSynonyms"
+        | "ingest"
+        | "allowPrivateUrls"
       >
     >,
   opts: { clock?: Clock; log?: EmbeddingLog; jobLog?: JobLog } = {},
@@ -235,6 +241,13 @@ export function createEngram(
   const add = new AddService({ memories, embedding, conversations, episodes, picker: llmAddPicker(llm) });
   const personality = new PersonalityService(ctx, { memories, classify: llmSignalClassifier(llm), write: llmProfileWriter(llm) });
   postStore.add("personality", (userId, memoryId) => personality.detectForMemory(userId, memoryId));
+  const ingestion = createIngestion(ctx, {
+    memories,
+    embedding,
+    jobs,
+    urls: { allowPrivate: config.allowPrivateUrls ?? false, timeoutMs: config.ingest?.urlTimeoutMs ?? DEFAULT_INGEST_URL_TIMEOUT_MS },
+    llm,
+  });
 
   return {
     db,
@@ -267,6 +280,7 @@ export function createEngram(
     episodes,
     add,
     personality,
+    ingestion,
     jobs,
     ttl,
     graph,

@@ -30,6 +30,9 @@ const onnxFileName = z
 
 /** Query vectors kept: 1024 USE-lite vectors are 2 MB. */
 export const DEFAULT_QUERY_EMBED_CACHE = 1024;
+/** /ingest* body limit (contracts/intelligence.md §1) and how long an ingested URL may take to arrive. */
+export const DEFAULT_INGEST_MAX_BODY_BYTES = 10 * 1024 * 1024;
+export const DEFAULT_INGEST_URL_TIMEOUT_MS = 15_000;
 
 const envSchema = z.object({
   ENGRAM_HOST: z.string().min(1).default("127.0.0.1"),
@@ -98,6 +101,9 @@ const envSchema = z.object({
   ENGRAM_REVIEW_REQUIRED: boolFlag.default(false),
   ENGRAM_GATE_BLOCKED_PATTERNS: z.string().optional(),
   ENGRAM_GATE_APPROVAL_TOOLS: z.string().optional(),
+  ENGRAM_INGEST_MAX_BODY_BYTES: positiveInt.default(DEFAULT_INGEST_MAX_BODY_BYTES),
+  ENGRAM_INGEST_URL_TIMEOUT_MS: positiveInt.max(300_000).default(DEFAULT_INGEST_URL_TIMEOUT_MS),
+  ENGRAM_ALLOW_PRIVATE_URLS: boolFlag.optional(),
   ENGRAM_INTELLIGENCE_JOBS: boolFlag.default(true),
   ENGRAM_LLM_URL: z.string().url().optional(),
   ENGRAM_LLM_API_KEY: z.string().optional(),
@@ -186,6 +192,13 @@ export interface Config {
   guardrails: GuardrailsConfig;
   /** POST /grounding/execute runs tools (shell commands) on this host for admin keys (ENGRAM_GROUNDING_EXEC=1). */
   groundingExec: boolean;
+  /** /ingest*: body limit of those routes (others keep maxBodyBytes), and the time a fetched URL may take. */
+  ingest: { maxBodyBytes: number; urlTimeoutMs: number };
+  /**
+   * Server-side fetches (ingested URLs) may reach loopback and private addresses. Defaults to
+   * true on a loopback-bound server, whose callers are local and reach those addresses anyway.
+   */
+  allowPrivateUrls: boolean;
 }
 
 /**
@@ -319,6 +332,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       gateBlockedPatterns: commaList(e.ENGRAM_GATE_BLOCKED_PATTERNS),
       gateApprovalTools: commaList(e.ENGRAM_GATE_APPROVAL_TOOLS),
     },
+    ingest: { maxBodyBytes: e.ENGRAM_INGEST_MAX_BODY_BYTES, urlTimeoutMs: e.ENGRAM_INGEST_URL_TIMEOUT_MS },
+    allowPrivateUrls: e.ENGRAM_ALLOW_PRIVATE_URLS ?? isLoopbackHost(e.ENGRAM_HOST),
   };
 }
 

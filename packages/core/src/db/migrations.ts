@@ -456,6 +456,57 @@ CREATE INDEX approvals_pending ON approvals(user_id, status, expires_at);
 `,
   },
   {
+    version: 14,
+    name: "ingestion: chunked uploads and ingested-input hashes",
+    sql: `
+-- Chunked uploads (contracts/intelligence.md §5.1). A session's chunks are kept until complete
+-- assembles them into the session's own \`data\` (in the transaction that enqueues the
+-- ingest_upload job), so the job reads one durable blob and a restart loses nothing.
+-- \`progress\` is JSON {documents, chunks_done, chunks_total, memories_created, memory_ids}:
+-- the job advances it in the transaction of each stored chunk, so a rerun resumes after it.
+CREATE TABLE upload_sessions (
+  upload_id TEXT PRIMARY KEY,
+  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  filename TEXT,
+  content_type TEXT,
+  source TEXT NOT NULL,
+  total_size INTEGER,
+  total_chunks INTEGER,
+  chunk_size INTEGER,
+  status TEXT NOT NULL CHECK (status IN ('active','processing','completed','failed','aborted','expired')),
+  expires_at TEXT NOT NULL,
+  final_sha256 TEXT,
+  job_id TEXT,
+  options TEXT NOT NULL DEFAULT '{}',
+  data BLOB,
+  progress TEXT,
+  errors TEXT NOT NULL DEFAULT '[]',
+  ingested_memories INTEGER,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE INDEX upload_sessions_user ON upload_sessions(user_id, created_at);
+CREATE INDEX upload_sessions_expiry ON upload_sessions(expires_at) WHERE status = 'active';
+CREATE TABLE upload_chunks (
+  upload_id TEXT NOT NULL REFERENCES upload_sessions(upload_id) ON DELETE CASCADE,
+  chunk_index INTEGER NOT NULL,
+  chunk_hash TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  data BLOB NOT NULL,
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (upload_id, chunk_index)
+);
+-- A document this user already ingested (SHA-256 of the input bytes) is skipped.
+CREATE TABLE ingestion_hashes (
+  sha256 TEXT NOT NULL,
+  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  job_id TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (sha256, user_id)
+);
+`,
+  },
+  {
     version: 15,
     name: "conversations, messages, episodes and personality",
     sql: `

@@ -275,6 +275,45 @@ export const reflections = sqliteTable("reflections", {
   createdAt: text("created_at").notNull(),
 });
 
+/** Chunked uploads and ingested-input hashes (migration 14, intelligence/ingest). */
+export const uploadSessions = sqliteTable("upload_sessions", {
+  uploadId: text("upload_id").primaryKey(),
+  userId: integer("user_id").notNull(),
+  filename: text("filename"),
+  contentType: text("content_type"),
+  source: text("source").notNull(),
+  totalSize: integer("total_size"),
+  totalChunks: integer("total_chunks"),
+  chunkSize: integer("chunk_size"),
+  status: text("status", { enum: ["active", "processing", "completed", "failed", "aborted", "expired"] }).notNull(),
+  expiresAt: text("expires_at").notNull(),
+  finalSha256: text("final_sha256"),
+  jobId: text("job_id"),
+  options: text("options").notNull(),
+  data: blob("data", { mode: "buffer" }),
+  progress: text("progress"),
+  errors: text("errors").notNull(),
+  ingestedMemories: integer("ingested_memories"),
+  createdAt: text("created_at").notNull(),
+  updatedAt: text("updated_at").notNull(),
+});
+
+export const uploadChunks = sqliteTable("upload_chunks", {
+  uploadId: text("upload_id").notNull(),
+  chunkIndex: integer("chunk_index").notNull(),
+  chunkHash: text("chunk_hash").notNull(),
+  size: integer("size").notNull(),
+  data: blob("data", { mode: "buffer" }).notNull(),
+  createdAt: text("created_at").notNull(),
+});
+
+export const ingestionHashes = sqliteTable("ingestion_hashes", {
+  sha256: text("sha256").notNull(),
+  userId: integer("user_id").notNull(),
+  jobId: text("job_id").notNull(),
+  createdAt: text("created_at").notNull(),
+});
+
 export type MemoryRow = typeof memories.$inferSelect;
 export type UserRow = typeof users.$inferSelect;
 

@@ -61,6 +61,7 @@ export * from "./conversations/index.js";
 export * from "./episodes/index.js";
 export * from "./add/index.js";
 export * from "./personality/index.js";
+export * from "./ingest/index.js";
 
 /** The guard, matching by meaning through the embedding service's worker pool when a model is configured. */
 export function createGuard(ctx: CoreContext, deps: { embedding: EmbeddingService; llm: LlmClient }): GuardService {

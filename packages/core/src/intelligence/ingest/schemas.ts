@@ -1,0 +1,90 @@
+import { z } from "zod";
+import { importanceSchema, tagsSchema } from "../../memory/index.js";
+import { INGEST_FORMATS } from "./formats.js";
+
+/** Inline `text` is at most 1 MiB; decoded `data` and fetched URLs at most 8 MiB (contract §5.1). */
+export const MAX_INGEST_TEXT_BYTES = 1024 * 1024;
+export const MAX_INGEST_DATA_BYTES = 8 * 1024 * 1024;
+/** Chunked uploads: a chunk decoded, and a whole session. */
+export const MAX_UPLOAD_CHUNK_BYTES = 4 * 1024 * 1024;
+export const MAX_UPLOAD_TOTAL_BYTES = 256 * 1024 * 1024;
+/** Assembled uploads of text up to this size are ingested in the complete request; larger or binary ones by a job. */
+export const INLINE_UPLOAD_MAX_BYTES = 1024 * 1024;
+
+const label = z.string().trim().min(1, "must not be empty").max(200);
+const formatSchema = z.enum(INGEST_FORMATS, { error: `must be one of ${INGEST_FORMATS.join(", ")}` });
+const modeSchema = z.enum(["raw", "extract"], { error: "must be raw or extract" });
+
+export const chunkOptionsSchema = z
+  .object({
+    max_chunk_size: z.number().int("must be an integer").min(200, "must be between 200 and 20000").max(20_000, "must be between 200 and 20000").default(3000),
+    overlap: z.number().int("must be an integer").min(0, "must be at least 0").default(200),
+  })
+  .refine((c) => c.overlap <= c.max_chunk_size / 2, { message: "must be at most half of max_chunk_size", path: ["overlap"] });
+
+/** How an input becomes memories: shared by /ingest, /ingest/stream and upload completion. */
+const ingestOptionShape = {
+  format: formatSchema.optional(),
+  title: z.string().trim().min(1).max(200).optional(),
+  category: label.default("general"),
+  importance: importanceSchema.default(5),
+  mode: modeSchema.default("raw"),
+  // Three tags of position are added to each chunk: the memory's limit of 100 leaves 97.
+  tags: tagsSchema.max(97, "at most 97 tags").default([]),
+  space_id: z.number().int().positive().nullish(),
+  chunk: chunkOptionsSchema.default({ max_chunk_size: 3000, overlap: 200 }),
+};
+
+export const ingestRequestSchema = z
+  .object({
+    text: z.string({ error: "must be a string" }).optional(),
+    data: z.string({ error: "must be a base64 string" }).optional(),
+    url: z.string({ error: "must be a string" }).optional(),
+    filename: z.string().max(255).optional(),
+    source: label.default("text"),
+    ...ingestOptionShape,
+  })
+  .superRefine((r, ctx) => {
+    const given = (["text", "data", "url"] as const).filter((k) => r[k] !== undefined);
+    if (given.length !== 1) {
+      ctx.addIssue({ code: "custom", path: [given[1] ?? "text"], message: "give exactly one of text, data or url" });
+    } else if (r.text !== undefined && r.text.trim() === "") {
+      ctx.addIssue({ code: "custom", path: ["text"], message: "must not be empty or whitespace" });
+    }
+  });
+export type IngestRequest = z.output<typeof ingestRequestSchema>;
+
+/** The options part of a request, as the pipeline and an upload's job read them. */
+export const ingestOptionsSchema = z.object({ filename: z.string().max(255).optional(), source: label.default("text"), ...ingestOptionShape });
+export type IngestOptions = z.output<typeof ingestOptionsSchema>;
+
+const uploadId = z.string({ error: "is required" }).min(1, "is required").max(100);
+const sha256Hex = z.string().regex(/^[0-9a-fA-F]{64}$/, "must be a hex SHA-256 (64 characters)");
+
+export const uploadInitSchema = z.object({
+  filename: z.string().max(255).optional(),
+  content_type: z.string().max(200).optional(),
+  source: label.default("upload"),
+  total_size: z.number().int().min(0).max(MAX_UPLOAD_TOTAL_BYTES, `must be at most ${MAX_UPLOAD_TOTAL_BYTES}`).optional(),
+  total_chunks: z.number().int().min(1, "must be at least 1").max(100_000).optional(),
+  chunk_size: z.number().int().min(1).max(MAX_UPLOAD_CHUNK_BYTES, `must be at most ${MAX_UPLOAD_CHUNK_BYTES}`).optional(),
+});
+export type UploadInit = z.output<typeof uploadInitSchema>;
+
+export const uploadChunkSchema = z.object({
+  upload_id: uploadId,
+  chunk_index: z.number({ error: "must be an integer" }).int("must be an integer").min(0, "must be at least 0"),
+  chunk_hash: sha256Hex,
+  data: z.string({ error: "must be a base64 string" }),
+});
+export type UploadChunk = z.output<typeof uploadChunkSchema>;
+
+export const uploadCompleteSchema = z.object({
+  upload_id: uploadId,
+  total_chunks: z.number().int().min(1, "must be at least 1").optional(),
+  final_sha256: sha256Hex.optional(),
+  ...ingestOptionShape,
+});
+export type UploadComplete = z.output<typeof uploadCompleteSchema>;
+
+export const uploadIdSchema = z.object({ upload_id: uploadId });
