@@ -17,7 +17,10 @@
  * the graph's auto_link job, so the seed rate is given as acknowledged and until the job queue
  * drained. BENCH_SEED=core (default from 50k) writes the same rows through core in this process,
  * drops the auto_link jobs (the tenant has no links) and then starts the server on the folder:
- * minutes instead of over an hour at 100k. Searches are measured on an idle queue.
+ * minutes instead of over an hour at 100k. Searches are measured on an idle queue. Every server
+ * runs with ENGRAM_INTELLIGENCE_JOBS=0, as the figures before the intelligence group were taken:
+ * what the post_store jobs cost a store is bench/store-intelligence.ts's measure, and an HTTP
+ * seed of 10k with them on outruns the per-tenant job backlog (429 after about 5,000 stores).
  * Run alone with `pnpm build && BENCH_SIZES=10000 tsx bench/latency.ts` (about 10 minutes on the
  * 2-core machine). BENCH_LATENCY_DATA_DIR=<folder> measures a folder an earlier run seeded (it
  * is left in place); BENCH_LATENCY_OUT names the results file (default latency.json).
@@ -235,8 +238,11 @@ async function waitFor<T>(probe: () => Promise<T | undefined> | T | undefined, w
   }
 }
 
+/** No rate limit, and stores without the intelligence group's post_store jobs (see the header). */
+const PLAIN_STORES = { ENGRAM_RATE_LIMIT_ENABLED: "0", ENGRAM_INTELLIGENCE_JOBS: "0" };
+
 function serverEnv(backend: "exact" | "lancedb"): Record<string, string> {
-  return { ENGRAM_RATE_LIMIT_ENABLED: "0", ENGRAM_USE_LANCE_INDEX: backend === "lancedb" ? "1" : "0", ENGRAM_LANCE_THRESHOLD: String(LANCE_THRESHOLD) };
+  return { ...PLAIN_STORES, ENGRAM_USE_LANCE_INDEX: backend === "lancedb" ? "1" : "0", ENGRAM_LANCE_THRESHOLD: String(LANCE_THRESHOLD) };
 }
 
 /** How long the LanceDB run waits for background compaction after opening a large table. */
@@ -424,7 +430,7 @@ async function storeThroughput(data: Corpus) {
   const out: Record<string, unknown>[] = [];
   for (const synchronous of ["full", "normal"]) {
     const dataDir = tempDir("engram-bench-stores-");
-    const server = await startServer({ ENGRAM_RATE_LIMIT_ENABLED: "0", ENGRAM_DB_SYNCHRONOUS: synchronous }, dataDir);
+    const server = await startServer({ ...PLAIN_STORES, ENGRAM_DB_SYNCHRONOUS: synchronous }, dataDir);
     try {
       const c = api(server.url, await bootstrap(server.url));
       await loaded(c);

@@ -1,46 +1,21 @@
 import type { EngramClient } from "@engram/client";
 import type { McpServer, RegisteredTool, ToolCallback } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { ShapeOutput } from "@modelcontextprotocol/sdk/server/zod-compat.js";
-import type { CallToolResult, ToolAnnotations } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import { errorResult, jsonResult } from "./results.js";
+import { CONTEXT_TOOLS } from "./tools-context.js";
+import { INTELLIGENCE_TOOLS } from "./tools-intelligence.js";
+import { dottedName, id, importance, MCP_SOURCE, READ, spaceId, tags, WRITE, type Shape, type ToolDef } from "./tool-def.js";
 import { listOnly } from "./tool-list.js";
 import type { Toolset } from "./toolsets.js";
+
+export { dottedName, MCP_SOURCE } from "./tool-def.js";
 
 /**
  * The memory tools. Each one forwards to one engram-server route through @engram/client, so
  * the server does the validation that matters, the auth, the tenancy and the audit; the input
  * schemas here describe the arguments to the model and stop malformed calls early.
  */
-
-type Shape = Record<string, z.ZodType>;
-
-interface ToolDef<S extends Shape> {
-  /** The snake_case name the reference's MCP clients call; the dotted twin is derived from it. */
-  name: string;
-  toolset: Toolset;
-  title: string;
-  description: string;
-  input: S;
-  annotations: ToolAnnotations;
-  run(client: EngramClient, args: ShapeOutput<S>): Promise<CallToolResult>;
-}
-
-/** What the MCP source of a memory is recorded as when the caller names none. */
-export const MCP_SOURCE = "mcp";
-
-/** memory_store → memory.store, fsrs_review → fsrs.review: the Rust port's names for the same tools. */
-export const dottedName = (name: string) => name.replace("_", ".");
-
-// ---- argument schemas shared by several tools ----
-
-const id = z.number().int().positive().describe("Memory id");
-const importance = z.number().int().min(1).max(10);
-const tags = z.array(z.string()).max(100);
-const spaceId = z.number().int().positive().optional().describe("Only this space (a partition inside your memories); default: all of them");
-
-const READ: ToolAnnotations = { readOnlyHint: true, openWorldHint: false };
-const WRITE: ToolAnnotations = { readOnlyHint: false, destructiveHint: false, openWorldHint: false };
 
 /**
  * Registers every tool under its underscore name and its dotted twin; `tools/list` shows the
@@ -291,6 +266,8 @@ export function registerTools(server: McpServer, client: EngramClient, toolsets:
     annotations: READ,
     run: async (c, { id: memoryId, ...params }) => jsonResult(await c.graphNeighborhood(memoryId, params)),
   });
+
+  for (const def of [...CONTEXT_TOOLS, ...INTELLIGENCE_TOOLS]) add(def);
 
   listOnly(server, listed);
 }

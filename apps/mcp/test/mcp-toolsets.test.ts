@@ -26,6 +26,18 @@ const MEMORY = [
   "memory_versions",
 ];
 
+const CONTEXT = ["context_assemble_context"];
+const INTELLIGENCE = [
+  "intelligence_causal_trace",
+  "intelligence_consolidate",
+  "intelligence_decompose",
+  "intelligence_detect_contradictions",
+  "intelligence_extract_facts",
+  "intelligence_reflect",
+  "intelligence_sentiment",
+  "intelligence_temporal_summary",
+];
+
 let server: RunningServer;
 let key: string;
 
@@ -46,12 +58,13 @@ async function listed(toolsets: string | undefined): Promise<string[]> {
 
 describe("tools/list per toolset", () => {
   it.each([
-    ["unset (memory,context)", undefined, MEMORY],
+    ["unset (memory,context)", undefined, [...MEMORY, ...CONTEXT].sort()],
     ["memory", "memory", MEMORY],
     ["graph", "graph", ["graph_neighborhood"]],
     ["memory, graph", " Memory , graph ", [...MEMORY, "graph_neighborhood"].sort()],
-    ["all", "all", [...MEMORY, "graph_neighborhood"].sort()],
-    ["context (no tool of its own here yet)", "context", []],
+    ["all", "all", [...MEMORY, ...CONTEXT, ...INTELLIGENCE, "graph_neighborhood"].sort()],
+    ["context", "context", CONTEXT],
+    ["intelligence", "intelligence", INTELLIGENCE],
   ])("%s", async (_label, toolsets, expected) => {
     expect(await listed(toolsets)).toEqual(expected);
   });
@@ -61,7 +74,7 @@ describe("tools/list per toolset", () => {
     try {
       const { client } = await connectHttp(mcp.url);
       const names = (await client.listTools()).tools.map((t) => t.name);
-      expect(names.sort()).toEqual([...MEMORY, "graph_neighborhood"].sort());
+      expect(names.sort()).toEqual([...MEMORY, ...CONTEXT, ...INTELLIGENCE, "graph_neighborhood"].sort());
       await client.close();
     } finally {
       await mcp.stop();

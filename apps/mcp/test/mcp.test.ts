@@ -26,9 +26,18 @@ const TOOLS = [
   "memory_guard",
   "fsrs_review",
   "graph_neighborhood",
+  "context_assemble_context",
+  "intelligence_consolidate",
+  "intelligence_detect_contradictions",
+  "intelligence_decompose",
+  "intelligence_temporal_summary",
+  "intelligence_reflect",
+  "intelligence_extract_facts",
+  "intelligence_sentiment",
+  "intelligence_causal_trace",
 ];
-/** ENGRAM_MCP_TOOLSETS unset lists every tool but the graph toolset's. */
-const DEFAULT_TOOLS = TOOLS.filter((t) => t !== "graph_neighborhood");
+/** ENGRAM_MCP_TOOLSETS unset lists the memory and context toolsets. */
+const DEFAULT_TOOLS = TOOLS.filter((t) => !t.startsWith("graph_") && !t.startsWith("intelligence_"));
 
 const NO_EMBEDDINGS = { ENGRAM_EMBEDDING_PROVIDER: "none" };
 

@@ -137,6 +137,14 @@ describe("contradictions", () => {
     const pilot = (await factsOf(alice, b))[0]!;
     expect(pilot.invalid_at).not.toBeNull();
   });
+
+  it("correcting a memory closes its facts at that moment (POST /correct)", async () => {
+    const old = await storeWithFacts(alice, "I work as a welder.");
+    expect((await factsOf(alice, old))[0]!.invalid_at).toBeNull();
+    const corrected = await alice.post("/correct", { memory_id: old, content: "I work as a carpenter.", reason: "wrong trade" });
+    expect(corrected.status).toBe(201);
+    expect((await factsOf(alice, old))[0]!.invalid_at).not.toBeNull();
+  });
 });
 
 describe("POST /intelligence/extract", () => {

@@ -25,3 +25,15 @@ it("non-admin writes are pending, admin writes approved, and each tenant sees on
   const recalled = JSON.stringify((await t.alice.api.post("/recall", { query: "kestrel rota" })).body);
   expect(recalled).toContain("kestrel rota");
 });
+
+it("/add and /ingest by a non-admin key land in the inbox too", async () => {
+  const added = await t.alice.api.post("/add", { messages: [{ role: "user", content: "I keep the osprey ledger in the blue binder on my desk." }] });
+  expect(added.status).toBe(200);
+  const addedIds = (added.body.results as { id: number }[]).map((r) => r.id);
+  expect(addedIds.length).toBeGreaterThan(0);
+  const ingested = await t.alice.api.post("/ingest", { text: "# Osprey\n\nThe osprey ledger is reconciled every Monday by the night shift." });
+  expect(ingested.body.status).toBe("completed");
+  for (const id of [...addedIds, ...(ingested.body.memory_ids as number[])]) {
+    expect((await t.alice.api.get(`/memory/${id}`)).body.review_status).toBe("pending");
+  }
+});

@@ -75,6 +75,20 @@ describe("POST /ingest: formats", () => {
     expect((await bob.post("/ingest", { text })).body.status).toBe("completed");
   });
 
+  it("review_status pending (or its alias status) sends every chunk to the review inbox, out of search", async () => {
+    for (const [field, text] of [
+      ["review_status", "# Pending runbook\n\nThe quarry job rotates the zephyr keys every Friday."],
+      ["status", "# Pending note\n\nThe quarry job also archives the zephyr audit trail."],
+    ] as const) {
+      const res = await alice.post("/ingest", { text, [field]: "pending" });
+      expect(res.body.status).toBe("completed");
+      for (const id of res.body.memory_ids as number[]) expect((await alice.get(`/memory/${id}`)).body.review_status).toBe("pending");
+      const inbox = ((await alice.get("/inbox")).body.pending as { id: number }[]).map((m) => m.id);
+      expect(inbox).toEqual(expect.arrayContaining(res.body.memory_ids));
+    }
+    expect((await alice.post("/search", { query: "quarry zephyr" })).body.results).toEqual([]);
+  });
+
   it("plain text, HTML and CSV", async () => {
     const plain = await alice.post("/ingest", { text: "Grocery list for the week: oats, lentils, spinach and coffee beans.", filename: "list.txt" });
     expect(plain.body).toMatchObject({ status: "completed", ingested: 1 });

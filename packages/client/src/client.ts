@@ -1,5 +1,23 @@
 import { createTransport, type Send } from "./transport.js";
 import type {
+  CausalChain,
+  CausalChainRequest,
+  CausalLink,
+  CausalLinkRequest,
+  ConsolidateRequest,
+  Consolidated,
+  ContradictionsRequest,
+  ContradictionsResponse,
+  DecomposeResponse,
+  ExtractRequest,
+  ExtractResponse,
+  Reflection,
+  ReflectionRequest,
+  SentimentRequest,
+  SentimentResponse,
+  TemporalDetectResponse,
+  TemporalPatternsParams,
+  TemporalPatternsResponse,
   AuditParams,
   AuditResponse,
   BootstrapRequest,
@@ -199,6 +217,59 @@ export class EngramClient {
 
   guard(action: string): Promise<GuardResponse> {
     return this.send({ method: "POST", path: "/guard", body: { action } });
+  }
+
+  // ---- intelligence ----
+
+  /** Merge 2-50 of the caller's memories into one; the sources stay and are linked to it. */
+  consolidate(req: ConsolidateRequest): Promise<Consolidated> {
+    return this.send({ method: "POST", path: "/consolidate", body: req });
+  }
+
+  /** Every contradicting pair of the caller's facts. */
+  contradictions(req: ContradictionsRequest = {}): Promise<ContradictionsResponse> {
+    return this.send({ method: "POST", path: "/contradictions", body: req });
+  }
+
+  /** The contradicting pairs that involve one memory. */
+  memoryContradictions(memoryId: number): Promise<ContradictionsResponse> {
+    return this.send({ method: "GET", path: `/contradictions/${memoryId}` });
+  }
+
+  decompose(memoryId: number): Promise<DecomposeResponse> {
+    return this.send({ method: "POST", path: `/intelligence/decompose/${memoryId}`, body: {} });
+  }
+
+  detectTemporalPatterns(): Promise<TemporalDetectResponse> {
+    return this.send({ method: "POST", path: "/intelligence/temporal/detect", body: {} });
+  }
+
+  temporalPatterns(params: TemporalPatternsParams = {}): Promise<TemporalPatternsResponse> {
+    return this.send({ method: "GET", path: "/intelligence/temporal/patterns", query: { ...params } });
+  }
+
+  createReflection(req: ReflectionRequest): Promise<Reflection> {
+    return this.send({ method: "POST", path: "/reflections", body: req });
+  }
+
+  extractFacts(req: ExtractRequest): Promise<ExtractResponse> {
+    return this.send({ method: "POST", path: "/intelligence/extract", body: req });
+  }
+
+  sentiment(req: SentimentRequest): Promise<SentimentResponse> {
+    return this.send({ method: "POST", path: "/intelligence/sentiment/analyze", body: req });
+  }
+
+  causalChain(id: number): Promise<CausalChain> {
+    return this.send({ method: "GET", path: `/intelligence/causal/chains/${id}` });
+  }
+
+  createCausalChain(req: CausalChainRequest): Promise<CausalChain> {
+    return this.send({ method: "POST", path: "/intelligence/causal/chains", body: req });
+  }
+
+  addCausalLink(req: CausalLinkRequest): Promise<CausalLink> {
+    return this.send({ method: "POST", path: "/intelligence/causal/links", body: req });
   }
 
   // ---- FSRS ----

@@ -149,3 +149,24 @@ export type GraphNeighborhoodParams = QueryParams<"/graph/neighborhood/{id}", "g
 export type GraphNode = Schemas["GraphNode"];
 export type GraphEdge = Schemas["Link"];
 export type GraphNeighborhoodResponse = JsonResponse<"/graph/neighborhood/{id}", "get">;
+
+// ---- intelligence (the routes the MCP intelligence tools call) ----
+
+export type ConsolidateRequest = JsonRequest<"/consolidate", "post">;
+export type Consolidated = JsonResponse<"/consolidate", "post", 201>;
+export type ContradictionsRequest = JsonRequest<"/contradictions", "post">;
+export type ContradictionsResponse = JsonResponse<"/contradictions", "post">;
+export type DecomposeResponse = JsonResponse<"/intelligence/decompose/{memory_id}", "post">;
+export type TemporalPatternsParams = QueryParams<"/intelligence/temporal/patterns", "get">;
+export type TemporalPatternsResponse = JsonResponse<"/intelligence/temporal/patterns", "get">;
+export type TemporalDetectResponse = JsonResponse<"/intelligence/temporal/detect", "post">;
+export type ReflectionRequest = JsonRequest<"/reflections", "post">;
+export type Reflection = JsonResponse<"/reflections", "post", 201>;
+export type ExtractRequest = JsonRequest<"/intelligence/extract", "post">;
+export type ExtractResponse = JsonResponse<"/intelligence/extract", "post">;
+export type SentimentRequest = JsonRequest<"/intelligence/sentiment/analyze", "post">;
+export type SentimentResponse = JsonResponse<"/intelligence/sentiment/analyze", "post">;
+export type CausalChainRequest = JsonRequest<"/intelligence/causal/chains", "post">;
+export type CausalChain = JsonResponse<"/intelligence/causal/chains/{id}", "get">;
+export type CausalLinkRequest = JsonRequest<"/intelligence/causal/links", "post">;
+export type CausalLink = JsonResponse<"/intelligence/causal/links", "post", 201>;

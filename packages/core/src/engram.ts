@@ -52,6 +52,10 @@ import { createSearch, createTextIndex, DEFAULT_ABSTAIN_MIN_SIMILARITY, SHIPPED_
 import { systemClock, type Clock } from "./util/index.js";
 import { createEmbedding, createVectors, type EmbeddingLog, type EmbeddingService, type VectorStore } from "./vector/index.js";
 
+/** /intelligence/run's thresholds: the defaults of POST /deduplicate and POST /sweep (contract §5.3). */
+const DEDUPLICATE_THRESHOLD = 0.9;
+const CONSOLIDATION_THRESHOLD = 0.85;
+
 /** The assembled domain: one database, one clock, the services over them. */
 export interface Engram {
   db: Db;
@@ -230,12 +234,19 @@ export function createEngram(
   const signals = createSignals(ctx, { memories, events, groundingExec: config.groundingExec ?? false });
   postStore.add("valence", (userId, memoryId) => signals.valence.scoreStored(userId, memoryId));
   postStore.add("causal", (userId, memoryId) => signals.causal.detect(userId, memoryId));
-  const intelligenceTasks = createIntelligenceTasks();
-  intelligenceTasks.add("temporal_detect", (userId) => ({ patterns: signals.temporal.detect(userId).length }));
-  intelligenceTasks.add("reconsolidation", (userId) => ({ changed: signals.reconsolidation.applyCandidates(userId) }));
   const audit = createAudit(ctx, { log: opts.log });
   const maintenance = createMaintenance(ctx, { memories, embedding, ttl, llm });
   const { reflections, growth } = createReflections(ctx, { memories, embedding, llm });
+  // POST /intelligence/run, in the contract's order: a consolidation sweep follows the duplicate
+  // scan, reconsolidation reads the contradiction links the scan records, and reflections
+  // are proposed last, over what the others left.
+  const intelligenceTasks = createIntelligenceTasks();
+  intelligenceTasks.add("deduplicate", (userId) => maintenance.duplicates.deduplicate(userId, DEDUPLICATE_THRESHOLD, true));
+  intelligenceTasks.add("consolidation_sweep", (userId) => maintenance.consolidations.sweep(userId, CONSOLIDATION_THRESHOLD), { after: ["deduplicate"] });
+  intelligenceTasks.add("contradiction_scan", async (userId) => ({ contradictions: (await facts.contradictions(userId, { limit: 500 })).length }));
+  intelligenceTasks.add("temporal_detect", (userId) => ({ patterns: signals.temporal.detect(userId).length }));
+  intelligenceTasks.add("reconsolidation", (userId) => ({ changed: signals.reconsolidation.applyCandidates(userId) }), { after: ["contradiction_scan"] });
+  intelligenceTasks.add("reflections_generate", async (userId) => ({ reflections: (await reflections.generate(userId, 10)).length }), { after: ["reconsolidation"] });
   const conversations = new ConversationService(ctx);
   const episodes = new EpisodeService(ctx, { memories, embedding, narrative: llmNarrativeWriter(llm) });
   const add = new AddService({ memories, embedding, conversations, episodes, picker: llmAddPicker(llm) });

@@ -43,6 +43,8 @@ const addBody = z.object({
   episode_id: z.number({ error: typeError("a number") }).int().positive().optional(),
   include_assistant: z.boolean({ error: typeError("a boolean") }).default(false),
   review_status: z.enum(["approved", "pending"], { error: "must be approved or pending" }).optional(),
+  /** The reference's name for review_status on write routes (contract §5.9). */
+  status: z.enum(["approved", "pending"], { error: "must be approved or pending" }).optional(),
   metadata: metadataInput.optional(),
 });
 
@@ -75,7 +77,9 @@ export function registerAddRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps) {
       const body = c.req.valid("json");
       const tooBig = oversizedMessage(body.messages, "messages");
       if (tooBig) return c.json({ error: tooBig }, 413);
-      const result = await deps.engram.add.add(c.get("principal").user.id, body);
+      const principal = c.get("principal");
+      // Pending when asked for, when the key requires review, or under ENGRAM_REVIEW_REQUIRED.
+      const result = await deps.engram.add.add(principal.user.id, { ...body, review_status: deps.engram.inbox.statusFor(principal, body) });
       c.set("auditTargets", result.results.map((r) => r.id));
       return c.json(result, 200);
     },

@@ -14,6 +14,7 @@ import {
   uploadInitSchema,
   type IngestEvent,
   type IngestResult,
+  type Principal,
   type UploadSession,
 } from "@engram/core";
 import type { Logger } from "pino";
@@ -120,6 +121,11 @@ const requestDescription =
 export function registerIngestRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps & { log: Logger }) {
   const { ingest, uploads } = deps.engram.ingestion;
   const userOf = (c: { get(k: "principal"): { user: { id: number } } }) => c.get("principal").user.id;
+  /** The request with its review state settled: pending when asked for, when the key requires review, or under ENGRAM_REVIEW_REQUIRED. */
+  const reviewed = <R extends { review_status?: string | undefined; status?: string | undefined }>(c: { get(k: "principal"): Principal }, req: R): R => ({
+    ...req,
+    review_status: deps.engram.inbox.statusFor(c.get("principal"), req),
+  });
 
   /** The request's input bytes, refused before any work: over-size text (413), bad base64, a refused URL (400). */
   const inputOf = (req: z.output<typeof ingestRequestSchema>) => {
@@ -141,7 +147,7 @@ export function registerIngestRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps 
       responses: { 200: json(ingestResultSchema, "what was ingested (status failed: the input parsed to no text; skipped: already ingested)"), ...errors(400, 401, 403, 429) },
     }),
     async (c) => {
-      const req = c.req.valid("json");
+      const req = reviewed(c, c.req.valid("json"));
       const result = await ingest.run(userOf(c), await inputOf(req), req);
       c.set("auditTargets", result.memoryIds);
       return c.json(ingestResultDto(result), 200);
@@ -166,7 +172,7 @@ export function registerIngestRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps 
       },
     }),
     async (c) => {
-      const req = c.req.valid("json");
+      const req = reviewed(c, c.req.valid("json"));
       const userId = userOf(c);
       const input = await inputOf(req);
       if (!(c.req.header("accept") ?? "").includes("text/event-stream")) {
@@ -252,7 +258,7 @@ export function registerIngestRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps 
       },
     }),
     async (c) => {
-      const done = await uploads.complete(userOf(c), c.req.valid("json"));
+      const done = await uploads.complete(userOf(c), reviewed(c, c.req.valid("json")));
       const s = done.session;
       const base = { upload_id: s.uploadId, final_sha256: s.finalSha256!, total_chunks: s.totalChunks!, total_bytes: done.totalBytes, job_id: s.jobId! };
       if (done.kind === "queued") return c.json({ ...base, status: "processing" as const }, 202);

@@ -30,8 +30,9 @@ export interface MemoryDeleting {
 }
 
 /**
- * Inside the transaction of a lifecycle change (forget, archive, unarchive): what was derived from
- * the memory follows in the same commit (its facts close when it is forgotten).
+ * Inside the transaction of a lifecycle change (forget, archive, unarchive; and `superseded` by a
+ * correction or deduplication, `rejected` in review): what was derived from the memory follows in
+ * the same commit (its facts close when it is forgotten, superseded or rejected).
  */
 export interface MemoryStatusChanging {
   userId: number;

@@ -314,7 +314,9 @@ export class MemoryService {
    */
   annotate(userId: number, id: number, columns: DerivedColumns): MemoryRow {
     const updated = this.ctx.db.sqlite.transaction(() => {
-      if (!this.find(userId, id)) throw notFound("memory");
+      const row = this.find(userId, id);
+      if (!row) throw notFound("memory");
+      if (columns.isSuperseded && !row.isSuperseded) this.events.emitStatusChanging({ userId, memoryId: id, from: row.status, to: "superseded" });
       return this.rows.patch(id, { ...columns, updatedAt: isoNow(this.ctx) });
     })();
     this.events.emitChanged({ userId, changes: [{ kind: "ranking" }] });
@@ -400,7 +402,8 @@ export class MemoryService {
   /** Rejects a pending memory: archived, with the reason kept as its forget_reason; never deleted. */
   reject(userId: number, id: number, reason: string | undefined): MemoryRow {
     const row = this.ctx.db.sqlite.transaction(() => {
-      this.pendingRow(userId, id);
+      const pending = this.pendingRow(userId, id);
+      this.events.emitStatusChanging({ userId, memoryId: id, from: pending.status, to: "rejected" });
       return this.rows.patch(id, {
         reviewStatus: "rejected",
         status: "archived",

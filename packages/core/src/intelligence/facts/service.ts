@@ -45,6 +45,9 @@ const MAX_SAME_VALUE_CALLS = 10;
  * Facts with validity windows and the contradictions between them (contracts/intelligence.md §4):
  * extraction, the windows an exclusive predicate closes, `contradicts` links, listing by time.
  */
+/** Lifecycle changes after which a memory's facts no longer hold (contracts/intelligence.md §4). */
+const WITHDRAWN = new Set(["forgotten", "superseded", "rejected"]);
+
 export class FactService {
   private readonly store: FactStore;
   private readonly links: LinkStore;
@@ -58,10 +61,10 @@ export class FactService {
     this.links = linkStore(ctx.db);
   }
 
-  /** Forgetting a memory ends its facts' windows in the forget's own transaction. */
+  /** Forgetting, superseding (a correction, a deduplication) or rejecting a memory ends its facts' windows in that write's transaction. */
   follow(events: MemoryEvents): void {
     events.onStatusChanging((e) => {
-      if (e.to === "forgotten") this.closeFactsOf(e.userId, e.memoryId);
+      if (WITHDRAWN.has(e.to)) this.closeFactsOf(e.userId, e.memoryId);
     });
   }
 

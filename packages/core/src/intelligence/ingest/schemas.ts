@@ -33,6 +33,9 @@ const ingestOptionShape = {
   tags: tagsSchema.max(97, "at most 97 tags").default([]),
   space_id: z.number().int().positive().nullish(),
   chunk: chunkOptionsSchema.default({ max_chunk_size: 3000, overlap: 200 }),
+  // "pending" sends every chunk's memory to the review inbox; `status` is the reference's name for it.
+  review_status: z.enum(["approved", "pending"], { error: "must be approved or pending" }).optional(),
+  status: z.enum(["approved", "pending"], { error: "must be approved or pending" }).optional(),
 };
 
 export const ingestRequestSchema = z

@@ -185,7 +185,7 @@ export class IngestService {
         // A chunk's memories and the job's progress commit together: a rerun after a crash neither repeats nor skips a chunk.
         this.deps.store.transaction(() => {
           for (const { input, vector } of inputs) {
-            const stored = this.deps.memories.store(userId, input, vector);
+            const stored = this.deps.memories.store(userId, input, vector, { reviewStatus: pendingReview(opts) ? "pending" : "approved" });
             if (stored.kind === "stored") {
               progress.memories_created++;
               progress.memory_ids.push(stored.memory.id);
@@ -237,3 +237,6 @@ export class IngestService {
     };
   }
 }
+
+/** Whether the ingested memories wait in the review inbox (review_status, or its alias status). */
+const pendingReview = (opts: IngestOptions) => opts.review_status === "pending" || opts.status === "pending";

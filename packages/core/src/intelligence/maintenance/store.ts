@@ -108,7 +108,7 @@ export class MaintenanceStore {
                 count(*) FILTER (WHERE m.is_superseded = 1) AS superseded,
                 count(*) FILTER (WHERE m.review_status = 'pending') AS pending,
                 count(*) FILTER (WHERE EXISTS (SELECT 1 FROM memory_links l WHERE l.user_id = m.user_id AND (l.source_id = m.id OR l.target_id = m.id))) AS with_links,
-                count(*) FILTER (WHERE m.is_fact = 1) AS facts,
+                (SELECT count(*) FROM structured_facts f WHERE f.user_id = @userId AND f.invalid_at IS NULL) AS facts,
                 (SELECT count(*) FROM memory_links l JOIN memories a ON a.id = l.source_id JOIN memories b ON b.id = l.target_id
                   WHERE l.user_id = @userId AND l.type = 'contradicts' AND a.user_id = @userId AND b.user_id = @userId AND ${liveA} AND ${liveB}) AS open_contradictions,
                 coalesce(avg(m.importance), 0) AS avg_importance,
