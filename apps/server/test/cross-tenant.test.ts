@@ -9,7 +9,7 @@ import { twoTenants } from "../../../test/support/tenants.js";
  * route with an id fails here until it is listed in KINDS and proven to keep tenants apart.
  */
 
-type Kind = "memory" | "entity" | "community" | "job" | "key" | "space" | "reembed" | "causal_chain" | "grounding_session" | "approval" | "conversation" | "episode";
+type Kind = "memory" | "entity" | "community" | "job" | "key" | "space" | "reembed" | "causal_chain" | "grounding_session" | "approval" | "conversation" | "episode" | "upload";
 
 /** Which record a path's {id} names, by path prefix. */
 const KINDS: [RegExp, Kind][] = [
@@ -27,6 +27,7 @@ const KINDS: [RegExp, Kind][] = [
   [/^\/admin\/reembed\//, "reembed"],
   [/^\/conversations\//, "conversation"],
   [/^\/episodes\//, "episode"],
+  [/^\/ingest\/upload\//, "upload"],
 ];
 
 /** Bodies that pass validation, so the ownership check (not a 400) is what answers. */
@@ -82,6 +83,7 @@ beforeAll(async () => {
   ids.conversation = (await alice.post("/conversations/bulk", { agent: "claude", messages: [{ role: "user", content: "Alice's own words" }] })).body.id;
   ids.episode = (await alice.post("/episodes", { title: "Alice's episode" })).body.id;
   await alice.post(`/episodes/${ids.episode}/memories`, { memory_ids: [ids.memory] });
+  ids.upload = (await alice.post("/ingest/upload/init", { filename: "alice.md", total_chunks: 1 })).body.upload_id;
 });
 afterAll(() => server.stop());
 
@@ -113,6 +115,7 @@ async function aliceView() {
     session: (await alice.get(`/grounding/sessions/${ids.grounding_session}`)).body,
     conversation: (await alice.get(`/conversations/${ids.conversation}`)).body,
     episode: (await alice.get(`/episodes/${ids.episode}`)).body,
+    upload: (await alice.get(`/ingest/upload/${ids.upload}/status`)).body,
     // The stored FSRS state (retrievability "now" moves with the clock, so it is left out).
     fsrs: pick((await alice.get(`/fsrs/state?id=${ids.memory}`)).body, ["fsrs_stability", "fsrs_difficulty", "fsrs_storage_strength", "decay_score"]),
   };

@@ -7,6 +7,8 @@ import { twoTenants, type Client } from "../../../test/support/tenants.js";
  * The gate and approvals over HTTP (contracts/intelligence.md §5.8), with ENGRAM_GATE_APPROVAL_TOOLS
  * naming "Deploy" so that step 8 can be driven, and ENGRAM_GATE_BLOCKED_PATTERNS for step 3.
  */
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
 let server: RunningServer;
 let alice: Client;
 let bob: Client;
@@ -213,16 +215,23 @@ describe("/approvals", () => {
 
   it("an approval past its window is expired: listed as such, and deciding it is a 409", async () => {
     const { id } = (await alice.post("/approvals", { action: "short window", requester: "bot", window_secs: 1 })).body;
-    // Polls until the one-second window has closed; the server marks it expired when read.
+    // Polls until the one-second window has closed; the server marks it expired when read. The
+    // pause keeps the polling under the per-key rate limit, which would answer 429 to a busy loop.
     let status = "pending";
-    while (status === "pending") status = (await alice.get(`/approvals/${id}`)).body.status;
+    while (status === "pending") {
+      await sleep(100);
+      status = (await alice.get(`/approvals/${id}`)).body.status;
+    }
     expect(status).toBe("expired");
     const res = await alice.post(`/approvals/${id}/decide`, { decision: "approved" });
     expect(res.status).toBe(409);
     expect(res.body.error).toMatch(/is expired/);
     const other = (await alice.post("/approvals", { action: "another short one", requester: "bot", window_secs: 1 })).body.id;
     let listed = await alice.get("/approvals/pending");
-    while ((listed.body.approvals as { id: string }[]).some((a) => a.id === other)) listed = await alice.get("/approvals/pending");
+    while ((listed.body.approvals as { id: string }[]).some((a) => a.id === other)) {
+      await sleep(100);
+      listed = await alice.get("/approvals/pending");
+    }
     expect(listed.body.expired_count).toBeGreaterThanOrEqual(1);
     expect(listed.body.count).toBe(listed.body.approvals.length);
   });

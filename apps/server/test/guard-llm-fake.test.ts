@@ -17,7 +17,7 @@ let bobRule: number;
 
 beforeAll(async () => {
   fake = await startFakeLlm();
-  server = await startServer({ ENGRAM_EMBEDDING_PROVIDER: "none", ENGRAM_LLM_URL: fake.url, ENGRAM_LLM_TIMEOUT_MS: "1000" });
+  server = await startServer({ ENGRAM_EMBEDDING_PROVIDER: "none", ENGRAM_INTELLIGENCE_JOBS: "0", ENGRAM_LLM_URL: fake.url, ENGRAM_LLM_TIMEOUT_MS: "1000" });
   const t = await twoTenants(server.url);
   alice = t.alice.api;
   keys = (await alice.post("/store", { content: "Never share API keys in chat", category: "rule", importance: 10 })).body.id;

@@ -14,7 +14,7 @@ let alice: Client;
 
 beforeAll(async () => {
   llm = await startFakeLlm();
-  server = await startServer({ ENGRAM_EMBEDDING_PROVIDER: "none", ENGRAM_LLM_URL: llm.url });
+  server = await startServer({ ENGRAM_EMBEDDING_PROVIDER: "none", ENGRAM_INTELLIGENCE_JOBS: "0", ENGRAM_LLM_URL: llm.url });
   alice = (await twoTenants(server.url)).alice.api;
 });
 afterAll(async () => {

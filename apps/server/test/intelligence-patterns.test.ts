@@ -209,17 +209,26 @@ describe("reconsolidation", () => {
 });
 
 describe("the pipeline and dream", () => {
-  it("runs the registered tasks in order and reports each", async () => {
+  it("runs the contract's six tasks in dependency order and reports each", async () => {
     const res = await alice.post("/intelligence/run");
     expect(res.status).toBe(200);
-    expect(res.body.reports.map((r: { name: string; status: string }) => [r.name, r.status])).toEqual([
+    const reports = res.body.reports as { name: string; status: string; output: Record<string, unknown> }[];
+    expect(reports.map((r) => [r.name, r.status])).toEqual([
+      ["deduplicate", "ok"],
+      ["consolidation_sweep", "ok"],
+      ["contradiction_scan", "ok"],
       ["temporal_detect", "ok"],
       ["reconsolidation", "ok"],
+      ["reflections_generate", "ok"],
     ]);
-    expect(res.body.reports[0].output).toEqual({ patterns: 1 });
-    expect(res.body).toMatchObject({ ok_count: 2, failed_count: 0, skipped_count: 0 });
+    // The duplicate scan is a dry run: it reports, it supersedes nothing.
+    expect(reports[0]!.output).toMatchObject({ dry_run: true, merged: 0 });
+    expect(reports.find((r) => r.name === "temporal_detect")!.output).toEqual({ patterns: 1 });
+    expect(res.body).toMatchObject({ ok_count: 6, failed_count: 0, skipped_count: 0 });
     // Bob's run sees only his own (empty) data.
-    expect((await bob.post("/intelligence/run")).body.reports.map((r: { output: unknown }) => r.output)).toEqual([{ patterns: 0 }, { changed: 0 }]);
+    const bobs = (await bob.post("/intelligence/run")).body.reports as { name: string; output: Record<string, unknown> }[];
+    expect(bobs.find((r) => r.name === "temporal_detect")!.output).toEqual({ patterns: 0 });
+    expect(bobs.find((r) => r.name === "reconsolidation")!.output).toEqual({ changed: 0 });
   });
 
   it("dream answers unavailable: no brain backend is configured", async () => {

@@ -39,7 +39,14 @@ function ageInDb(ids: number[], days: number): void {
 
 beforeAll(async () => {
   fake = await startFakeLlm();
-  server = await startServer({ ENGRAM_EMBEDDING_PROVIDER: "none", ENGRAM_LLM_URL: fake.url, ENGRAM_LLM_MODEL: "fake-model", ENGRAM_LLM_TIMEOUT_MS: "1500" });
+  server = await startServer({
+    ENGRAM_EMBEDDING_PROVIDER: "none",
+    // No post_store jobs: their background LLM calls would take the answers this file scripts.
+    ENGRAM_INTELLIGENCE_JOBS: "0",
+    ENGRAM_LLM_URL: fake.url,
+    ENGRAM_LLM_MODEL: "fake-model",
+    ENGRAM_LLM_TIMEOUT_MS: "1500",
+  });
   const t = await twoTenants(server.url);
   alice = t.alice.api;
   bob = t.bob.api;

@@ -110,6 +110,9 @@ export function createFacts(
   const decompose = new DecomposeService(ctx, deps.memories, deps.embedder, deps.jobs, llm && llmDecomposer(llm));
   const derive = new DeriveService(ctx, { memories: deps.memories, facts, search: deps.search, embedder: deps.embedder, llm: llm && llmDeriver(llm) });
   deps.postStore.add("facts", async (userId, memoryId) => {
+    // A memory deleted (or forgotten) before its job ran has nothing left to extract.
+    const memory = deps.memories.find(userId, memoryId);
+    if (!memory || memory.isForgotten) return null;
     const r = await facts.extract(userId, memoryId, { background: true });
     return { facts: r.facts, state_updates: r.stateUpdates, contradictions: r.contradictions, method: r.method };
   });
