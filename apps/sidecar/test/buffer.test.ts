@@ -75,9 +75,12 @@ describe("writes while engram-server is down", () => {
     expect(fourth.body).toEqual({ buffered: true, position: 4, seq: 4 });
 
     const second = await server(first.dataDir, first.port);
+    // The sidecar's own backoff retry may drain the buffer before this call arrives (the server
+    // can take seconds to start on a loaded machine); either way all four leave it, in order.
     const flushed = await side.http.post("/flush");
     expect(flushed.status).toBe(200);
-    expect(flushed.body).toEqual({ flushed: 4, rejected: 0, pending: 0 });
+    expect(flushed.body).toMatchObject({ rejected: 0, pending: 0 });
+    expect([0, 4]).toContain(flushed.body.flushed);
 
     const all = await memoriesOn(api(second.url, key));
     expect(all.map((m) => m.content)).toEqual(["Written while the server was up", ...WRITES]);
