@@ -79,6 +79,17 @@ describe("audit", () => {
     expect(entries.some((e: { method: string }) => e.method === "GET")).toBe(false);
   });
 
+  it("does not record the POSTs that only read (search, recall, context), nor the reviews they cause", async () => {
+    const id = (await admin.post("/store", { content: "audit probe: the read-only POSTs leave no row" })).body.id;
+    const before = (await admin.get("/audit?limit=1")).body.entries[0];
+    expect(before).toMatchObject({ route: "/store", target_ids: [id] });
+    expect((await admin.post("/search", { query: "read-only POSTs" })).status).toBe(200);
+    expect((await admin.post("/recall", { query: "read-only POSTs" })).status).toBe(200);
+    expect((await admin.post("/context", { query: "read-only POSTs" })).status).toBe(200);
+    expect((await admin.post("/search", { query: "" })).status).toBe(400);
+    expect((await admin.get("/audit?limit=1")).body.entries[0]).toEqual(before);
+  });
+
   it("records refused mutations with the caller", async () => {
     const reader = (await admin.post("/keys", { scopes: "read" })).body;
     await api(server.url, reader.key).post("/store", { content: "refused write" });

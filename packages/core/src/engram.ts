@@ -296,8 +296,9 @@ export function createEngram(
     ttl,
     graph,
     close: () => {
-      // Refusals counted in memory reach the log before the database closes.
+      // Refusals counted in memory and queued implicit reviews reach the database before it closes.
       audit.flush();
+      fsrs.flush();
       void embedding.close();
       void graph.close();
       db.close();

@@ -38,12 +38,21 @@ export function audit(engram: Engram, log: Logger): MiddlewareHandler<AppEnv> {
         });
         return;
       }
-      if (READ_METHODS.has(c.req.method)) return;
+      if (isRead(c)) return;
       engram.audit.answer(request, { ...entry(c), status });
     } catch (err) {
       log.error({ err }, "audit write failed");
     }
   };
+}
+
+/**
+ * Reads are not mutations: GET and its kin, and the POSTs that need only the read scope
+ * (search, recall, context), unless the handler named what it touched (the guard names the
+ * rules it checked). Whatever a read does commit is still recorded, in that transaction.
+ */
+function isRead(c: Context<AppEnv>): boolean {
+  return READ_METHODS.has(c.req.method) || (c.get("requiredScope") === "read" && c.get("auditTargets") === undefined);
 }
 
 /** Who, what and from where; the targets are the ids the handler reported, else the path's id. */

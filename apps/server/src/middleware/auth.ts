@@ -40,6 +40,7 @@ export function requireScope(scope: Scope): MiddlewareHandler<AppEnv> {
     if (!hasScope(c.get("principal").scopes, scope)) {
       throw new EngramError("forbidden", `this key lacks the ${scope} scope`);
     }
+    c.set("requiredScope", scope);
     return next();
   };
 }

@@ -85,7 +85,7 @@ export function registerContextRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps
       const userId = c.get("principal").user.id;
       const result = await assemble(userId, c.req.valid("json"));
       // What the client was given counts as recalled.
-      fsrs.implicitReview(userId, result.blocks.map((b) => b.id));
+      fsrs.queueImplicitReview(userId, result.blocks.map((b) => b.id));
       return c.json(contextDto(result), 200);
     },
   );
@@ -113,7 +113,7 @@ export function registerContextRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps
         const progress: Promise<void>[] = [];
         const result = await assemble(userId, body, (p) => progress.push(stream.writeSSE({ event: "progress", data: JSON.stringify(p) })));
         await Promise.all(progress);
-        fsrs.implicitReview(userId, result.blocks.map((b) => b.id));
+        fsrs.queueImplicitReview(userId, result.blocks.map((b) => b.id));
         await stream.writeSSE({ event: "result", data: JSON.stringify(contextDto(result)) });
       });
     },

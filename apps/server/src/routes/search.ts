@@ -191,7 +191,7 @@ export function registerSearchRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps)
         const result = await run(userId, c.req.valid("json"));
         const res = c.json({ results: result.hits.map((h) => resultDto(h, result)), abstained: result.abstained, top_score: result.topScore }, 200);
         // The results as the client sees them, then the implicit FSRS review of what it was given.
-        deps.engram.fsrs.implicitReview(userId, result.hits.map((h) => h.memory.id));
+        deps.engram.fsrs.queueImplicitReview(userId, result.hits.map((h) => h.memory.id));
         return res;
       },
     );
@@ -274,7 +274,7 @@ export function registerSearchRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps)
       const userId = c.get("principal").user.id;
       const rows = await search.recall(userId, { query: b.query ?? b.context, limit: b.limit, spaceId: b.space_id });
       const res = c.json({ memories: rows.map(memoryDto) }, 200);
-      deps.engram.fsrs.implicitReview(userId, rows.map((r) => r.id));
+      deps.engram.fsrs.queueImplicitReview(userId, rows.map((r) => r.id));
       return res;
     },
   );

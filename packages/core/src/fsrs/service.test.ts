@@ -137,6 +137,31 @@ describe("implicit reviews", () => {
     expect(row(bob, foreign.id)).toEqual(before.foreign);
   });
 
+  it("queued by an answered read, commit together after the turn, at the time they were queued", async () => {
+    const a = store(alice, "The backup runs at 02:00");
+    const b = store(alice, "The restore drill is on Fridays");
+    const foreign = store(bob, "Bob's backup runs at 03:00");
+    clock.advance(11 * MINUTE);
+    const queuedAt = clock.now().toISOString();
+    engram.fsrs.queueImplicitReview(alice, [a.id, foreign.id]);
+    engram.fsrs.queueImplicitReview(alice, [b.id, a.id]);
+    // Nothing is written while the reads that queued them are still answering.
+    expect(row(alice, a.id).fsrsReps).toBe(1);
+    clock.advance(MINUTE);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(row(alice, a.id)).toMatchObject({ fsrsReps: 2, fsrsLastReviewAt: queuedAt });
+    expect(row(alice, b.id)).toMatchObject({ fsrsReps: 2, fsrsLastReviewAt: queuedAt });
+    expect(row(bob, foreign.id).fsrsReps).toBe(1);
+  });
+
+  it("queued are seen by the service's own reads and writes before they run", () => {
+    const a = store(alice, "The backup runs at 02:00");
+    clock.advance(11 * MINUTE);
+    engram.fsrs.queueImplicitReview(alice, [a.id]);
+    expect(engram.fsrs.state(alice, a.id).row.fsrsReps).toBe(2);
+    expect(engram.fsrs.review(alice, a.id, 3).row.fsrsReps).toBe(3);
+  });
+
   it("keep the search cache, while an explicit review invalidates it", async () => {
     const m = store(alice, "The nightly billing backup runs on replica three");
     const search = () => engram.search.search(alice, { query: "billing backup", limit: 5, channels: ["fts"] });

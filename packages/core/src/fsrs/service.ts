@@ -1,3 +1,4 @@
+import { AsyncResource } from "node:async_hooks";
 import type { MemoryEvents } from "../events/index.js";
 import type { MemoryRow } from "../db/index.js";
 import { notFound } from "../errors.js";
@@ -53,6 +54,15 @@ export interface FsrsRows {
 const DAY_MS = 86_400_000;
 
 export class FsrsService {
+  /** Implicit reviews queued by answered reads, per user: memory id → when it was handed out. */
+  private queued = new Map<number, Map<number, Date>>();
+  private flushScheduled = false;
+  /**
+   * Bound to the (request-free) context the service was built in: a flush never runs as part of
+   * whichever request queued first, so it is never audited as that request's mutation.
+   */
+  private readonly flushDetached = AsyncResource.bind(() => this.flushQueued());
+
   constructor(
     private readonly ctx: CoreContext,
     private readonly rows: FsrsRows,
@@ -84,11 +94,13 @@ export class FsrsService {
   }
 
   state(userId: number, id: number): FsrsView {
+    this.flushDetached();
     return this.view(this.own(userId, id));
   }
 
   /** An explicit review (POST /fsrs/review). */
   review(userId: number, id: number, grade: Grade): FsrsView {
+    this.flushDetached();
     const row = this.own(userId, id);
     const now = this.now();
     const updated = this.rows.write(row.id, reviewedColumns(row, grade, now));
@@ -108,18 +120,57 @@ export class FsrsService {
   implicitReview(userId: number, ids: readonly number[]): number {
     if (ids.length === 0) return 0;
     const now = this.now();
-    const cutoff = now.getTime() - this.opts.implicitWindowMs;
-    return this.ctx.db.sqlite.transaction(() => {
-      const rows = this.rows.live(userId, [...new Set(ids)]);
-      let reviewed = 0;
-      for (const row of rows) {
-        const last = row.fsrsLastReviewAt ?? row.createdAt;
-        if (row.fsrsStability != null && new Date(last).getTime() > cutoff) continue;
-        this.rows.write(row.id, reviewedColumns(row, GRADE_GOOD, now));
-        reviewed++;
+    return this.ctx.db.sqlite.transaction(() => this.reviewGood(userId, ids, now))();
+  }
+
+  /**
+   * The implicit review of what a read handed out, written after the answer: the reviews of every
+   * read answered in the same turn of the event loop commit together, once that turn's responses
+   * are on their way, so a search does not wait on its own bookkeeping. Each keeps the time it was
+   * queued. A crash in between loses only these reviews, which no client was ever promised.
+   */
+  queueImplicitReview(userId: number, ids: readonly number[]): void {
+    if (ids.length === 0) return;
+    const now = this.now();
+    let forUser = this.queued.get(userId);
+    if (!forUser) this.queued.set(userId, (forUser = new Map()));
+    for (const id of ids) if (!forUser.has(id)) forUser.set(id, now);
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(this.flushDetached);
+  }
+
+  /** Writes the queued implicit reviews now: the service's reads and writes see them first, and close does. */
+  flush(): void {
+    this.flushDetached();
+  }
+
+  private flushQueued(): void {
+    this.flushScheduled = false;
+    if (this.queued.size === 0) return;
+    const queued = this.queued;
+    this.queued = new Map();
+    this.ctx.db.sqlite.transaction(() => {
+      for (const [userId, ids] of queued) {
+        // One pass per distinct queue time (the same turn gives them all one): reviews keep their moment.
+        const byTime = new Map<number, number[]>();
+        for (const [id, at] of ids) byTime.set(at.getTime(), [...(byTime.get(at.getTime()) ?? []), id]);
+        for (const [at, group] of byTime) this.reviewGood(userId, group, new Date(at));
       }
-      return reviewed;
     })();
+  }
+
+  /** Good for each live memory among `ids` not reviewed within the window; the caller holds the transaction. */
+  private reviewGood(userId: number, ids: readonly number[], now: Date): number {
+    const cutoff = now.getTime() - this.opts.implicitWindowMs;
+    let reviewed = 0;
+    for (const row of this.rows.live(userId, [...new Set(ids)])) {
+      const last = row.fsrsLastReviewAt ?? row.createdAt;
+      if (row.fsrsStability != null && new Date(last).getTime() > cutoff) continue;
+      this.rows.write(row.id, reviewedColumns(row, GRADE_GOOD, now));
+      reviewed++;
+    }
+    return reviewed;
   }
 
   /**
@@ -143,6 +194,7 @@ export class FsrsService {
 
   /** Live decay scores of the user's current memories (latest, not forgotten), weakest first. */
   scores(userId: number, limit: number): DecayScore[] {
+    this.flushDetached();
     const now = this.now();
     const rows = this.rows.decayRows(userId, "present");
     return rows
@@ -164,6 +216,7 @@ export class FsrsService {
    * change, so the search cache stays valid.
    */
   refresh(userId: number): number {
+    this.flushDetached();
     return this.ctx.db.sqlite.transaction(() => {
       const now = this.now();
       const rows = this.rows.decayRows(userId, "all");

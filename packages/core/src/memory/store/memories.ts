@@ -2,6 +2,7 @@ import { and, asc, desc, eq, inArray, or, sql, type SQL } from "drizzle-orm";
 import type { Statement } from "better-sqlite3";
 import type { Db } from "../../db/connection.js";
 import { memories, type MemoryRow } from "../../db/schema.js";
+import { rowReader } from "../../db/row-reader.js";
 import type { ListFilters } from "../schemas.js";
 import { LexicalIndexWriter } from "./lexical-index.js";
 import { latestMemorySql, presentMemorySql } from "./live.js";
@@ -29,19 +30,8 @@ export interface ExpiredMemory {
   userId: number;
 }
 
-/** byIds statements kept prepared, one per id count; past this the oldest is dropped. */
-const BY_IDS_PREPARED = 256;
-
-/** The user's rows among `count` ids (placeholders userId, id0 … id{count-1}). */
-function prepareByIds(db: Db, count: number) {
-  const ids = Array.from({ length: count }, (_, i) => sql.placeholder(`id${i}`));
-  return db.orm
-    .select()
-    .from(memories)
-    .where(and(eq(memories.userId, sql.placeholder("userId")), inArray(memories.id, ids)))
-    .prepare();
-}
-type ByIdsStatement = ReturnType<typeof prepareByIds>;
+/** Memory rows from raw arrays (search reads a few hundred a query). */
+const memoryRows = rowReader(memories);
 
 /** `memories` as drizzle names it, for the live-rule fragments inside drizzle queries. */
 const TABLE = "memories";
@@ -55,7 +45,7 @@ const TABLE = "memories";
  */
 export class MemoryStore {
   private readonly findStmt;
-  private readonly byIdsStmts = new Map<number, ByIdsStatement>();
+  private readonly byIdsStmt: Statement;
   private readonly chainStmt;
   private readonly stmts: {
     exactInSpace: Statement;
@@ -81,6 +71,9 @@ export class MemoryStore {
     const dedupable = `${present} AND m.is_superseded = 0`;
     // Every latest version, whatever its status: the stats break them down by status.
     const latest = latestMemorySql("m", { forgotten: true, archived: true });
+    this.byIdsStmt = db.sqlite
+      .prepare(`SELECT ${memoryRows.columns()} FROM memories WHERE user_id = ? AND id IN (SELECT value FROM json_each(?))`)
+      .raw();
     this.findStmt = db.orm
       .select()
       .from(memories)
@@ -224,23 +217,7 @@ export class MemoryStore {
   /** The user's rows among `ids`, in no particular order; other tenants' ids are skipped. */
   byIds(userId: number, ids: readonly number[]): MemoryRow[] {
     if (ids.length === 0) return [];
-    const params: Record<string, number> = { userId };
-    ids.forEach((id, i) => (params[`id${i}`] = id));
-    return this.byIdsStatement(ids.length).all(params);
-  }
-
-  /**
-   * The byIds query for `count` ids, prepared once per count: search reads rows several times
-   * per query, and building and preparing the statement each time cost more than running it.
-   */
-  private byIdsStatement(count: number): ByIdsStatement {
-    let statement = this.byIdsStmts.get(count);
-    if (!statement) {
-      statement = prepareByIds(this.db, count);
-      if (this.byIdsStmts.size >= BY_IDS_PREPARED) this.byIdsStmts.delete(this.byIdsStmts.keys().next().value!);
-      this.byIdsStmts.set(count, statement);
-    }
-    return statement;
+    return (this.byIdsStmt.all(userId, JSON.stringify(ids)) as unknown[][]).map(memoryRows.map);
   }
 
   /** Tags of the user's present memories with how many carry each, most used first. */
