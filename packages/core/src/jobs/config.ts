@@ -31,10 +31,11 @@ export const DEFAULT_JOBS_CONFIG: JobsConfig = {
   backoffMaxMs: 3_600_000,
   sweepIntervalMs: 300_000,
   retentionMs: 7 * 86_400_000,
-  // One store queues one auto_link job, which drained at 20-40 jobs/s at 100k memories
-  // (README, Benchmarks): 10,000 is 4-8 minutes of one tenant's backlog, far more than an
-  // import of a few thousand notes queues, and still a bound on what one tenant can pile up.
-  maxPendingPerTenant: 10_000,
+  // One store queues two jobs (auto_link and the intelligence group's post_store): 20,000 is
+  // the backlog of about 10,000 quick stores, an import of a few thousand notes with room to
+  // spare (at 10,000 an HTTP seed was refused after about 5,000 stores), and still a bound on
+  // what one tenant can pile up.
+  maxPendingPerTenant: 20_000,
 };
 
 /** Delay before retry number `attempt` (1 = the first retry): base·2^(attempt-1), capped. */

@@ -40,16 +40,18 @@ describe("every search channel's candidates are the tenant's own", () => {
   it("personality", () => {
     const own = store(alice, "prefers vim keybindings in the editor", { category: "preference" });
     store(mallory, "prefers vim keybindings in every editor, vim vim", { category: "preference" });
-    expect(personalityHits(new LexicalStore(engram.db), alice, "vim editor keybindings", 10).map((h) => h.id)).toEqual([own]);
+    expect(personalityHits(new LexicalStore(engram.db), alice, "vim editor keybindings", 10, "preference").map((h) => h.id)).toEqual([own]);
   });
 
   it("personality: a memory of any category counts once a personality signal was read from it", async () => {
     const general = store(alice, "I really love vim keybindings in every editor");
     const plain = store(alice, "the editor config lives in the dotfiles repo");
     const theirs = store(mallory, "I really love vim keybindings, vim vim editor");
-    expect(personalityHits(new LexicalStore(engram.db), alice, "vim editor", 10)).toEqual([]);
+    expect(personalityHits(new LexicalStore(engram.db), alice, "vim editor", 10, "preference")).toEqual([]);
     for (const [user, id] of [[alice, general], [alice, plain], [mallory, theirs]] as const) await engram.personality.detectForMemory(user, id);
-    expect(personalityHits(new LexicalStore(engram.db), alice, "vim editor", 10).map((h) => h.id)).toEqual([general]);
+    expect(personalityHits(new LexicalStore(engram.db), alice, "vim editor", 10, "preference").map((h) => h.id)).toEqual([general]);
+    // A fact question is not about what the person loves: the signal does not count for it.
+    expect(personalityHits(new LexicalStore(engram.db), alice, "vim editor", 10, "fact_recall")).toEqual([]);
   });
 
   it("session neighbours", () => {

@@ -265,7 +265,7 @@ export class SearchService {
         return withSynonymHits(direct, viaSynonyms);
       });
     }
-    if (wanted.has("personality")) add("personality", timed("personality", () => personalityHits(this.lexical, userId, req.query, k)));
+    if (wanted.has("personality")) add("personality", timed("personality", () => personalityHits(this.lexical, userId, req.query, k, questionType)));
     const qv = embedding ? await embedding : null;
     let near: Hits = [];
     if (qv) {

@@ -86,18 +86,22 @@ export class LexicalStore {
 
   /**
    * The user's live memories matching `match` that speak of the person: filed under one of the
-   * categories, or carrying a personality signal the intelligence engine read from them. Best
-   * BM25 first, with their BM25 relevance as score.
+   * categories, or carrying a personality signal of one of `signalTypes` that the intelligence
+   * engine read from them. Best BM25 first, with their BM25 relevance as score.
    */
-  personality(userId: number, match: string, categories: readonly string[], limit: number): { id: number; score: number }[] {
+  personality(userId: number, match: string, categories: readonly string[], signalTypes: readonly string[], limit: number): { id: number; score: number }[] {
     const fts = lexicalTable(userId);
     const sql = `SELECT m.id AS id, -bm25(${fts}) AS score
          FROM ${fts} JOIN memories m ON m.id = ${fts}.rowid
         WHERE ${fts} MATCH ? AND m.user_id = ? AND ${liveMemorySql("m")}
           AND (m.category IN (SELECT value FROM json_each(?))
-               OR EXISTS (SELECT 1 FROM personality_signals s WHERE s.memory_id = m.id AND s.user_id = m.user_id))
+               OR EXISTS (SELECT 1 FROM personality_signals s WHERE s.memory_id = m.id AND s.user_id = m.user_id
+                             AND s.signal_type IN (SELECT value FROM json_each(?))))
         ORDER BY bm25(${fts}) LIMIT ?`;
-    return (this.statement(userId, sql)?.all(match, userId, JSON.stringify(categories), limit) ?? []) as { id: number; score: number }[];
+    return (this.statement(userId, sql)?.all(match, userId, JSON.stringify(categories), JSON.stringify(signalTypes), limit) ?? []) as {
+      id: number;
+      score: number;
+    }[];
   }
 
   /** The user's present memories (latest, not forgotten) matching `match`, newest first, each its first `chars` characters. */

@@ -67,7 +67,7 @@ async function aliceView(e: Engram, userId: number) {
     view.push({
       q,
       bm25: lexicalSearch(lexical, userId, q, 10),
-      personality: personalityHits(lexical, userId, q, 10),
+      personality: personalityHits(lexical, userId, q, 10, "preference"),
       phrases: lexical.withPhrases(userId, buildPhraseQuery(q.split(" "))!, 10, 40),
       search: result.hits.map((h) => ({ id: h.memory.id, score: h.score, fused: h.fused, channels: h.channels })),
     });
@@ -128,7 +128,7 @@ describe("per-tenant BM25 statistics", () => {
   it("gives a tenant that has stored nothing no lexical hits, and creates its index on its first write", () => {
     const lexical = new LexicalStore(engram.db);
     expect(lexicalSearch(lexical, bob, "billing database", 10)).toEqual([]);
-    expect(personalityHits(lexical, bob, "billing database", 10)).toEqual([]);
+    expect(personalityHits(lexical, bob, "billing database", 10, "preference")).toEqual([]);
     expect(lexical.withPhrases(bob, buildPhraseQuery(["billing"])!, 10, 20)).toEqual([]);
     const id = store(engram, bob, "the billing database");
     expect(lexicalSearch(lexical, bob, "billing database", 10).map((h) => h.id)).toEqual([id]);
