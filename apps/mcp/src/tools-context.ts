@@ -5,8 +5,8 @@ import { READ, spaceId, tool } from "./tool-def.js";
 /**
  * The context toolset (contracts/mcp.md §2.2). `context_assemble_context` is POST /context with
  * every option; the reference's options the server does not read yet (depth, include_*, the
- * thresholds) are passed through and ignored there. get_header and generate_prompt need
- * /header and /prompt, which the server does not have yet (platform contract).
+ * thresholds) are passed through and ignored there. `context_get_header` is POST /header and
+ * `context_generate_prompt` is GET /prompt, each answering the route's JSON unchanged.
  */
 export const CONTEXT_TOOLS = [
   tool({
@@ -49,5 +49,36 @@ export const CONTEXT_TOOLS = [
       const r = await c.context(a);
       return jsonResult(r, r.context || "No relevant memories.");
     },
+  }),
+  tool({
+    name: "context_get_header",
+    toolset: "context",
+    title: "Task header: who worked on this before",
+    description:
+      "At the start of a task, see which recent memories other models wrote, so you do not take their work for your own. " +
+      "Answers a Markdown header and the prior work it lists.",
+    input: {
+      actor_model: z.string().min(1).max(100).optional().describe('Your model name (default "unknown")'),
+      actor_role: z.string().min(1).max(100).optional().describe('Your role (default "assistant")'),
+      context: z.string().optional().describe("The task, as the reference's clients send it"),
+      limit: z.number().int().min(1).max(30).optional().describe("Prior works to list (default 10)"),
+    },
+    annotations: READ,
+    run: async (c, a) => jsonResult(await c.header(a)),
+  }),
+  tool({
+    name: "context_generate_prompt",
+    toolset: "context",
+    title: "Memories packed for a system prompt",
+    description:
+      "Pack your most important memories into a token budget, wrapped for a system prompt (raw, anthropic, openai or llamaindex). " +
+      "With context, memories relevant to it are packed first.",
+    input: {
+      format: z.enum(["raw", "anthropic", "openai", "llamaindex"]).optional().describe("Wrapper (default raw)"),
+      token_budget: z.number().int().min(100).max(128_000).optional().describe("Token budget (default 4000)"),
+      context: z.string().optional().describe("The task, to pack the memories relevant to it"),
+    },
+    annotations: READ,
+    run: async (c, a) => jsonResult(await c.prompt({ format: a.format, tokens: a.token_budget, context: a.context })),
   }),
 ];

@@ -12,6 +12,7 @@ import { connectStdio, ok, toolError, type StdioSession } from "./mcp-process.js
 let server: RunningServer;
 let aliceKey: string;
 let bobId: number;
+let bobKey: string;
 let mcp: StdioSession;
 const alice = () => api(server.url, aliceKey);
 
@@ -30,6 +31,7 @@ beforeAll(async () => {
   server = await startServer({ ENGRAM_EMBEDDING_PROVIDER: "none" });
   aliceKey = await bootstrap(server.url);
   const bob = await newTenant(server.url, alice(), "bob");
+  bobKey = bob.key;
   bobId = (await api(server.url, bob.key).post("/store", { content: "Bob's own note about the staging cluster" })).body.id;
   mcp = await connectStdio({ ENGRAM_URL: server.url, ENGRAM_API_KEY: aliceKey, ENGRAM_MCP_TOOLSETS: "intelligence,context" });
 });
@@ -122,5 +124,37 @@ describe("context tools", () => {
     expect(r.token_budget).toBe(500);
     expect(r.strategy).toBe("precision");
     expect(r.context).toContain("staging database");
+  });
+
+  it("get_header is POST /header: the other models' recent work, another tenant's never; bad arguments fail before any call", async () => {
+    const other = (await alice().post("/store", { content: "Migrated the staging cron jobs to systemd timers", model: "gpt-5" })).body.id as number;
+    await alice().post("/store", { content: "Checked the staging backups by hand", model: "claude-opus" });
+    await api(server.url, bobKey).post("/store", { content: "Bob's tuning notes for the build farm", model: "bob-model" });
+    const r = await ok(mcp.client, "context_get_header", { actor_model: "claude-opus", limit: 5 });
+    expect(r).toEqual((await alice().post("/header", { actor_model: "claude-opus", limit: 5 })).body);
+    expect(r.prior_models).toEqual(["gpt-5"]);
+    expect(r.header.prior_work[0]).toMatchObject({ id: other, model: "gpt-5", summary: "Migrated the staging cron jobs to systemd timers" });
+    expect(r.text).toContain("- [gpt-5] Migrated the staging cron jobs to systemd timers");
+    expect(JSON.stringify(r)).not.toContain("bob-model");
+    const dotted = await ok(mcp.client, "context.get_header", {});
+    expect(dotted).toMatchObject({ actor_model: "unknown", header: { actor_role: "assistant" } });
+    expect(await toolError(mcp.client, "context_get_header", { limit: 31 })).toMatch(/Input validation error/);
+  });
+
+  it("generate_prompt is GET /prompt with token_budget as tokens, in each format", async () => {
+    for (const format of ["raw", "anthropic", "openai", "llamaindex"] as const) {
+      const r = await ok(mcp.client, "context_generate_prompt", { format, token_budget: 300, context: "staging" });
+      const q = new URLSearchParams({ format, tokens: "300", context: "staging" });
+      expect(r).toEqual((await alice().get(`/prompt?${q}`)).body);
+      expect(r.format).toBe(format);
+      expect(r.tokens_estimated).toBeLessThanOrEqual(300);
+      expect(r.memories_included).toBeGreaterThan(0);
+      expect(r.prompt).not.toContain("Bob's");
+    }
+    const dflt = await ok(mcp.client, "context.generate_prompt", {});
+    expect(dflt).toMatchObject({ format: "raw" });
+    expect(dflt.tokens_estimated).toBeLessThanOrEqual(4000);
+    expect(await toolError(mcp.client, "context_generate_prompt", { token_budget: 99 })).toMatch(/Input validation error/);
+    expect(await toolError(mcp.client, "context_generate_prompt", { format: "yaml" })).toMatch(/Input validation error/);
   });
 });

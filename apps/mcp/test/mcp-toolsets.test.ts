@@ -26,7 +26,7 @@ const MEMORY = [
   "memory_versions",
 ];
 
-const CONTEXT = ["context_assemble_context"];
+const CONTEXT = ["context_assemble_context", "context_generate_prompt", "context_get_header"];
 const INTELLIGENCE = [
   "intelligence_causal_trace",
   "intelligence_consolidate",

@@ -27,6 +27,8 @@ const TOOLS = [
   "fsrs_review",
   "graph_neighborhood",
   "context_assemble_context",
+  "context_get_header",
+  "context_generate_prompt",
   "intelligence_consolidate",
   "intelligence_detect_contradictions",
   "intelligence_decompose",

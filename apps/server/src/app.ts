@@ -16,6 +16,7 @@ import { registerAuthRoutes } from "./routes/auth.js";
 import { registerMemoryRoutes } from "./routes/memories.js";
 import { registerSearchRoutes } from "./routes/search.js";
 import { registerContextRoutes } from "./routes/context.js";
+import { registerPromptRoutes } from "./routes/prompt.js";
 import { registerGuardRoutes } from "./routes/guard.js";
 import { registerInboxRoutes } from "./routes/inbox.js";
 import { registerGateRoutes } from "./routes/gate.js";
@@ -106,6 +107,7 @@ export function createApp(opts: AppOptions) {
   registerMemoryRoutes(app, opts);
   registerSearchRoutes(app, opts);
   registerContextRoutes(app, opts);
+  registerPromptRoutes(app, opts);
   registerGuardRoutes(app, opts);
   registerInboxRoutes(app, opts);
   registerGateRoutes(app, opts);

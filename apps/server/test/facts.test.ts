@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api, startServer, type RunningServer } from "../../../test/support/server.js";
-import { keyFor, twoTenants, type Client } from "../../../test/support/tenants.js";
+import { keyFor, newTenant, twoTenants, type Client } from "../../../test/support/tenants.js";
 
 /**
  * Facts, contradictions, extraction, decomposition, time travel and derivation over HTTP
@@ -144,6 +144,23 @@ describe("contradictions", () => {
     const corrected = await alice.post("/correct", { memory_id: old, content: "I work as a carpenter.", reason: "wrong trade" });
     expect(corrected.status).toBe(201);
     expect((await factsOf(alice, old))[0]!.invalid_at).not.toBeNull();
+  });
+
+  it("a corrected memory's closed facts name the replacement's first fact in invalidated_by", async () => {
+    // A tenant of its own, so alice's lives_in windows stay as the other tests left them.
+    const dora = (await newTenant(server.url, admin, "dora")).api;
+    const old = await storeWithFacts(dora, "I live in Berlin");
+    const corrected = await dora.post("/correct", { memory_id: old, content: "I live in Lisbon" });
+    expect(corrected.status).toBe(201);
+    const [lisbon] = await until("facts of the correction", async () => {
+      const facts = await factsOf(dora, corrected.body.id);
+      return facts.length > 0 ? facts : undefined;
+    });
+    expect(lisbon).toMatchObject({ predicate: "lives_in", object: "Lisbon", invalid_at: null });
+    const [berlin] = await factsOf(dora, old);
+    expect(berlin).toMatchObject({ predicate: "lives_in", object: "Berlin", invalidated_by: lisbon!.id });
+    expect(berlin!.invalid_at).not.toBeNull();
+    expect((await alice.get(`/facts?memory_id=${old}`)).status).toBe(404);
   });
 });
 

@@ -208,6 +208,13 @@ describe("responses match the schemas /openapi.json declares", () => {
     expect(result, stream.body as string).toBeDefined();
     expectMatches("POST", "/context", { ...stream, body: JSON.parse(result!.slice(result!.indexOf("data: ") + 6)) });
 
+    await call(alice, "POST", "/store", 201, { body: { content: "Billing deploys go through the blue-green switch", model: "other-model" } });
+    const header = await call(alice, "POST", "/header", 200, { body: { actor_model: "this-model", limit: 5 } });
+    expect((header.body as { header: { prior_work: unknown[] } }).header.prior_work.length).toBeGreaterThan(0);
+    await call(alice, "POST", "/header", 400, { body: { limit: 31 } });
+    expect((await call(alice, "GET", "/prompt", 200, { query: "format=anthropic&tokens=500&context=billing" })).body).toMatchObject({ format: "anthropic" });
+    await call(alice, "GET", "/prompt", 400, { query: "format=yaml" });
+
     await call(alice, "POST", "/store", 201, { body: { content: "Never deploy billing on a Friday afternoon", category: "rule", importance: 10 } });
     items(await call(alice, "POST", "/guard", 200, { body: { action: "deploy billing on Friday afternoon" } }), "rules");
     await call(alice, "POST", "/guard", 400, { body: { action: "" } });

@@ -27,6 +27,10 @@ import type {
   ContextRequest,
   ContextResponse,
   CreateUserRequest,
+  HeaderRequest,
+  HeaderResponse,
+  PromptParams,
+  PromptResponse,
   FsrsReviewRequest,
   FsrsReviewResponse,
   FsrsStateResponse,
@@ -211,6 +215,16 @@ export class EngramClient {
 
   context(req: ContextRequest): Promise<ContextResponse> {
     return this.send({ method: "POST", path: "/context", body: req });
+  }
+
+  /** Which of the caller's newest memories other models wrote, for the top of a model's prompt. */
+  header(req: HeaderRequest = {}): Promise<HeaderResponse> {
+    return this.send({ method: "POST", path: "/header", body: req });
+  }
+
+  /** The caller's memories packed into a token budget (`tokens`) and wrapped for a system prompt. */
+  prompt(params: PromptParams = {}): Promise<PromptResponse> {
+    return this.send({ method: "GET", path: "/prompt", query: { ...params } });
   }
 
   // ---- guardrails ----

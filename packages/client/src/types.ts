@@ -133,6 +133,14 @@ export type ContextMode = NonNullable<ContextRequest["mode"]>;
 export type ContextResponse = Schemas["Context"];
 export type ContextBlock = ContextResponse["blocks"][number];
 
+// ---- prompt material (POST /header, GET /prompt) ----
+
+export type HeaderRequest = JsonRequest<"/header", "post">;
+export type HeaderResponse = Schemas["TaskHeader"];
+export type PromptParams = QueryParams<"/prompt", "get">;
+export type PromptFormat = NonNullable<PromptParams["format"]>;
+export type PromptResponse = Schemas["Prompt"];
+
 // ---- guardrails (POST /guard) ----
 
 export type GuardResponse = JsonResponse<"/guard", "post">;

@@ -46,6 +46,7 @@ import {
   type ValenceService,
 } from "./intelligence/index.js";
 import { createLlm, type LlmClient } from "./llm/index.js";
+import { createPrompt, type PromptService } from "./prompt/index.js";
 import { createJobs, DEFAULT_JOBS_CONFIG, type JobLog, type JobQueue } from "./jobs/index.js";
 import { createMemory, FsrsStateStore, SpaceContentsStore, type MemoryService, type TtlSweeper } from "./memory/index.js";
 import { createSearch, createTextIndex, DEFAULT_ABSTAIN_MIN_SIMILARITY, SHIPPED_RANKER, WordNet, type ContextAssembler, type SearchReranker, type SearchService } from "./search/index.js";
@@ -67,6 +68,8 @@ export interface Engram {
   reranker: SearchReranker | null;
   /** Budget-aware context assembly over search, static, session, linked and recent memories. */
   context: ContextAssembler;
+  /** POST /header and GET /prompt: who wrote the recent memories, and memories packed for a system prompt. */
+  prompt: PromptService;
   audit: AuditLog;
   vectors: VectorStore;
   embedding: EmbeddingService;
@@ -215,6 +218,7 @@ export function createEngram(
     reranker: config.reranker ?? null,
     log,
   });
+  const prompt = createPrompt(ctx, { search });
   const fsrs = createFsrs(ctx, { rows: new FsrsStateStore(db), events, implicitWindowMs: (config.fsrsImplicitWindowSecs ?? 600) * 1000 });
   const llm = createLlm(config.llm ?? null);
   const guard = createGuard(ctx, { embedding, llm });
@@ -268,6 +272,7 @@ export function createEngram(
     search,
     reranker,
     context,
+    prompt,
     audit,
     vectors,
     embedding,

@@ -17,4 +17,5 @@ export * from "./graph/index.js";
 export * from "./search/index.js";
 export * from "./intelligence/index.js";
 export * from "./llm/index.js";
+export * from "./prompt/index.js";
 export { createEngram, type Engram } from "./engram.js";

@@ -45,6 +45,12 @@ export const storeInputSchema = z.object({
   forget_after: forgetAfterSchema,
   /** … or this many seconds after it is stored. */
   ttl_secs: ttlSecsSchema,
+  /** The authoring agent's model name: POST /header tells a model which memories another one wrote. */
+  model: z
+    .string({ error: typeError("a string") })
+    .min(1, "must be 1 to 100 characters")
+    .max(100, "must be 1 to 100 characters")
+    .nullish(),
   /** "pending" puts the memory in the review inbox: hidden from search and recall until approved. */
   review_status: z.enum(["approved", "pending"], { error: 'must be "approved" or "pending"' }).optional(),
   /** The reference's name for review_status on write routes, accepted as an alias. */

@@ -1543,6 +1543,7 @@ export interface paths {
                         /** Format: date-time */
                         forget_after?: string | null;
                         ttl_secs?: number | null;
+                        model?: string | null;
                         /** @enum {string} */
                         review_status?: "approved" | "pending";
                         /** @enum {string} */
@@ -1660,6 +1661,7 @@ export interface paths {
                         /** Format: date-time */
                         forget_after?: string | null;
                         ttl_secs?: number | null;
+                        model?: string | null;
                         /** @enum {string} */
                         review_status?: "approved" | "pending";
                         /** @enum {string} */
@@ -1777,6 +1779,7 @@ export interface paths {
                         /** Format: date-time */
                         forget_after?: string | null;
                         ttl_secs?: number | null;
+                        model?: string | null;
                         /** @enum {string} */
                         review_status?: "approved" | "pending";
                         /** @enum {string} */
@@ -3205,6 +3208,8 @@ export interface paths {
                                      * @enum {string}
                                      */
                                     review_status: "approved" | "pending" | "rejected";
+                                    /** @description The model that wrote it, when the store named one (or an LLM derived it) */
+                                    model: string | null;
                                     forget_reason: string | null;
                                     /** @description ISO-8601 UTC */
                                     forget_after: string | null;
@@ -3618,6 +3623,166 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/header": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A task header for a model: which of the newest memories other models wrote */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @default unknown */
+                        actor_model?: string;
+                        /** @default assistant */
+                        actor_role?: string;
+                        context?: string;
+                        /** @default 10 */
+                        limit?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description the header, as data and as text */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TaskHeader"];
+                    };
+                };
+                /** @description invalid input: the field at fault, then why */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description missing, unknown, revoked or expired API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description the key lacks a scope this needs, or may not act on that target */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description any other failure: 413, 429, 403 in open-access mode, 500 */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/prompt": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Memories packed into a token budget and wrapped for a system prompt (raw, anthropic, openai, llamaindex) */
+        get: {
+            parameters: {
+                query?: {
+                    format?: "raw" | "anthropic" | "openai" | "llamaindex";
+                    tokens?: number;
+                    context?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description the prompt text and what it holds */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Prompt"];
+                    };
+                };
+                /** @description invalid input: the field at fault, then why */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description missing, unknown, revoked or expired API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description the key lacks a scope this needs, or may not act on that target */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description any other failure: 413, 429, 403 in open-access mode, 500 */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -7641,6 +7806,8 @@ export interface paths {
                                  * @enum {string}
                                  */
                                 review_status: "approved" | "pending" | "rejected";
+                                /** @description The model that wrote it, when the store named one (or an LLM derived it) */
+                                model: string | null;
                                 forget_reason: string | null;
                                 /** @description ISO-8601 UTC */
                                 forget_after: string | null;
@@ -16085,6 +16252,8 @@ export interface components {
              * @enum {string}
              */
             review_status: "approved" | "pending" | "rejected";
+            /** @description The model that wrote it, when the store named one (or an LLM derived it) */
+            model: string | null;
             forget_reason: string | null;
             /** @description ISO-8601 UTC */
             forget_after: string | null;
@@ -16167,6 +16336,8 @@ export interface components {
                  * @enum {string}
                  */
                 review_status: "approved" | "pending" | "rejected";
+                /** @description The model that wrote it, when the store named one (or an LLM derived it) */
+                model: string | null;
                 forget_reason: string | null;
                 /** @description ISO-8601 UTC */
                 forget_after: string | null;
@@ -16227,6 +16398,37 @@ export interface components {
                 assemble_ms: number;
                 total_ms: number;
             };
+        };
+        TaskHeader: {
+            header: {
+                actor_model: string;
+                actor_role: string;
+                /** @description Other models that wrote the memories read, most recent first */
+                prior_models: string[];
+                prior_work_count: number;
+                prior_work: {
+                    id: number;
+                    model: string;
+                    source: string;
+                    category: string;
+                    /** @description The memory's first 200 characters */
+                    summary: string;
+                    /** @description ISO-8601 UTC */
+                    created_at: string;
+                }[];
+            };
+            /** @description The header as Markdown, for the top of a system prompt */
+            text: string;
+            actor_model: string;
+            prior_models: string[];
+        };
+        Prompt: {
+            prompt: string;
+            /** @enum {string} */
+            format: "raw" | "anthropic" | "openai" | "llamaindex";
+            memories_included: number;
+            /** @description Characters / 4 + 10 per memory packed; never more than `tokens` */
+            tokens_estimated: number;
         };
         InboxItem: {
             id: number;
@@ -16409,6 +16611,8 @@ export interface components {
              * @enum {string}
              */
             review_status: "approved" | "pending" | "rejected";
+            /** @description The model that wrote it, when the store named one (or an LLM derived it) */
+            model: string | null;
             forget_reason: string | null;
             /** @description ISO-8601 UTC */
             forget_after: string | null;

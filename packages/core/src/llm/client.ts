@@ -10,6 +10,11 @@ export interface LlmCall<T> {
   system: string;
   input: string;
   schema: z.ZodType<T>;
+  /**
+   * How the answer's text becomes the value the schema checks; default `parseModelJson`. A feature
+   * that also accepts plain text (growth reflection) reads it here.
+   */
+  read?: (content: string) => unknown;
   temperature: number;
   maxTokens?: number;
   /** A background job's call: the longer timeout, and it waits for a free slot instead of failing. */
@@ -114,7 +119,7 @@ export class HttpLlmClient implements LlmClient {
     for (;;) {
       const attempt = await this.post(call, deadline);
       if (attempt.kind === "answer") {
-        const parsed = call.schema.safeParse(parseModelJson(attempt.content));
+        const parsed = call.schema.safeParse((call.read ?? parseModelJson)(attempt.content));
         return parsed.success ? { ok: true, value: parsed.data, model: this.model } : { ok: false, reason: "invalid" };
       }
       // One retry, and only when it can still finish in time: a hot-path call past its budget stops.

@@ -176,6 +176,7 @@ export class MemoryService {
         createdAt: now,
         updatedAt: now,
         episodeId: placement.episodeId ?? null,
+        model: input.model ?? null,
       });
       if (vector) this.vectors.writeRow(userId, row.id, vector);
       this.enqueueFollowUps(userId, row);

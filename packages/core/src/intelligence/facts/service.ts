@@ -158,6 +158,14 @@ export class FactService {
       stateUpdates += plan?.close.length ?? 0;
       factIds.push(id);
     }
+    // A correction (or deduplication, or a materialized growth observation) closes the replaced
+    // memory's facts in its own transaction, but the replacement's facts only exist once this
+    // post-store extraction runs. So the closed facts keep invalidated_by null until then: the
+    // `supersedes` link from this memory is the pending link, and its first fact is named here,
+    // in the transaction that writes it (contracts/intelligence.md §5.3). A replacement without
+    // facts leaves them null: no fact ended them.
+    const first = factIds[0];
+    if (first !== undefined) this.store.creditSupersession(userId, memory.id, first);
     this.store.recordExtraction(userId, memory.id, method, factIds.length, now);
     const result: ExtractionResult = {
       memoryId: memory.id,

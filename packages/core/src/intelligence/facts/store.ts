@@ -59,6 +59,7 @@ export class FactStore {
   private readonly slotOfObject: Statement;
   private readonly closeOne: Statement;
   private readonly closeOpenOf: Statement;
+  private readonly creditSuperseded: Statement;
   private readonly extractionOf: Statement;
   private readonly recordOne: Statement;
   private readonly idsOf: Statement;
@@ -88,6 +89,12 @@ export class FactStore {
     this.closeOne = s.prepare(`UPDATE structured_facts SET invalid_at = ?, invalidated_by = ? WHERE id = ? AND user_id = ?`);
     this.closeOpenOf = s.prepare(
       `UPDATE structured_facts SET invalid_at = ? WHERE user_id = ? AND memory_id = ? AND (invalid_at IS NULL OR invalid_at > ?)`,
+    );
+    // The facts a correction closed wait for the replacement's first fact (see creditSupersession).
+    this.creditSuperseded = s.prepare(
+      `UPDATE structured_facts SET invalidated_by = @by
+        WHERE user_id = @userId AND invalid_at IS NOT NULL AND invalidated_by IS NULL
+          AND memory_id IN (SELECT l.target_id FROM memory_links l WHERE l.user_id = @userId AND l.source_id = @memoryId AND l.type = 'supersedes')`,
     );
     this.extractionOf = s.prepare(`SELECT method, fact_count AS factCount FROM fact_extractions WHERE memory_id = ? AND user_id = ?`);
     this.recordOne = s.prepare(
@@ -149,6 +156,14 @@ export class FactStore {
   /** Ends every window of the memory's facts still open at `at`, there; the count closed. */
   closeOfMemory(userId: number, memoryId: number, at: string): number {
     return this.closeOpenOf.run(at, userId, memoryId, at).changes;
+  }
+
+  /**
+   * Names `by` as what ended the closed facts of the memories `memoryId` supersedes (a `supersedes`
+   * link from it) that no fact was named for yet; the count named.
+   */
+  creditSupersession(userId: number, memoryId: number, by: number): number {
+    return this.creditSuperseded.run({ userId, memoryId, by }).changes;
   }
 
   extraction(userId: number, memoryId: number): { method: string; factCount: number } | undefined {

@@ -1,6 +1,6 @@
 /**
  * Secret shapes an LLM may echo back from the context it was given: API keys of the common
- * providers, private key blocks, JWTs and bearer tokens. Each match becomes `[REDACTED]`;
+ * providers and Engram's own, private key blocks, JWTs and bearer tokens. Each match becomes `[REDACTED]`;
  * a `password=`-style assignment keeps its name and loses its value.
  */
 const SECRET_PATTERNS: readonly RegExp[] = [
@@ -12,6 +12,8 @@ const SECRET_PATTERNS: readonly RegExp[] = [
   /\bAIza[0-9A-Za-z_-]{35}/g,
   /\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/g,
   /\b[Bb]earer\s+[A-Za-z0-9._~+/-]{16,}=*/g,
+  // Engram's own API keys (engram_ or its alias prefix eg_, then 32 hex digits).
+  /\b(?:engram|eg)_[0-9a-f]{32}\b/g,
 ];
 const ASSIGNMENT = /\b(password|passwd|pwd|secret|token|api[_-]?key)(\s*[:=]\s*)("[^"]*"|'[^']*'|\S+)/gi;
 

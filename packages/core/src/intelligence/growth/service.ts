@@ -1,4 +1,3 @@
-import { z } from "zod";
 import { isoNow, type CoreContext } from "../../context.js";
 import { conflict, notFound } from "../../errors.js";
 import { linkStore, type MemoryService } from "../../memory/index.js";
@@ -7,6 +6,7 @@ import type { EmbeddingService } from "../../vector/index.js";
 import type { MemoryRow } from "../../db/index.js";
 import { derivedVector, storeDerived } from "../derived.js";
 import type { ReflectionStore } from "../reflections/store.js";
+import { growthAnswerSchema, MAX_OBSERVATION, MIN_OBSERVATION, observationOf, readGrowthAnswer } from "./answer.js";
 import { scrubSecrets } from "./scrub.js";
 
 export interface GrowthInput {
@@ -20,9 +20,6 @@ export type GrowthOutcome =
   | { observation: string; stored_memory_id: number; reflection_id: number; method: "llm" }
   | { observation: null; stored_memory_id: null; reflection_id: null; reason: "llm_unavailable" | "llm_failed" | "nothing_observed" };
 
-/** Bounds of an observation (contracts/intelligence.md §3). */
-const MIN_OBSERVATION = 10;
-const MAX_OBSERVATION = 500;
 /** What of the request goes into the prompt: existing growth notes, and the context entries, newest last. */
 const MAX_EXISTING = 4000;
 const MAX_ENTRY = 2000;
@@ -31,9 +28,8 @@ const GROWTH_IMPORTANCE = 7;
 const INSIGHT_IMPORTANCE = 8;
 
 const PROMPT = `You watch how a service and its user work together and note one thing worth learning from it.
-Write one observation (10 to 500 characters) that is new compared with the existing notes, or null when there is nothing new.
+Write one observation (${MIN_OBSERVATION} to ${MAX_OBSERVATION} characters) that is new compared with the existing notes, or null when there is nothing new.
 Answer with JSON only: {"observation": "<text>" | null}`;
-const answerSchema = z.object({ observation: z.string().nullable() });
 
 const nothing = (reason: "llm_unavailable" | "llm_failed" | "nothing_observed"): GrowthOutcome => ({
   observation: null,
@@ -76,11 +72,20 @@ export class Growth {
       `Existing notes:\n${input.existingGrowth?.slice(0, MAX_EXISTING) || "(none)"}`,
       `Recent context:\n${promptContext(input.context)}`,
     ].join("\n\n");
-    const r = await this.llm.complete({ feature: "growth", system: input.promptOverride ?? PROMPT, input: prompt, schema: answerSchema, temperature: 0.7 });
+    const r = await this.llm.complete({
+      feature: "growth",
+      system: input.promptOverride ?? PROMPT,
+      input: prompt,
+      schema: growthAnswerSchema,
+      read: readGrowthAnswer,
+      temperature: 0.7,
+    });
     if (!r.ok) return nothing("llm_failed");
-    const raw = r.value.observation?.trim() ?? "";
-    if (raw.length < MIN_OBSERVATION || raw.toUpperCase() === "NOTHING") return nothing("nothing_observed");
-    const observation = scrubSecrets(raw.slice(0, MAX_OBSERVATION));
+    const observed = observationOf(r.value);
+    if (observed.kind === "invalid") return nothing("llm_failed");
+    if (observed.kind === "nothing") return nothing("nothing_observed");
+    // Scrubbed before anything is stored: the model may echo a key or token from the context.
+    const observation = scrubSecrets(observed.text);
     const vector = await derivedVector(this.embedding, observation);
     return this.ctx.db.sqlite.transaction((): GrowthOutcome => {
       const { memory } = storeDerived(
