@@ -17,6 +17,7 @@ import { registerMemoryRoutes } from "./routes/memories.js";
 import { registerSearchRoutes } from "./routes/search.js";
 import { registerContextRoutes } from "./routes/context.js";
 import { registerPromptRoutes } from "./routes/prompt.js";
+import { registerDigestRoutes } from "./routes/digests.js";
 import { registerGuardRoutes } from "./routes/guard.js";
 import { registerInboxRoutes } from "./routes/inbox.js";
 import { registerGateRoutes } from "./routes/gate.js";
@@ -108,6 +109,7 @@ export function createApp(opts: AppOptions) {
   registerSearchRoutes(app, opts);
   registerContextRoutes(app, opts);
   registerPromptRoutes(app, opts);
+  registerDigestRoutes(app, opts);
   registerGuardRoutes(app, opts);
   registerInboxRoutes(app, opts);
   registerGateRoutes(app, opts);

@@ -381,7 +381,7 @@ describe("responses match the schemas /openapi.json declares", () => {
     await call(alice, "GET", "/feedback/stats", 200);
   });
 
-  it("reflections and growth", async () => {
+  it("reflections, growth and digests", async () => {
     const x = ((await alice.get("/list")).body.results as { id: number }[])[0]!.id;
     await call(alice, "POST", "/reflections", 201, { body: { content: "Billing deploys go smoothly on Fridays", source_memory_ids: [x] } });
     await call(alice, "POST", "/reflections", 400, { body: { content: "" } });
@@ -402,6 +402,12 @@ describe("responses match the schemas /openapi.json declares", () => {
     await call(alice, "GET", "/growth/observations", 200);
     await call(alice, "POST", "/growth/materialize", 404, { body: { observation_id: x } });
     await call(alice, "POST", "/growth/materialize", 400, { body: {} });
+    await call(alice, "POST", "/digests/generate", 201, { body: { period: "weekly" } });
+    await call(alice, "POST", "/digests/generate", 400, { body: { period: "hourly" } });
+    await call(alice, "POST", "/intelligence/digests/generate", 201);
+    items(await call(alice, "GET", "/digests", 200), "digests");
+    await call(alice, "GET", "/digests", 400, { query: "limit=0" });
+    items(await call(alice, "GET", "/intelligence/digests", 200), "digests");
   });
 
   it("jobs and the expiry sweep", async () => {

@@ -47,6 +47,7 @@ import {
 } from "./intelligence/index.js";
 import { createLlm, type LlmClient } from "./llm/index.js";
 import { createPrompt, type PromptService } from "./prompt/index.js";
+import { createDigests, type DigestService } from "./digests/index.js";
 import { createJobs, DEFAULT_JOBS_CONFIG, type JobLog, type JobQueue } from "./jobs/index.js";
 import { createMemory, FsrsStateStore, SpaceContentsStore, type MemoryService, type TtlSweeper } from "./memory/index.js";
 import { createSearch, createTextIndex, DEFAULT_ABSTAIN_MIN_SIMILARITY, SHIPPED_RANKER, WordNet, type ContextAssembler, type SearchReranker, type SearchService } from "./search/index.js";
@@ -70,6 +71,8 @@ export interface Engram {
   context: ContextAssembler;
   /** POST /header and GET /prompt: who wrote the recent memories, and memories packed for a system prompt. */
   prompt: PromptService;
+  /** POST /digests/generate and GET /digests: stored summaries of the last day, week or month. */
+  digests: DigestService;
   audit: AuditLog;
   vectors: VectorStore;
   embedding: EmbeddingService;
@@ -219,6 +222,7 @@ export function createEngram(
     log,
   });
   const prompt = createPrompt(ctx, { search });
+  const digests = createDigests(ctx);
   const fsrs = createFsrs(ctx, { rows: new FsrsStateStore(db), events, implicitWindowMs: (config.fsrsImplicitWindowSecs ?? 600) * 1000 });
   const llm = createLlm(config.llm ?? null);
   const guard = createGuard(ctx, { embedding, llm });
@@ -273,6 +277,7 @@ export function createEngram(
     reranker,
     context,
     prompt,
+    digests,
     audit,
     vectors,
     embedding,

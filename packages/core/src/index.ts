@@ -18,4 +18,5 @@ export * from "./search/index.js";
 export * from "./intelligence/index.js";
 export * from "./llm/index.js";
 export * from "./prompt/index.js";
+export * from "./digests/index.js";
 export { createEngram, type Engram } from "./engram.js";

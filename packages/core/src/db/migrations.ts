@@ -740,4 +740,22 @@ CREATE TABLE tool_quality_records (
 );
 `,
   },
+  {
+    version: 21,
+    name: "digests",
+    sql: `
+-- Stored summaries of a tenant's recent memories (contracts/services.md §16).
+CREATE TABLE digests (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  period TEXT NOT NULL CHECK (period IN ('daily','weekly','monthly')),
+  content TEXT NOT NULL,
+  memory_count INTEGER NOT NULL,
+  started_at TEXT NOT NULL,
+  ended_at TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+CREATE INDEX digests_user ON digests(user_id, id);
+`,
+  },
 ];
