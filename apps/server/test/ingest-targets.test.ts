@@ -80,6 +80,10 @@ describe("episode_id on /ingest and upload complete", () => {
       expect(res.status).toBe(404);
       expect(res.body.error).toBe("episode not found");
     }
+    // The stream refuses it before any event, as JSON.
+    const streamed = await alice.raw("POST", "/ingest/stream", { text, episode_id: bobEpisode }, { accept: "text/event-stream" });
+    expect(streamed.status).toBe(404);
+    expect(streamed.body).toEqual({ error: "episode not found" });
     const id = (await alice.post("/ingest/upload/init", { filename: "lantern.txt" })).body.upload_id as string;
     await alice.post("/ingest/upload/chunk", { upload_id: id, chunk_index: 0, chunk_hash: sha(text), data: Buffer.from(text).toString("base64") });
     expect((await alice.post("/ingest/upload/complete", { upload_id: id, episode_id: bobEpisode })).status).toBe(404);

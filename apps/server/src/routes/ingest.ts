@@ -157,21 +157,28 @@ export function registerIngestRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps 
     return ingest.input(req);
   };
 
-  /** The request, its review state settled, and its input bytes: from the JSON body, or from the form's file part. */
+  /**
+   * The request, its review state settled, and its input bytes: from the JSON body, or from the
+   * form's file part. Its episode and entities are checked here, so that a 404 comes before a URL
+   * is fetched and before /ingest/stream sends its first event.
+   */
   const requestOf = async (c: Context<AppEnv, string, { out: { json: IngestRequest | IngestForm; form: IngestRequest | IngestForm } }>) => {
     const type = c.req.header("content-type") ?? "";
     if (isForm(type)) {
       // The form validator ran (the content type says so): its output is the form schema's.
       const form = c.req.valid("form") as IngestForm;
       if (form.file.size > MAX_INGEST_DATA_BYTES) throw new HTTPException(413, { message: `file: must be at most ${MAX_INGEST_DATA_BYTES} bytes` });
+      ingest.checkTargets(userOf(c), form);
       const input = ingest.fileInput(new Uint8Array(await form.file.arrayBuffer()), form.filename);
       return { req: reviewed(c, form), input };
     }
     // Without a content type neither validator ran: refuse rather than read an unchecked body.
     if (!isJson(type)) throw new EngramError("invalid", "send JSON (application/json) or the document as a file (multipart/form-data)", "body");
     const req = reviewed(c, c.req.valid("json") as IngestRequest);
+    ingest.checkTargets(userOf(c), req);
     return { req, input: await inputOf(req) };
   };
+  const checked = { targetsChecked: true };
 
   app.openapi(
     createRoute({
@@ -186,7 +193,7 @@ export function registerIngestRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps 
     }),
     async (c) => {
       const { req, input } = await requestOf(c);
-      const result = await ingest.run(userOf(c), input, req);
+      const result = await ingest.run(userOf(c), input, req, checked);
       c.set("auditTargets", result.memoryIds);
       return c.json(ingestResultDto(result), 200);
     },
@@ -213,7 +220,7 @@ export function registerIngestRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps 
       const { req, input } = await requestOf(c);
       const userId = userOf(c);
       if (!(c.req.header("accept") ?? "").includes("text/event-stream")) {
-        const result = await ingest.run(userId, input, req);
+        const result = await ingest.run(userId, input, req, checked);
         return streamSSE(c, async (stream) => {
           await stream.writeSSE({ event: "result", data: JSON.stringify(ingestResultDto(result)) });
         });
@@ -226,6 +233,7 @@ export function registerIngestRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps 
         let jobId = "";
         try {
           await ingest.run(userId, input, req, {
+            ...checked,
             emit: (e: IngestEvent) => {
               jobId = e.job_id;
               writes.push(send({ event: "progress", data: JSON.stringify(e) }));

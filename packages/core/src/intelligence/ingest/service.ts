@@ -62,8 +62,9 @@ export interface RunHooks {
   /** Runs inside each stored chunk's transaction (a job records its progress there). */
   onStored?: (progress: IngestProgress) => void;
   /**
-   * The caller checked `episode_id` and `entity_ids` when it accepted the work (an upload's
-   * complete): the run does not refuse them again, and an entity gone since is left out.
+   * The caller checked `episode_id` and `entity_ids` when it accepted the work (the route, before
+   * a stream began; an upload's complete): the run does not refuse them again, and an entity gone
+   * since is left out.
    */
   targetsChecked?: boolean;
 }
