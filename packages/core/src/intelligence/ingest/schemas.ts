@@ -18,8 +18,8 @@ const modeSchema = z.enum(["raw", "extract"], { error: "must be raw or extract" 
 export const chunkOptionsSchema = z
   .object(
     {
-    max_chunk_size: z.number().int("must be an integer").min(200, "must be between 200 and 20000").max(20_000, "must be between 200 and 20000").default(3000),
-    overlap: z.number().int("must be an integer").min(0, "must be at least 0").default(200),
+      max_chunk_size: z.number().int("must be an integer").min(200, "must be between 200 and 20000").max(20_000, "must be between 200 and 20000").default(3000),
+      overlap: z.number().int("must be an integer").min(0, "must be at least 0").default(200),
     },
     { error: 'must be an object: {"max_chunk_size": 200..20000, "overlap": 0..max/2}' },
   )
@@ -95,14 +95,16 @@ const formIds = (v: unknown) => {
 };
 const isFile = (v: unknown): v is File => v instanceof File;
 
-const filePart = z.custom<File>(isFile, {
-  error: (iss) =>
-    iss.input === undefined
-      ? "is required: send the document as one file part named file"
-      : Array.isArray(iss.input)
-        ? `send one file part, not ${iss.input.length}`
-        : "must be a file part (a form field with a filename)",
-}).meta({ type: "string", format: "binary", description: "the document: one file part named file, at most 8 MiB" });
+const filePart = z
+  .custom<File>(isFile, {
+    error: (iss) =>
+      iss.input === undefined
+        ? "is required: send the document as one file part named file"
+        : Array.isArray(iss.input)
+          ? `send one file part, not ${iss.input.length}`
+          : "must be a file part (a form field with a filename)",
+  })
+  .meta({ type: "string", format: "binary", description: "the document: one file part named file, at most 8 MiB" });
 /** A field that the file part replaces: sending both is a 400 naming it. */
 const replacedByFile = (field: string) =>
   z
