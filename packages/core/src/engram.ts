@@ -266,6 +266,8 @@ export function createEngram(
     jobs,
     urls: { allowPrivate: config.allowPrivateUrls ?? false, timeoutMs: config.ingest?.urlTimeoutMs ?? DEFAULT_INGEST_URL_TIMEOUT_MS },
     llm,
+    episodes,
+    entities: graph.entities,
   });
 
   return {

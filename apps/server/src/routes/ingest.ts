@@ -3,8 +3,11 @@ import { HTTPException } from "hono/http-exception";
 import { streamSSE } from "hono/streaming";
 import { z } from "zod";
 import {
+  ingestFormSchema,
   ingestRequestSchema,
+  EngramError,
   INGEST_FORMATS,
+  MAX_INGEST_DATA_BYTES,
   MAX_INGEST_TEXT_BYTES,
   MAX_UPLOAD_CHUNK_BYTES,
   MAX_UPLOAD_TOTAL_BYTES,
@@ -13,10 +16,13 @@ import {
   uploadIdSchema,
   uploadInitSchema,
   type IngestEvent,
+  type IngestForm,
+  type IngestRequest,
   type IngestResult,
   type Principal,
   type UploadSession,
 } from "@engram/core";
+import type { Context } from "hono";
 import type { Logger } from "pino";
 import type { AppEnv, ServerDeps } from "../env.js";
 import { errors, json, jsonBody, scoped, timestamp } from "./define.js";
@@ -116,7 +122,23 @@ const KEEP_ALIVE_MS = 15_000;
 
 const requestDescription =
   `Exactly one of text (≤ 1 MiB), data (base64, ≤ 8 MiB decoded) or url (fetched: http(s), no redirects, ≤ 8 MiB; loopback and private ` +
-  `addresses refused unless ENGRAM_ALLOW_PRIVATE_URLS). format: ${INGEST_FORMATS.join(", ")}; else detected.`;
+  `addresses refused unless ENGRAM_ALLOW_PRIVATE_URLS). format: ${INGEST_FORMATS.join(", ")}; else detected. ` +
+  `Or multipart/form-data: one file part named file (≤ 8 MiB) and the other fields as form fields (tags and entity_ids as a JSON ` +
+  `array or comma-separated, chunk as JSON); filename defaults to the file part's. episode_id and entity_ids: the caller's own (404 otherwise).`;
+
+/**
+ * /ingest's body: JSON, or a form whose file part carries the document. Not `required`: with it,
+ * @hono/zod-openapi runs both validators on every request and each refuses the other's type; the
+ * handler picks the one that matches, and the media-type gate still answers 415 to any other.
+ */
+const ingestBody = {
+  body: {
+    content: { "application/json": { schema: ingestRequestSchema }, "multipart/form-data": { schema: ingestFormSchema } },
+    required: false,
+  },
+};
+const isForm = (contentType: string) => /^\s*(multipart\/form-data|application\/x-www-form-urlencoded)\b/i.test(contentType);
+const isJson = (contentType: string) => /^\s*application\/([\w.-]+\+)?json\b/i.test(contentType);
 
 export function registerIngestRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps & { log: Logger }) {
   const { ingest, uploads } = deps.engram.ingestion;
@@ -135,6 +157,29 @@ export function registerIngestRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps 
     return ingest.input(req);
   };
 
+  /**
+   * The request, its review state settled, and its input bytes: from the JSON body, or from the
+   * form's file part. Its episode and entities are checked here, so that a 404 comes before a URL
+   * is fetched and before /ingest/stream sends its first event.
+   */
+  const requestOf = async (c: Context<AppEnv, string, { out: { json: IngestRequest | IngestForm; form: IngestRequest | IngestForm } }>) => {
+    const type = c.req.header("content-type") ?? "";
+    if (isForm(type)) {
+      // The form validator ran (the content type says so): its output is the form schema's.
+      const form = c.req.valid("form") as IngestForm;
+      if (form.file.size > MAX_INGEST_DATA_BYTES) throw new HTTPException(413, { message: `file: must be at most ${MAX_INGEST_DATA_BYTES} bytes` });
+      ingest.checkTargets(userOf(c), form);
+      const input = ingest.fileInput(new Uint8Array(await form.file.arrayBuffer()), form.filename);
+      return { req: reviewed(c, form), input };
+    }
+    // Without a content type neither validator ran: refuse rather than read an unchecked body.
+    if (!isJson(type)) throw new EngramError("invalid", "send JSON (application/json) or the document as a file (multipart/form-data)", "body");
+    const req = reviewed(c, c.req.valid("json") as IngestRequest);
+    ingest.checkTargets(userOf(c), req);
+    return { req, input: await inputOf(req) };
+  };
+  const checked = { targetsChecked: true };
+
   app.openapi(
     createRoute({
       method: "post",
@@ -143,12 +188,12 @@ export function registerIngestRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps 
       summary: "Ingest a document, export or archive: one memory per chunk, through the store path",
       description: requestDescription,
       middleware: scoped("write"),
-      request: jsonBody(ingestRequestSchema),
-      responses: { 200: json(ingestResultSchema, "what was ingested (status failed: the input parsed to no text; skipped: already ingested)"), ...errors(400, 401, 403, 429) },
+      request: ingestBody,
+      responses: { 200: json(ingestResultSchema, "what was ingested (status failed: the input parsed to no text; skipped: already ingested)"), ...errors(400, 401, 403, 404, 429) },
     }),
     async (c) => {
-      const req = reviewed(c, c.req.valid("json"));
-      const result = await ingest.run(userOf(c), await inputOf(req), req);
+      const { req, input } = await requestOf(c);
+      const result = await ingest.run(userOf(c), input, req, checked);
       c.set("auditTargets", result.memoryIds);
       return c.json(ingestResultDto(result), 200);
     },
@@ -165,18 +210,17 @@ export function registerIngestRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps 
         "`: keep-alive` comments every 15 s. Without it: one `event: result` frame whose data is /ingest's answer. A client that " +
         "disconnects does not cancel the ingestion.",
       middleware: scoped("write"),
-      request: jsonBody(ingestRequestSchema),
+      request: ingestBody,
       responses: {
         200: { description: "progress events, or one result event", content: { "text/event-stream": { schema: z.string() } } },
-        ...errors(400, 401, 403, 429),
+        ...errors(400, 401, 403, 404, 429),
       },
     }),
     async (c) => {
-      const req = reviewed(c, c.req.valid("json"));
+      const { req, input } = await requestOf(c);
       const userId = userOf(c);
-      const input = await inputOf(req);
       if (!(c.req.header("accept") ?? "").includes("text/event-stream")) {
-        const result = await ingest.run(userId, input, req);
+        const result = await ingest.run(userId, input, req, checked);
         return streamSSE(c, async (stream) => {
           await stream.writeSSE({ event: "result", data: JSON.stringify(ingestResultDto(result)) });
         });
@@ -189,6 +233,7 @@ export function registerIngestRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps 
         let jobId = "";
         try {
           await ingest.run(userId, input, req, {
+            ...checked,
             emit: (e: IngestEvent) => {
               jobId = e.job_id;
               writes.push(send({ event: "progress", data: JSON.stringify(e) }));

@@ -15564,7 +15564,7 @@ export interface paths {
         put?: never;
         /**
          * Ingest a document, export or archive: one memory per chunk, through the store path
-         * @description Exactly one of text (≤ 1 MiB), data (base64, ≤ 8 MiB decoded) or url (fetched: http(s), no redirects, ≤ 8 MiB; loopback and private addresses refused unless ENGRAM_ALLOW_PRIVATE_URLS). format: markdown, plaintext, html, pdf, docx, csv, jsonl, chatgpt-export, claude-export, messages, zip; else detected.
+         * @description Exactly one of text (≤ 1 MiB), data (base64, ≤ 8 MiB decoded) or url (fetched: http(s), no redirects, ≤ 8 MiB; loopback and private addresses refused unless ENGRAM_ALLOW_PRIVATE_URLS). format: markdown, plaintext, html, pdf, docx, csv, jsonl, chatgpt-export, claude-export, messages, zip; else detected. Or multipart/form-data: one file part named file (≤ 8 MiB) and the other fields as form fields (tags and entity_ids as a JSON array or comma-separated, chunk as JSON); filename defaults to the file part's. episode_id and entity_ids: the caller's own (404 otherwise).
          */
         post: {
             parameters: {
@@ -15573,7 +15573,7 @@ export interface paths {
                 path?: never;
                 cookie?: never;
             };
-            requestBody: {
+            requestBody?: {
                 content: {
                     "application/json": {
                         text?: string;
@@ -15613,6 +15613,51 @@ export interface paths {
                         review_status?: "approved" | "pending";
                         /** @enum {string} */
                         status?: "approved" | "pending";
+                        episode_id?: number;
+                        /** @default [] */
+                        entity_ids?: number[];
+                    };
+                    "multipart/form-data": {
+                        /**
+                         * Format: binary
+                         * @description the document: one file part named file, at most 8 MiB
+                         */
+                        file: string;
+                        /** @description not with a file part */
+                        text?: unknown;
+                        /** @description not with a file part */
+                        data?: unknown;
+                        /** @description not with a file part */
+                        url?: unknown;
+                        filename?: string;
+                        /** @default text */
+                        source?: string;
+                        /** @enum {string} */
+                        format?: "markdown" | "plaintext" | "html" | "pdf" | "docx" | "csv" | "jsonl" | "chatgpt-export" | "claude-export" | "messages" | "zip";
+                        title?: string;
+                        /** @default general */
+                        category?: string;
+                        /** @default 5 */
+                        importance?: number;
+                        /**
+                         * @default raw
+                         * @enum {string}
+                         */
+                        mode?: "raw" | "extract";
+                        /** @description a JSON array, or comma-separated */
+                        tags?: string;
+                        space_id?: number | null;
+                        /** @description JSON: {"max_chunk_size": 200..20000, "overlap": 0..max/2} */
+                        chunk?: string;
+                        /** @enum {string} */
+                        review_status?: "approved" | "pending";
+                        /** @enum {string} */
+                        status?: "approved" | "pending";
+                        episode_id?: number;
+                        /** @description a JSON array of integers, or comma-separated */
+                        entity_ids?: string;
+                    } & {
+                        [key: string]: unknown;
                     };
                 };
             };
@@ -15646,6 +15691,15 @@ export interface paths {
                 };
                 /** @description the key lacks a scope this needs, or may not act on that target */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description no such record for this user (another tenant's id is a 404 too) */
+                404: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -15699,7 +15753,7 @@ export interface paths {
                 path?: never;
                 cookie?: never;
             };
-            requestBody: {
+            requestBody?: {
                 content: {
                     "application/json": {
                         text?: string;
@@ -15739,6 +15793,51 @@ export interface paths {
                         review_status?: "approved" | "pending";
                         /** @enum {string} */
                         status?: "approved" | "pending";
+                        episode_id?: number;
+                        /** @default [] */
+                        entity_ids?: number[];
+                    };
+                    "multipart/form-data": {
+                        /**
+                         * Format: binary
+                         * @description the document: one file part named file, at most 8 MiB
+                         */
+                        file: string;
+                        /** @description not with a file part */
+                        text?: unknown;
+                        /** @description not with a file part */
+                        data?: unknown;
+                        /** @description not with a file part */
+                        url?: unknown;
+                        filename?: string;
+                        /** @default text */
+                        source?: string;
+                        /** @enum {string} */
+                        format?: "markdown" | "plaintext" | "html" | "pdf" | "docx" | "csv" | "jsonl" | "chatgpt-export" | "claude-export" | "messages" | "zip";
+                        title?: string;
+                        /** @default general */
+                        category?: string;
+                        /** @default 5 */
+                        importance?: number;
+                        /**
+                         * @default raw
+                         * @enum {string}
+                         */
+                        mode?: "raw" | "extract";
+                        /** @description a JSON array, or comma-separated */
+                        tags?: string;
+                        space_id?: number | null;
+                        /** @description JSON: {"max_chunk_size": 200..20000, "overlap": 0..max/2} */
+                        chunk?: string;
+                        /** @enum {string} */
+                        review_status?: "approved" | "pending";
+                        /** @enum {string} */
+                        status?: "approved" | "pending";
+                        episode_id?: number;
+                        /** @description a JSON array of integers, or comma-separated */
+                        entity_ids?: string;
+                    } & {
+                        [key: string]: unknown;
                     };
                 };
             };
@@ -15772,6 +15871,15 @@ export interface paths {
                 };
                 /** @description the key lacks a scope this needs, or may not act on that target */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description no such record for this user (another tenant's id is a 404 too) */
+                404: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -16058,6 +16166,9 @@ export interface paths {
                         review_status?: "approved" | "pending";
                         /** @enum {string} */
                         status?: "approved" | "pending";
+                        episode_id?: number;
+                        /** @default [] */
+                        entity_ids?: number[];
                     };
                 };
             };

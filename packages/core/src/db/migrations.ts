@@ -741,6 +741,20 @@ CREATE TABLE tool_quality_records (
 `,
   },
   {
+    version: 19,
+    name: "document times of memories, given entity links",
+    sql: `
+-- When what a memory tells happened, when that is known apart from when it was stored: the
+-- creation time of the chat export conversation it was ingested from, the start of the episode
+-- whose narrative it is. Facts extracted from the memory date from it (contracts/intelligence.md §4).
+ALTER TABLE memories ADD COLUMN occurred_at TEXT;
+
+-- How a memory came to name an entity: found by extraction, or given by the writer (entity_ids on
+-- /ingest). Only extracted rows mark a memory as indexed, so a given link does not stop extraction.
+ALTER TABLE memory_entities ADD COLUMN origin TEXT NOT NULL DEFAULT 'extracted' CHECK (origin IN ('extracted', 'given'));
+`,
+  },
+  {
     version: 21,
     name: "digests",
     sql: `

@@ -84,6 +84,8 @@ export const memories = sqliteTable("memories", {
   model: text("model"),
   recallHits: integer("recall_hits").notNull().default(0),
   recallMisses: integer("recall_misses").notNull().default(0),
+  /** Migration 19: when what it tells happened (a chat export's conversation, an episode's start), when known; facts date from it. */
+  occurredAt: text("occurred_at"),
 });
 
 export const memoryLinks = sqliteTable("memory_links", {
@@ -175,6 +177,8 @@ export const memoryEntities = sqliteTable("memory_entities", {
   userId: integer("user_id").notNull(),
   salience: real("salience").notNull(),
   createdAt: text("created_at").notNull(),
+  /** Migration 19: found by extraction, or given by the writer (entity_ids on /ingest). */
+  origin: text("origin", { enum: ["extracted", "given"] }).notNull().default("extracted"),
 });
 
 export const entityCooccurrences = sqliteTable("entity_cooccurrences", {

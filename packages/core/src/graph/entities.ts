@@ -55,6 +55,8 @@ const RETRO_SCAN_LIMIT = 2000;
 const RETRO_BATCH = 250;
 /** Extraction reads only this much of a memory: no more is loaded or sent to the worker. */
 const SCANNED_CHARS = MAX_ENTITY_SCAN_CHARS + 1;
+/** Salience of a link the writer gave: the highest, as the memory is about the entity by their word. */
+const GIVEN_SALIENCE = 1;
 
 /** Where entities are kept, and what they are checked against. */
 export interface EntityDeps {
@@ -189,9 +191,25 @@ export class EntityService {
     })();
   }
 
+  /** The caller's entities among `ids`; a missing or another tenant's id is a 404 naming it (as `field`). */
+  requireOwned(userId: number, ids: readonly number[], field: string): void {
+    for (const id of ids) if (!this.store.get(userId, id)) throw notFound(`${field} ${id}: entity`);
+  }
+
+  /**
+   * Links a memory to entities its writer named (entity_ids on /ingest), counted as an extracted
+   * mention is, at full salience: the writer says the memory is about them. Call it in the
+   * memory's write transaction, after `requireOwned`; an entity gone since is skipped. The
+   * memory's own extraction still runs (these links do not mark it indexed).
+   */
+  linkGiven(userId: number, memoryId: number, entityIds: readonly number[]): void {
+    const now = isoNow(this.ctx);
+    for (const id of new Set(entityIds)) if (this.store.get(userId, id)) this.attach(userId, memoryId, id, GIVEN_SALIENCE, now, "given");
+  }
+
   /** Links one entity to one memory and counts it: one more occurrence, one more co-occurrence with each entity already there. */
-  private attach(userId: number, memoryId: number, entityId: number, salience: number, now: string): void {
-    if (!this.store.addMention(userId, memoryId, entityId, salience, now)) return;
+  private attach(userId: number, memoryId: number, entityId: number, salience: number, now: string, origin: "extracted" | "given" = "extracted"): void {
+    if (!this.store.addMention(userId, memoryId, entityId, salience, now, origin)) return;
     this.store.countMention(entityId, now);
     for (const o of this.store.otherMentions(memoryId, entityId)) {
       this.store.addPair(userId, Math.min(o.id, entityId), Math.max(o.id, entityId), o.salience * salience, now);

@@ -28,10 +28,12 @@ const DEDUP_MAX_DISTANCE = 3;
 
 export type MemoryStatus = "active" | "archived" | "forgotten";
 
-/** Where a derived memory lands: the review inbox or not, an episode or none. */
+/** Where a derived memory lands: the review inbox or not, an episode or none, and when what it tells happened. */
 export interface StorePlacement {
   reviewStatus?: "approved" | "pending";
   episodeId?: number | null;
+  /** ISO-8601: a chat export's conversation time, an episode's start; facts date from it rather than from the store. */
+  occurredAt?: string | null;
 }
 
 /**
@@ -128,7 +130,8 @@ export class MemoryService {
   /**
    * Stores the memory and, when given, its vector of the active model in one transaction.
    * `placement` is for derived memories: a pending one waits in the review inbox (and gets no
-   * post-store job until approved); `episodeId` makes it a member of that (already checked) episode.
+   * post-store job until approved); `episodeId` makes it a member of that (already checked) episode;
+   * `occurredAt` dates what it tells (its versions keep it).
    */
   store(userId: number, input: StoreInput, vector: Float32Array | null = null, placement: StorePlacement = {}): StoreResult {
     const sqlite = this.ctx.db.sqlite;
@@ -177,6 +180,7 @@ export class MemoryService {
         updatedAt: now,
         episodeId: placement.episodeId ?? null,
         model: input.model ?? null,
+        occurredAt: placement.occurredAt ?? null,
       });
       if (vector) this.vectors.writeRow(userId, row.id, vector);
       this.enqueueFollowUps(userId, row);

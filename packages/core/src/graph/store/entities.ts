@@ -63,8 +63,8 @@ export class EntityStore {
            entity_type = CASE WHEN entities.origin = 'extracted' AND entities.entity_type = 'other' THEN excluded.entity_type ELSE entities.entity_type END
          RETURNING id`,
       ).pluck(),
-      indexed: p("SELECT 1 FROM memory_entities WHERE memory_id = ? LIMIT 1"),
-      addMention: p("INSERT OR IGNORE INTO memory_entities (memory_id, entity_id, user_id, salience, created_at) VALUES (?, ?, ?, ?, ?)"),
+      indexed: p("SELECT 1 FROM memory_entities WHERE memory_id = ? AND origin = 'extracted' LIMIT 1"),
+      addMention: p("INSERT OR IGNORE INTO memory_entities (memory_id, entity_id, user_id, salience, created_at, origin) VALUES (?, ?, ?, ?, ?, ?)"),
       countMention: p("UPDATE entities SET occurrence_count = occurrence_count + 1, last_seen_at = ? WHERE id = ?"),
       otherMentions: p("SELECT entity_id AS id, salience FROM memory_entities WHERE memory_id = ? AND entity_id != ?"),
       addPair: p(
@@ -179,14 +179,14 @@ export class EntityStore {
     return this.s.upsertExtracted.get(userId, e.name, e.key, e.type, now, now, now, now) as number;
   }
 
-  /** Whether the memory's entities have been extracted (it names at least one). */
+  /** Whether the memory's entities have been extracted (it names at least one); links its writer gave do not count. */
   isIndexed(memoryId: number): boolean {
     return this.s.indexed.get(memoryId) !== undefined;
   }
 
-  /** Records that a memory names an entity; false when it was already recorded. */
-  addMention(userId: number, memoryId: number, entityId: number, salience: number, now: string): boolean {
-    return this.s.addMention.run(memoryId, entityId, userId, salience, now).changes > 0;
+  /** Records that a memory names an entity, found by extraction or given by its writer; false when it was already recorded. */
+  addMention(userId: number, memoryId: number, entityId: number, salience: number, now: string, origin: "extracted" | "given" = "extracted"): boolean {
+    return this.s.addMention.run(memoryId, entityId, userId, salience, now, origin).changes > 0;
   }
 
   /** One more occurrence of the entity, seen now. */

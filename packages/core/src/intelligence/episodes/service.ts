@@ -152,10 +152,13 @@ export class EpisodeService {
     if (current && (!rewritten || current.content === summary)) return current.id;
     const vector = (await embedding.embed([summary]))?.[0] ?? null;
     if (current) return memories.update(userId, current.id, { content: summary }, vector).id;
+    // The narrative tells of the episode: its facts date from the episode's start (contract §5.5),
+    // and a rewrite (a new version) keeps that date.
     const stored = memories.store(
       userId,
       { content: summary, category: "episode", source: "episode", importance: 5, tags: ["episode"], session_id: row.sessionId, is_static: false },
       vector,
+      { occurredAt: row.startedAt },
     );
     return stored.kind === "stored" ? stored.memory.id : stored.existingId;
   }

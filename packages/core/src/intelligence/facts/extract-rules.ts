@@ -189,15 +189,16 @@ function clausesOf(sentence: string): string[] {
 }
 
 /**
- * The facts the §4 patterns find in a memory's content. `createdAt` is the memory's creation, the
- * base of relative dates and the valid_at of a fact with no date of its own.
+ * The facts the §4 patterns find in a memory's content. `saidAt` is when the text was said (its
+ * document time, else its creation; see valid-at.ts), the base of relative dates and the
+ * valid_at of a fact with no date of its own.
  */
-export function extractRuleFacts(content: string, createdAt: Date): ExtractedFact[] {
+export function extractRuleFacts(content: string, saidAt: Date): ExtractedFact[] {
   const marker = conversationDate(content);
   const facts: ExtractedFact[] = [];
   const seen = new Set<string>();
   for (const sentence of sentencesOf(withoutMarkers(content))) {
-    const { validAt, dateRef } = resolveValidAt(sentence, marker, createdAt);
+    const { validAt, dateRef } = resolveValidAt(sentence, marker, saidAt);
     for (const whole of clausesOf(sentence)) {
       const clause = whole.slice(0, MAX_CLAUSE);
       const families = new Set<string>();

@@ -39,10 +39,10 @@ const FIRST_PERSON = /^(?:i|me|my|myself|the user|user)$/i;
 
 /** The LLM path of fact extraction: the model's facts, dated by the model or by the §4 order; null on any failure. */
 export function llmFactExtractor(llm: LlmClient): FactExtractor {
-  return async (content, createdAt, background) => {
+  return async (content, saidAt, background) => {
     const r = await llm.complete({ feature: "facts", system: EXTRACT_PROMPT, input: content, schema: factsAnswer, temperature: 0.1, background });
     if (!r.ok) return null;
-    const dated = resolveValidAt(content, conversationDate(content), createdAt);
+    const dated = resolveValidAt(content, conversationDate(content), saidAt);
     const facts: ExtractedFact[] = r.value.facts.flatMap((f) => {
       const predicate = snake(f.predicate);
       if (predicate.length === 0) return [];

@@ -30,7 +30,7 @@ export interface ExtractionResult {
  * Turns a memory's text into facts. The rules path is `extractRuleFacts`; the LLM path plugs in
  * here and answers null when it has nothing, so the rules path runs instead.
  */
-export type FactExtractor = (content: string, createdAt: Date, background: boolean) => Promise<{ facts: ExtractedFact[]; method: "llm"; model: string } | null>;
+export type FactExtractor = (content: string, saidAt: Date, background: boolean) => Promise<{ facts: ExtractedFact[]; method: "llm"; model: string } | null>;
 
 /**
  * A value pair whose objects may be spellings of one thing ("NYC" / "New York City") goes to this
@@ -92,9 +92,11 @@ export class FactService {
     const memory = this.memory(userId, memoryId);
     const done = this.existing(userId, memory);
     if (done) return done;
-    const createdAt = new Date(memory.createdAt);
-    const fromLlm = this.llm.extract ? await this.llm.extract(memory.content, createdAt, background).catch(() => null) : null;
-    const found = fromLlm ?? { facts: extractRuleFacts(memory.content, createdAt), method: "rules" as const };
+    // A memory whose document time is known (an ingested chat export, an episode's narrative) tells
+    // of that time, not of the moment it was stored: its undated facts date from it (§4, §5.5).
+    const saidAt = new Date(memory.occurredAt ?? memory.createdAt);
+    const fromLlm = this.llm.extract ? await this.llm.extract(memory.content, saidAt, background).catch(() => null) : null;
+    const found = fromLlm ?? { facts: extractRuleFacts(memory.content, saidAt), method: "rules" as const };
     const { result, pairs } = this.ctx.db.sqlite.transaction(() => {
       // The memory may have changed while the LLM answered: look again inside the transaction.
       const current = this.memory(userId, memoryId);

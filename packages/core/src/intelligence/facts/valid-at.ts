@@ -1,9 +1,11 @@
 /**
  * When a sentence's fact became true (contracts/intelligence.md §4), in the contract's order: an
  * explicit date in the sentence, a `[Conversation date: …]` marker in the memory, a relative
- * reference resolved against the memory's creation (or against the marker's date, when there is
- * one), else the creation itself. Pure: the memory's
- * `created_at` comes in, an ISO-8601 UTC instant goes out.
+ * reference, else when the memory's text was said. Pure: that instant comes in, an ISO-8601 UTC
+ * instant goes out. "Said" is the memory's document time when it has one (the conversation of an
+ * ingested chat export, the start of the episode whose narrative it is), else its `created_at`.
+ * A relative reference counts from the marker's date when there is one, else from the same
+ * instant: "yesterday" in a 2023 conversation imported today is a day in 2023.
  */
 
 const MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"];
@@ -107,13 +109,13 @@ export function relativeDate(text: string, base: Date): { at: Date; ref: string 
  * The sentence's valid_at and, when a relative reference decided it, the words (`date_ref`).
  * `marker` is the memory's conversation date, found once per memory.
  */
-export function resolveValidAt(sentence: string, marker: Date | null, createdAt: Date): { validAt: string; dateRef: string | null } {
+export function resolveValidAt(sentence: string, marker: Date | null, saidAt: Date): { validAt: string; dateRef: string | null } {
   const explicit = explicitDate(sentence);
   if (explicit) return { validAt: explicit.toISOString(), dateRef: null };
   // "Yesterday" in a dated conversation means the day before that conversation, not before the
   // memory was written: the marker is the base a relative reference counts from.
-  const relative = relativeDate(sentence, marker ?? createdAt);
+  const relative = relativeDate(sentence, marker ?? saidAt);
   if (marker && !relative) return { validAt: marker.toISOString(), dateRef: null };
   if (relative) return { validAt: relative.at.toISOString(), dateRef: relative.ref };
-  return { validAt: createdAt.toISOString(), dateRef: null };
+  return { validAt: saidAt.toISOString(), dateRef: null };
 }

@@ -4,7 +4,9 @@ import { z } from "zod";
 import { invalid } from "../../errors.js";
 import { keepValid, type LlmClient } from "../../llm/index.js";
 import { storeInputSchema, type MemoryService } from "../../memory/index.js";
+import type { GraphService } from "../../graph/index.js";
 import type { EmbeddingService } from "../../vector/index.js";
+import type { EpisodeService } from "../episodes/index.js";
 import { chunkText } from "./chunk.js";
 import { ParseInputError, type IngestDocument } from "./documents.js";
 import type { IngestFormat } from "./formats.js";
@@ -43,7 +45,13 @@ export interface IngestResult {
 export interface IngestInput {
   bytes: Uint8Array;
   filename: string | undefined;
-  field: "text" | "data" | "url";
+  field: "text" | "data" | "url" | "file";
+}
+
+/** What ingestion needs of the episodes and of the graph's entities: checking a request's targets and joining memories to them. */
+export interface IngestTargets {
+  episodes: Pick<EpisodeService, "own" | "recount">;
+  entities: Pick<GraphService["entities"], "requireOwned" | "linkGiven">;
 }
 
 export interface RunHooks {
@@ -53,6 +61,12 @@ export interface RunHooks {
   resume?: IngestProgress | null;
   /** Runs inside each stored chunk's transaction (a job records its progress there). */
   onStored?: (progress: IngestProgress) => void;
+  /**
+   * The caller checked `episode_id` and `entity_ids` when it accepted the work (the route, before
+   * a stream began; an upload's complete): the run does not refuse them again, and an entity gone
+   * since is left out.
+   */
+  targetsChecked?: boolean;
 }
 
 const FACT = z.string().trim().min(5).max(2000);
@@ -81,8 +95,20 @@ export function decodeBase64(field: string, value: string): Buffer {
 export class IngestService {
   constructor(
     private readonly ctx: CoreContext,
-    private readonly deps: { memories: MemoryService; embedding: EmbeddingService; store: IngestStore; urls: UrlFetchOptions; llm: LlmClient },
+    private readonly deps: { memories: MemoryService; embedding: EmbeddingService; store: IngestStore; urls: UrlFetchOptions; llm: LlmClient } & IngestTargets,
   ) {}
+
+  /** Refuses, before anything is stored, an `episode_id` or an `entity_ids` entry that is missing or another tenant's (404). */
+  checkTargets(userId: number, opts: Pick<IngestOptions, "episode_id" | "entity_ids">): void {
+    if (opts.episode_id !== undefined) this.deps.episodes.own(userId, opts.episode_id);
+    this.deps.entities.requireOwned(userId, opts.entity_ids, "entity_ids");
+  }
+
+  /** The bytes of an uploaded file part (multipart /ingest): refused when empty; its size limit is the route's (413). */
+  fileInput(bytes: Uint8Array, filename: string | undefined): IngestInput {
+    if (bytes.length === 0) throw invalid("file", "must not be empty");
+    return { bytes, filename, field: "file" };
+  }
 
   /**
    * `mode: "extract"` with an LLM: the chunk's atomic facts (≤ 30), each its own memory. The
@@ -130,6 +156,7 @@ export class IngestService {
     const sha = sha256Hex(input.bytes);
     const base = { source: opts.source, jobId, method: "rules" as "rules" | "llm", errors: [] as string[], pages: 0 };
     const elapsed = () => Math.round(performance.now() - started);
+    if (!hooks.targetsChecked) this.checkTargets(userId, opts);
 
     if (!hooks.resume && this.deps.store.hasHash(userId, sha)) {
       const reason = "this input was already ingested (same SHA-256)";
@@ -152,7 +179,7 @@ export class IngestService {
     const work = documents.flatMap((doc, docIndex) => {
       const chunks = chunkText(doc.text, chunkOpts);
       emit({ type: "chunked", job_id: jobId, document_index: docIndex, document_title: doc.title, chunks: chunks.length });
-      return chunks.map((text, chunkIndex) => ({ text, docIndex, title: doc.title, chunkIndex, of: chunks.length }));
+      return chunks.map((text, chunkIndex) => ({ text, docIndex, title: doc.title, chunkIndex, of: chunks.length, occurredAt: doc.createdAt }));
     });
 
     const progress: IngestProgress = hooks.resume
@@ -185,8 +212,14 @@ export class IngestService {
         // A chunk's memories and the job's progress commit together: a rerun after a crash neither repeats nor skips a chunk.
         this.deps.store.transaction(() => {
           for (const { input, vector } of inputs) {
-            const stored = this.deps.memories.store(userId, input, vector, { reviewStatus: pendingReview(opts) ? "pending" : "approved" });
+            // A chat export's conversation time travels with each of its chunks: their facts date from it.
+            const stored = this.deps.memories.store(userId, input, vector, {
+              reviewStatus: pendingReview(opts) ? "pending" : "approved",
+              episodeId: opts.episode_id ?? null,
+              occurredAt: w.occurredAt,
+            });
             if (stored.kind === "stored") {
+              if (opts.entity_ids.length > 0) this.deps.entities.linkGiven(userId, stored.memory.id, opts.entity_ids);
               progress.memories_created++;
               progress.memory_ids.push(stored.memory.id);
             }
@@ -208,6 +241,7 @@ export class IngestService {
       }
     }
 
+    if (opts.episode_id !== undefined && progress.memories_created > 0) this.deps.episodes.recount(userId, opts.episode_id);
     const status = documents.length > 0 ? ("completed" as const) : ("failed" as const);
     if (status === "completed") this.deps.store.recordHash(userId, sha, jobId, this.ctx.clock.now().toISOString());
     const durationMs = elapsed();

@@ -125,6 +125,8 @@ export class UploadService {
     if (s.totalSize !== null && s.totalSize !== data.length) throw invalid("upload_id", `${data.length} bytes were sent, total_size declared ${s.totalSize}`);
 
     const options = ingestOptionsSchema.parse({ ...req, filename: s.filename ?? undefined, source: s.source });
+    // Refused now, while the caller waits: the job that may run the pipeline cannot answer a 404.
+    this.deps.ingest.checkTargets(userId, options);
     const jobId = newIngestJobId();
     const byName = s.filename ? formatOfExtension(s.filename) : undefined;
     const binary = isPdf(data) || isZip(data) || [req.format, byName].some((f) => f !== undefined && f !== "json" && BINARY_FORMATS.has(f));
@@ -166,7 +168,7 @@ export class UploadService {
    */
   private async ingestCaught(userId: number, s: UploadSession, data: Buffer, options: IngestOptions, hooks: RunHooks): Promise<IngestResult | { failed: string }> {
     try {
-      return await this.deps.ingest.run(userId, { bytes: data, filename: s.filename ?? undefined, field: "data" }, options, hooks);
+      return await this.deps.ingest.run(userId, { bytes: data, filename: s.filename ?? undefined, field: "data" }, options, { ...hooks, targetsChecked: true });
     } catch (err) {
       if (err instanceof EngramError && err.kind === "invalid" && err.field === "data") return { failed: err.message.replace(/^data: /, "") };
       throw err;
