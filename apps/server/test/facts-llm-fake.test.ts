@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startFakeLlm, type FakeLlm } from "../../../test/support/fake-llm.js";
-import { startServer, type RunningServer } from "../../../test/support/server.js";
-import { twoTenants, type Client } from "../../../test/support/tenants.js";
+import type { FakeLlm } from "../../../test/support/fake-llm.js";
+import { startServerWithFakeLlm } from "../../../test/support/fake-llm-server.js";
+import type { RunningServer } from "../../../test/support/server.js";
+import type { Client } from "../../../test/support/tenants.js";
 
 /**
  * The LLM paths of extraction, the same-value check, decomposition and /derive, against a FAKE
@@ -14,23 +15,12 @@ let server: RunningServer;
 let alice: Client;
 let bob: Client;
 
+let stop: () => Promise<void>;
+
 beforeAll(async () => {
-  llm = await startFakeLlm();
-  server = await startServer({
-    ENGRAM_EMBEDDING_PROVIDER: "none",
-    ENGRAM_INTELLIGENCE_JOBS: "0",
-    ENGRAM_LLM_URL: llm.url,
-    ENGRAM_LLM_MODEL: "fake-model",
-    ENGRAM_LLM_TIMEOUT_MS: "1500",
-  });
-  const t = await twoTenants(server.url);
-  alice = t.alice.api;
-  bob = t.bob.api;
+  ({ fake: llm, server, alice, bob, stop } = await startServerWithFakeLlm());
 });
-afterAll(async () => {
-  await server.stop();
-  await llm.close();
-});
+afterAll(() => stop());
 beforeEach(() => llm.reset());
 
 const store = async (who: Client, content: string) => (await who.post("/store", { content })).body.id as number;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startFakeLlm, type FakeLlm } from "../../../test/support/fake-llm.js";
-import { startServer, type RunningServer } from "../../../test/support/server.js";
-import { twoTenants, type Client } from "../../../test/support/tenants.js";
+import type { FakeLlm } from "../../../test/support/fake-llm.js";
+import { startServerWithFakeLlm } from "../../../test/support/fake-llm-server.js";
+import type { Client } from "../../../test/support/tenants.js";
 
 /**
  * POST /guard's LLM path against a FAKE OpenAI-compatible endpoint (a remote LLM cannot exist
@@ -9,26 +9,21 @@ import { twoTenants, type Client } from "../../../test/support/tenants.js";
  * dropped; any failure falls back to the rules path (no embedder here, so the words alone).
  */
 let fake: FakeLlm;
-let server: RunningServer;
+let stop: () => Promise<void>;
 let alice: Client;
 let keys: number;
 let optHome: number;
 let bobRule: number;
 
 beforeAll(async () => {
-  fake = await startFakeLlm();
-  server = await startServer({ ENGRAM_EMBEDDING_PROVIDER: "none", ENGRAM_INTELLIGENCE_JOBS: "0", ENGRAM_LLM_URL: fake.url, ENGRAM_LLM_TIMEOUT_MS: "1000" });
-  const t = await twoTenants(server.url);
-  alice = t.alice.api;
+  let bob: Client;
+  ({ fake, alice, bob, stop } = await startServerWithFakeLlm({ ENGRAM_LLM_TIMEOUT_MS: "1000" }));
   keys = (await alice.post("/store", { content: "Never share API keys in chat", category: "rule", importance: 10 })).body.id;
   optHome = (await alice.post("/store", { content: "Never run rm -rf on /opt", category: "rule", importance: 10 })).body.id;
-  bobRule = (await t.bob.api.post("/store", { content: "Never print the payroll export", category: "rule", importance: 10 })).body.id;
+  bobRule = (await bob.post("/store", { content: "Never print the payroll export", category: "rule", importance: 10 })).body.id;
 });
 beforeEach(() => fake.reset());
-afterAll(async () => {
-  await server.stop();
-  await fake.close();
-});
+afterAll(() => stop());
 
 const paraphrase = "paste the access token into the Slack channel";
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startFakeLlm, type FakeLlm } from "../../../test/support/fake-llm.js";
-import { startServer, type RunningServer } from "../../../test/support/server.js";
-import { twoTenants, type Client } from "../../../test/support/tenants.js";
+import type { FakeLlm } from "../../../test/support/fake-llm.js";
+import { startServerWithFakeLlm } from "../../../test/support/fake-llm-server.js";
+import type { Client } from "../../../test/support/tenants.js";
 
 /**
  * POST /ingest with mode "extract" against a FAKE LLM endpoint (a remote LLM cannot exist
@@ -9,18 +9,14 @@ import { twoTenants, type Client } from "../../../test/support/tenants.js";
  * one memory per chunk, and the request still succeeds.
  */
 let llm: FakeLlm;
-let server: RunningServer;
 let alice: Client;
 
+let stop: () => Promise<void>;
+
 beforeAll(async () => {
-  llm = await startFakeLlm();
-  server = await startServer({ ENGRAM_EMBEDDING_PROVIDER: "none", ENGRAM_INTELLIGENCE_JOBS: "0", ENGRAM_LLM_URL: llm.url });
-  alice = (await twoTenants(server.url)).alice.api;
+  ({ fake: llm, alice, stop } = await startServerWithFakeLlm());
 });
-afterAll(async () => {
-  await server?.stop();
-  await llm?.close();
-});
+afterAll(() => stop());
 
 const contents = async (ids: number[]) => Promise.all(ids.map(async (id) => (await alice.get(`/memory/${id}`)).body.content as string));
 

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startServer, type RunningServer } from "../../../test/support/server.js";
-import { startFakeLlm, type FakeLlm } from "../../../test/support/fake-llm.js";
-import { twoTenants, type Client } from "../../../test/support/tenants.js";
+import type { RunningServer } from "../../../test/support/server.js";
+import type { FakeLlm } from "../../../test/support/fake-llm.js";
+import { startServerWithFakeLlm } from "../../../test/support/fake-llm-server.js";
+import type { Client } from "../../../test/support/tenants.js";
 import { openDb } from "@engram/core";
 
 /**
@@ -37,24 +38,12 @@ function ageInDb(ids: number[], days: number): void {
   }
 }
 
+let stop: () => Promise<void>;
+
 beforeAll(async () => {
-  fake = await startFakeLlm();
-  server = await startServer({
-    ENGRAM_EMBEDDING_PROVIDER: "none",
-    // No post_store jobs: their background LLM calls would take the answers this file scripts.
-    ENGRAM_INTELLIGENCE_JOBS: "0",
-    ENGRAM_LLM_URL: fake.url,
-    ENGRAM_LLM_MODEL: "fake-model",
-    ENGRAM_LLM_TIMEOUT_MS: "1500",
-  });
-  const t = await twoTenants(server.url);
-  alice = t.alice.api;
-  bob = t.bob.api;
+  ({ fake: fake, server, alice, bob, stop } = await startServerWithFakeLlm());
 });
-afterAll(async () => {
-  await server.stop();
-  await fake.close();
-});
+afterAll(() => stop());
 beforeEach(() => fake.reset());
 
 describe("consolidation with a fake LLM", () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startFakeLlm, type FakeLlm } from "../../../test/support/fake-llm.js";
-import { api, startServer, type RunningServer } from "../../../test/support/server.js";
-import { twoTenants } from "../../../test/support/tenants.js";
+import type { FakeLlm } from "../../../test/support/fake-llm.js";
+import { startServerWithFakeLlm } from "../../../test/support/fake-llm-server.js";
+import type { Client } from "../../../test/support/tenants.js";
 
 /**
  * The LLM paths of /add, episode finalize and profile synthesis against a FAKE OpenAI-compatible
@@ -9,25 +9,15 @@ import { twoTenants } from "../../../test/support/tenants.js";
  * garbage, 429 or nothing. Post-store jobs are off so no background call takes a scripted answer.
  */
 let fake: FakeLlm;
-let server: RunningServer;
-let alice: ReturnType<typeof api>;
+let alice: Client;
+
+let stop: () => Promise<void>;
 
 beforeAll(async () => {
-  fake = await startFakeLlm();
-  server = await startServer({
-    ENGRAM_EMBEDDING_PROVIDER: "none",
-    ENGRAM_INTELLIGENCE_JOBS: "0",
-    ENGRAM_LLM_URL: fake.url,
-    ENGRAM_LLM_MODEL: "fake-model",
-    // Generous for a busy machine; the hanging case waits it out.
-    ENGRAM_LLM_TIMEOUT_MS: "4000",
-  });
-  alice = (await twoTenants(server.url)).alice.api;
+  // Generous for a busy machine; the hanging case waits it out.
+  ({ fake, alice, stop } = await startServerWithFakeLlm({ ENGRAM_LLM_TIMEOUT_MS: "4000" }));
 });
-afterAll(async () => {
-  await server.stop();
-  await fake.close();
-});
+afterAll(() => stop());
 beforeEach(() => fake.reset());
 
 const userInput = (i: number) => ((fake.requests[i]!.messages as { role: string; content: string }[]).find((m) => m.role === "user")?.content ?? "");

@@ -121,8 +121,10 @@ describe("writes while engram-server is down", () => {
     await side.http.post("/store", { content: "India: after the bad one" });
 
     const second = await server(first.dataDir, first.port);
+    // As above, the backoff retry may have drained the buffer first: the outcome is what counts.
     const flushed = await side.http.post("/flush");
-    expect(flushed.body).toEqual({ flushed: 2, rejected: 1, pending: 0 });
+    expect(flushed.body).toMatchObject({ pending: 0 });
+    expect([{ flushed: 2, rejected: 1 }, { flushed: 0, rejected: 0 }]).toContainEqual({ flushed: flushed.body.flushed, rejected: flushed.body.rejected });
     expect((await memoriesOn(api(second.url, key))).map((m) => m.content)).toEqual(["Golf: before the bad one", "India: after the bad one"]);
     const rejected = fs.readFileSync(path.join(stateDir, "rejected.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
     expect(rejected).toEqual([
@@ -146,7 +148,10 @@ describe("writes while engram-server is down", () => {
     );
     const side = await sidecar(stateDir, s.url, key);
     expect((await side.http.get("/health")).body.buffer.pending).toBe(1);
-    expect((await side.http.post("/flush")).body).toEqual({ flushed: 1, rejected: 0, pending: 0 });
+    // The restarted sidecar's own retry (500 ms) may replay it before this call does.
+    const flushed = (await side.http.post("/flush")).body;
+    expect(flushed).toMatchObject({ rejected: 0, pending: 0 });
+    expect([0, 1]).toContain(flushed.flushed);
     const all = await memoriesOn(api(s.url, key));
     expect(all.map((m) => m.content)).toEqual(["Juliet: the flush reached the server, the cursor did not"]);
     // The server's near-duplicate check absorbed the replay.
