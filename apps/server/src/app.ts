@@ -18,6 +18,7 @@ import { registerSearchRoutes } from "./routes/search.js";
 import { registerContextRoutes } from "./routes/context.js";
 import { registerPromptRoutes } from "./routes/prompt.js";
 import { registerDigestRoutes } from "./routes/digests.js";
+import { registerBatchRoutes } from "./routes/batch.js";
 import { registerGuardRoutes } from "./routes/guard.js";
 import { registerInboxRoutes } from "./routes/inbox.js";
 import { registerGateRoutes } from "./routes/gate.js";
@@ -110,6 +111,7 @@ export function createApp(opts: AppOptions) {
   registerContextRoutes(app, opts);
   registerPromptRoutes(app, opts);
   registerDigestRoutes(app, opts);
+  registerBatchRoutes(app, opts);
   registerGuardRoutes(app, opts);
   registerInboxRoutes(app, opts);
   registerGateRoutes(app, opts);

@@ -16,10 +16,13 @@ const STATUS: Record<ErrorKind, 400 | 401 | 403 | 404 | 409 | 429 | 503> = {
 // The sentence a refused request gets; shared with engram-sidecar, which must refuse the same way.
 export { describeZodError } from "@engram/schemas";
 
+/** The HTTP status a core error answers with. */
+export const statusOf = (err: EngramError) => STATUS[err.kind];
+
 export function errorResponse(err: unknown, c: Context) {
   if (err instanceof EngramError) {
     if (err.retryAfterSecs !== undefined) c.header("Retry-After", String(err.retryAfterSecs));
-    return c.json({ error: err.message }, STATUS[err.kind]);
+    return c.json({ error: err.message }, statusOf(err));
   }
   if (err instanceof HTTPException) {
     const message = err.status === 400 && /JSON/i.test(err.message) ? "body: malformed JSON" : err.message;

@@ -187,6 +187,12 @@ describe("responses match the schemas /openapi.json declares", () => {
     await call(alice, "POST", "/memory/{id}/forget", 404, { id: 999_999 });
     await call(alice, "DELETE", "/memory/{id}", 200, { id: scratch });
     await call(alice, "DELETE", "/memory/{id}", 404, { id: scratch });
+
+    await call(alice, "POST", "/batch", 200, { body: { ops: [{ op: "store", body: { content: "Batch note: the espresso machine is descaled monthly" } }, { op: "link", body: { source_id: a, target_id: b } }] } });
+    await call(alice, "POST", "/batch", 400, { body: { ops: [] } });
+    await call(alice, "POST", "/batch", 404, { body: { ops: [{ op: "update", body: { id: 999_999, importance: 2 } }] } });
+    await call(alice, "POST", "/batch", 409, { body: { ops: [{ op: "update", body: { id: c, importance: 2 } }] } });
+    await call(reader, "POST", "/batch", 403, { body: { ops: [{ op: "store", body: { content: "a reader may not write" } }] } });
   });
 
   it("search, recall, context and guard", async () => {

@@ -48,6 +48,7 @@ import {
 import { createLlm, type LlmClient } from "./llm/index.js";
 import { createPrompt, type PromptService } from "./prompt/index.js";
 import { createDigests, type DigestService } from "./digests/index.js";
+import { createBatch, type BatchService } from "./batch/index.js";
 import { createJobs, DEFAULT_JOBS_CONFIG, type JobLog, type JobQueue } from "./jobs/index.js";
 import { createMemory, FsrsStateStore, SpaceContentsStore, type MemoryService, type TtlSweeper } from "./memory/index.js";
 import { createSearch, createTextIndex, DEFAULT_ABSTAIN_MIN_SIMILARITY, SHIPPED_RANKER, WordNet, type ContextAssembler, type SearchReranker, type SearchService } from "./search/index.js";
@@ -73,6 +74,8 @@ export interface Engram {
   prompt: PromptService;
   /** POST /digests/generate and GET /digests: stored summaries of the last day, week or month. */
   digests: DigestService;
+  /** POST /batch: stores, updates and links in one transaction, all or nothing. */
+  batch: BatchService;
   audit: AuditLog;
   vectors: VectorStore;
   embedding: EmbeddingService;
@@ -176,7 +179,7 @@ export function createEngram(
   const db = openDb({ path: config.dbPath, synchronous: config.dbSynchronous });
   const ctx: CoreContext = { db, clock: opts.clock ?? systemClock };
   const log = opts.log ?? silentLog;
-  const events = new MemoryEvents();
+  const events = new MemoryEvents(db.afterCommit);
 
   const jobsConfig = config.jobs ?? DEFAULT_JOBS_CONFIG;
   const jobs = createJobs(ctx, { config: jobsConfig, log: opts.jobLog });
@@ -223,6 +226,7 @@ export function createEngram(
   });
   const prompt = createPrompt(ctx, { search });
   const digests = createDigests(ctx);
+  const batch = createBatch(ctx, { memories, events });
   const fsrs = createFsrs(ctx, { rows: new FsrsStateStore(db), events, implicitWindowMs: (config.fsrsImplicitWindowSecs ?? 600) * 1000 });
   const llm = createLlm(config.llm ?? null);
   const guard = createGuard(ctx, { embedding, llm });
@@ -280,6 +284,7 @@ export function createEngram(
     context,
     prompt,
     digests,
+    batch,
     audit,
     vectors,
     embedding,

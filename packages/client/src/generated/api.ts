@@ -4105,6 +4105,200 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Run up to 100 store, update and link ops in one transaction: all of them, or none */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        ops: ({
+                            op: string;
+                            body?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        })[];
+                    };
+                };
+            };
+            responses: {
+                /** @description every op succeeded and was committed */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            results: {
+                                index: number;
+                                /** @enum {string} */
+                                op: "store" | "update" | "link";
+                                /** @enum {boolean} */
+                                success: true;
+                                /** @description The op's answer: {stored, id} or {stored: false, duplicate, existing_id}; {id, previous_id, updated}; {linked, source_id, target_id} */
+                                result: {
+                                    [key: string]: unknown;
+                                };
+                            }[];
+                            total: number;
+                            succeeded: number;
+                            /** @enum {boolean} */
+                            committed: true;
+                        };
+                    };
+                };
+                /** @description a malformed batch (nothing ran), or the op that failed (nothing was kept) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            failed_index: number;
+                            results: {
+                                index: number;
+                                /** @enum {string} */
+                                op: "store" | "update" | "link";
+                                /** @enum {boolean} */
+                                success: false;
+                                error: string;
+                            }[];
+                            total: number;
+                            /** @enum {number} */
+                            succeeded: 0;
+                            /** @enum {boolean} */
+                            committed: false;
+                        } | {
+                            error: string;
+                        };
+                    };
+                };
+                /** @description missing, unknown, revoked or expired API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description a missing scope, or the op that failed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            failed_index: number;
+                            results: {
+                                index: number;
+                                /** @enum {string} */
+                                op: "store" | "update" | "link";
+                                /** @enum {boolean} */
+                                success: false;
+                                error: string;
+                            }[];
+                            total: number;
+                            /** @enum {number} */
+                            succeeded: 0;
+                            /** @enum {boolean} */
+                            committed: false;
+                        } | {
+                            error: string;
+                        };
+                    };
+                };
+                /** @description an op named a memory that is not the caller's; nothing was kept */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            failed_index: number;
+                            results: {
+                                index: number;
+                                /** @enum {string} */
+                                op: "store" | "update" | "link";
+                                /** @enum {boolean} */
+                                success: false;
+                                error: string;
+                            }[];
+                            total: number;
+                            /** @enum {number} */
+                            succeeded: 0;
+                            /** @enum {boolean} */
+                            committed: false;
+                        };
+                    };
+                };
+                /** @description an op updated a version that is not the latest; nothing was kept */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            failed_index: number;
+                            results: {
+                                index: number;
+                                /** @enum {string} */
+                                op: "store" | "update" | "link";
+                                /** @enum {boolean} */
+                                success: false;
+                                error: string;
+                            }[];
+                            total: number;
+                            /** @enum {number} */
+                            succeeded: 0;
+                            /** @enum {boolean} */
+                            committed: false;
+                        };
+                    };
+                };
+                /** @description this user's share of background work is used up; retry after Retry-After seconds */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description any other failure: 413, 429, 403 in open-access mode, 500 */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/guard": {
         parameters: {
             query?: never;

@@ -12,6 +12,13 @@ export interface Db {
   orm: Drizzle;
   /** Called around the commit of every outermost `sqlite.transaction(...)`; see `withCommitHooks`. */
   commitHooks: CommitHooks;
+  /**
+   * Runs `fn` once the transaction open now commits (the outermost one), or at once when none is
+   * open; dropped when the transaction, or the savepoint it was queued in, rolls back. What
+   * other parts of the process learn of a write (the vector index, caches) must not run ahead
+   * of a commit that may still fail.
+   */
+  afterCommit(fn: () => void): void;
   close(): void;
 }
 
@@ -41,11 +48,12 @@ export function openDb(opts: OpenDbOptions): Db {
   sqlite.pragma("busy_timeout = 5000");
   runMigrations(sqlite, MIGRATIONS);
   const commitHooks: CommitHooks = { beforeCommit: [], afterCommit: [] };
-  withCommitHooks(sqlite, commitHooks);
+  const afterCommit = withCommitHooks(sqlite, commitHooks);
   return {
     sqlite,
     orm: drizzle(sqlite, { schema }),
     commitHooks,
+    afterCommit,
     close: () => {
       if (sqlite.open) sqlite.close();
     },
@@ -58,16 +66,23 @@ export function openDb(opts: OpenDbOptions): Db {
  * opened it, so a crash can never keep the one without the other. Nested transactions
  * (savepoints) run no hooks: only the outermost one commits.
  */
-function withCommitHooks(sqlite: Database.Database, hooks: CommitHooks): void {
+function withCommitHooks(sqlite: Database.Database, hooks: CommitHooks): (fn: () => void) => void {
   const begin = sqlite.transaction.bind(sqlite);
   let depth = 0;
+  /** Work queued by `afterCommit` inside the open transaction, in order. */
+  const queued: Array<() => void> = [];
   const transaction = (fn: (...args: unknown[]) => unknown) => {
     const tx = begin(function (this: unknown, ...args: unknown[]) {
       depth++;
+      // A savepoint that rolls back takes what was queued inside it along.
+      const mark = queued.length;
       try {
         const result = fn.apply(this, args);
         if (depth === 1) for (const hook of hooks.beforeCommit) hook();
         return result;
+      } catch (err) {
+        queued.length = mark;
+        throw err;
       } finally {
         depth--;
       }
@@ -75,8 +90,18 @@ function withCommitHooks(sqlite: Database.Database, hooks: CommitHooks): void {
     const committing =
       (run: (...args: unknown[]) => unknown) =>
       (...args: unknown[]) => {
-        const result = run(...args);
-        if (!sqlite.inTransaction) for (const hook of hooks.afterCommit) hook();
+        let result: unknown;
+        try {
+          result = run(...args);
+        } catch (err) {
+          // The COMMIT itself failed: nothing of the transaction happened.
+          if (!sqlite.inTransaction) queued.length = 0;
+          throw err;
+        }
+        if (!sqlite.inTransaction) {
+          for (const hook of hooks.afterCommit) hook();
+          for (const work of queued.splice(0)) work();
+        }
         return result;
       };
     return Object.assign(committing(tx), {
@@ -87,6 +112,10 @@ function withCommitHooks(sqlite: Database.Database, hooks: CommitHooks): void {
     });
   };
   sqlite.transaction = transaction as Database.Database["transaction"];
+  return (work) => {
+    if (sqlite.inTransaction) queued.push(work);
+    else work();
+  };
 }
 
 /** The newest migration applied to the database, or null on an empty one; throws if the database is closed or broken. */

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { openDb } from "../db/index.js";
 import { MemoryEvents, type MemoriesChanged, type MemoryDeleting } from "./index.js";
 
 describe("MemoryEvents", () => {
@@ -10,6 +11,30 @@ describe("MemoryEvents", () => {
     const vector = new Float32Array([1, 0]);
     events.emitChanged({ userId: 7, changes: [{ kind: "written", memoryId: 1, vector }, { kind: "deleted", memoryId: 2 }] });
     expect(seen).toEqual(["cache 7 written,deleted", "index 7 2"]);
+  });
+
+  it("holds a change made inside a transaction until it commits, and drops it when it rolls back", () => {
+    const db = openDb({ path: ":memory:" });
+    try {
+      const events = new MemoryEvents(db.afterCommit);
+      const seen: number[] = [];
+      events.onChanged((e) => seen.push(...e.changes.map((c) => (c.kind === "written" ? c.memoryId : 0))));
+      const written = (memoryId: number) => events.emitChanged({ userId: 7, changes: [{ kind: "written", memoryId, vector: null }] });
+      expect(() =>
+        db.sqlite.transaction(() => {
+          written(1);
+          throw new Error("a later op failed");
+        })(),
+      ).toThrow("a later op failed");
+      db.sqlite.transaction(() => {
+        written(2);
+        expect(seen).toEqual([]);
+      })();
+      written(3);
+      expect(seen).toEqual([2, 3]);
+    } finally {
+      db.close();
+    }
   });
 
   it("stays silent when nothing changed", () => {

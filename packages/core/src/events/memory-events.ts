@@ -48,7 +48,14 @@ export class MemoryEvents {
   private readonly deleting: Listener<MemoryDeleting>[] = [];
   private readonly statusChanging: Listener<MemoryStatusChanging>[] = [];
 
-  /** Listens to committed changes. Listeners run synchronously, in subscription order. */
+  /**
+   * `afterCommit` holds a change emitted inside a transaction until it commits (and drops it on
+   * a rollback): a write made inside a larger transaction (POST /batch) must not reach the
+   * views before its commit is certain. Outside a transaction it runs at once.
+   */
+  constructor(private readonly afterCommit: (fn: () => void) => void = (fn) => fn()) {}
+
+  /** Listens to committed changes. Listeners run synchronously, in subscription order, after the commit. */
   onChanged(listener: Listener<MemoriesChanged>): void {
     this.changed.push(listener);
   }
@@ -69,7 +76,9 @@ export class MemoryEvents {
 
   emitChanged(event: MemoriesChanged): void {
     if (event.changes.length === 0) return;
-    for (const listener of this.changed) listener(event);
+    this.afterCommit(() => {
+      for (const listener of this.changed) listener(event);
+    });
   }
 
   emitDeleting(event: MemoryDeleting): void {
