@@ -19,6 +19,8 @@ import { registerContextRoutes } from "./routes/context.js";
 import { registerPromptRoutes } from "./routes/prompt.js";
 import { registerDigestRoutes } from "./routes/digests.js";
 import { registerBatchRoutes } from "./routes/batch.js";
+import { registerAdminRoutes } from "./routes/admin.js";
+import { maintenanceMode } from "./middleware/maintenance.js";
 import { registerGuardRoutes } from "./routes/guard.js";
 import { registerInboxRoutes } from "./routes/inbox.js";
 import { registerGateRoutes } from "./routes/gate.js";
@@ -102,6 +104,7 @@ export function createApp(opts: AppOptions) {
   app.use("*", failedAuthLimit(new RateLimiter(), opts.authFailuresPerMinute));
   app.use("*", authenticate(opts, { metricsPublic: opts.metricsPublic }));
   if (opts.rateLimit.enabled) app.use("*", rateLimit(new RateLimiter(), opts.rateLimit));
+  app.use("*", maintenanceMode(opts.engram.admin));
   app.use("*", jsonDepthLimit());
 
   registerOperationsRoutes(app, opts);
@@ -112,6 +115,7 @@ export function createApp(opts: AppOptions) {
   registerPromptRoutes(app, opts);
   registerDigestRoutes(app, opts);
   registerBatchRoutes(app, opts);
+  registerAdminRoutes(app, opts);
   registerGuardRoutes(app, opts);
   registerInboxRoutes(app, opts);
   registerGateRoutes(app, opts);

@@ -471,6 +471,17 @@ describe("responses match the schemas /openapi.json declares", () => {
     const job = (await call(admin, "POST", "/admin/reembed", 202)).body.job_id as number;
     await call(admin, "GET", "/admin/reembed/{id}", 200, { id: job });
     await call(admin, "GET", "/admin/reembed/{id}", 404, { id: 999_999 });
+    await call(admin, "PUT", "/admin/settings", 200, { body: { "ui.theme": "dark" } });
+    await call(admin, "PUT", "/admin/settings", 400, { body: { bootstrap_claimed: "0" } });
+    await call(admin, "GET", "/admin/settings", 200);
+    await call(alice, "GET", "/admin/settings", 403);
+    await call(admin, "POST", "/admin/maintenance", 200, { body: { enabled: false } });
+    await call(admin, "POST", "/admin/maintenance", 400, { body: {} });
+    await call(admin, "GET", "/admin/maintenance", 200);
+    await call(admin, "GET", "/admin/tasks", 200);
+    await call(admin, "GET", "/admin/scale-report", 200);
+    await call(admin, "GET", "/admin/cold-storage", 200, { query: "days=30" });
+    await call(admin, "GET", "/admin/cold-storage", 400, { query: "days=0" });
 
     const metrics = await admin.get("/metrics");
     expect(metrics.status).toBe(200);

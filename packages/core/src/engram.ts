@@ -49,6 +49,7 @@ import { createLlm, type LlmClient } from "./llm/index.js";
 import { createPrompt, type PromptService } from "./prompt/index.js";
 import { createDigests, type DigestService } from "./digests/index.js";
 import { createBatch, type BatchService } from "./batch/index.js";
+import { createAdmin, type AdminService } from "./admin/index.js";
 import { createJobs, DEFAULT_JOBS_CONFIG, type JobLog, type JobQueue } from "./jobs/index.js";
 import { createMemory, FsrsStateStore, SpaceContentsStore, type MemoryService, type TtlSweeper } from "./memory/index.js";
 import { createSearch, createTextIndex, DEFAULT_ABSTAIN_MIN_SIMILARITY, SHIPPED_RANKER, WordNet, type ContextAssembler, type SearchReranker, type SearchService } from "./search/index.js";
@@ -76,6 +77,8 @@ export interface Engram {
   digests: DigestService;
   /** POST /batch: stores, updates and links in one transaction, all or nothing. */
   batch: BatchService;
+  /** /admin settings, maintenance mode and scale reports. */
+  admin: AdminService;
   audit: AuditLog;
   vectors: VectorStore;
   embedding: EmbeddingService;
@@ -227,6 +230,7 @@ export function createEngram(
   const prompt = createPrompt(ctx, { search });
   const digests = createDigests(ctx);
   const batch = createBatch(ctx, { memories, events });
+  const admin = createAdmin(ctx);
   const fsrs = createFsrs(ctx, { rows: new FsrsStateStore(db), events, implicitWindowMs: (config.fsrsImplicitWindowSecs ?? 600) * 1000 });
   const llm = createLlm(config.llm ?? null);
   const guard = createGuard(ctx, { embedding, llm });
@@ -285,6 +289,7 @@ export function createEngram(
     prompt,
     digests,
     batch,
+    admin,
     audit,
     vectors,
     embedding,

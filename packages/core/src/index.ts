@@ -20,4 +20,5 @@ export * from "./llm/index.js";
 export * from "./prompt/index.js";
 export * from "./digests/index.js";
 export * from "./batch/index.js";
+export * from "./admin/index.js";
 export { createEngram, type Engram } from "./engram.js";

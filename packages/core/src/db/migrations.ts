@@ -772,4 +772,17 @@ CREATE TABLE digests (
 CREATE INDEX digests_user ON digests(user_id, id);
 `,
   },
+  {
+    version: 24,
+    name: "server settings",
+    sql: `
+-- Instance-wide settings (contracts/platform.md §8): what PUT /admin/settings stores, and state the
+-- server keeps itself under reserved keys (maintenance_state).
+CREATE TABLE server_settings (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+`,
+  },
 ];
