@@ -20,6 +20,7 @@ import { registerPromptRoutes } from "./routes/prompt.js";
 import { registerDigestRoutes } from "./routes/digests.js";
 import { registerBatchRoutes } from "./routes/batch.js";
 import { registerAdminRoutes } from "./routes/admin.js";
+import { registerTenantRoutes } from "./routes/tenants.js";
 import { maintenanceMode } from "./middleware/maintenance.js";
 import { registerGuardRoutes } from "./routes/guard.js";
 import { registerInboxRoutes } from "./routes/inbox.js";
@@ -116,6 +117,7 @@ export function createApp(opts: AppOptions) {
   registerDigestRoutes(app, opts);
   registerBatchRoutes(app, opts);
   registerAdminRoutes(app, opts);
+  registerTenantRoutes(app, opts);
   registerGuardRoutes(app, opts);
   registerInboxRoutes(app, opts);
   registerGateRoutes(app, opts);

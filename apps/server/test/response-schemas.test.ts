@@ -482,6 +482,13 @@ describe("responses match the schemas /openapi.json declares", () => {
     await call(admin, "GET", "/admin/scale-report", 200);
     await call(admin, "GET", "/admin/cold-storage", 200, { query: "days=30" });
     await call(admin, "GET", "/admin/cold-storage", 400, { query: "days=0" });
+    await call(alice, "GET", "/me", 200);
+    await call(alice, "GET", "/me/stats", 200);
+    await call(admin, "POST", "/tenants/provision", 201, { body: { username: "provisioned-tenant" } });
+    await call(admin, "POST", "/tenants/provision", 409, { body: { username: "provisioned-tenant" } });
+    await call(admin, "POST", "/tenants/provision", 400, { body: { username: "" } });
+    await call(admin, "GET", "/admin/tenants", 200);
+    await call(admin, "GET", "/admin/usage", 200);
 
     const metrics = await admin.get("/metrics");
     expect(metrics.status).toBe(200);

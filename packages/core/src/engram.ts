@@ -50,6 +50,7 @@ import { createPrompt, type PromptService } from "./prompt/index.js";
 import { createDigests, type DigestService } from "./digests/index.js";
 import { createBatch, type BatchService } from "./batch/index.js";
 import { createAdmin, type AdminService } from "./admin/index.js";
+import { createTenants, type TenantStore } from "./tenants/index.js";
 import { createJobs, DEFAULT_JOBS_CONFIG, type JobLog, type JobQueue } from "./jobs/index.js";
 import { createMemory, FsrsStateStore, SpaceContentsStore, type MemoryService, type TtlSweeper } from "./memory/index.js";
 import { createSearch, createTextIndex, DEFAULT_ABSTAIN_MIN_SIMILARITY, SHIPPED_RANKER, WordNet, type ContextAssembler, type SearchReranker, type SearchService } from "./search/index.js";
@@ -79,6 +80,8 @@ export interface Engram {
   batch: BatchService;
   /** /admin settings, maintenance mode and scale reports. */
   admin: AdminService;
+  /** What each tenant holds: /me/stats, /admin/tenants, /admin/usage. */
+  tenants: TenantStore;
   audit: AuditLog;
   vectors: VectorStore;
   embedding: EmbeddingService;
@@ -231,6 +234,7 @@ export function createEngram(
   const digests = createDigests(ctx);
   const batch = createBatch(ctx, { memories, events });
   const admin = createAdmin(ctx);
+  const tenants = createTenants(ctx);
   const fsrs = createFsrs(ctx, { rows: new FsrsStateStore(db), events, implicitWindowMs: (config.fsrsImplicitWindowSecs ?? 600) * 1000 });
   const llm = createLlm(config.llm ?? null);
   const guard = createGuard(ctx, { embedding, llm });
@@ -290,6 +294,7 @@ export function createEngram(
     digests,
     batch,
     admin,
+    tenants,
     audit,
     vectors,
     embedding,

@@ -21,4 +21,5 @@ export * from "./prompt/index.js";
 export * from "./digests/index.js";
 export * from "./batch/index.js";
 export * from "./admin/index.js";
+export * from "./tenants/index.js";
 export { createEngram, type Engram } from "./engram.js";

@@ -117,6 +117,31 @@ export class AuthService {
     return this.users.list();
   }
 
+  /**
+   * A new tenant, ready to use (POST /tenants/provision): the user, its default space and a key
+   * with its role's scopes, in one transaction. The key is returned once and stored hashed.
+   */
+  provision(username: string, email: string | undefined, role: Role): { user: UserRow; spaceId: number; issued: IssuedKey } {
+    return this.ctx.db.sqlite.transaction(() => {
+      const user = this.createUser(username, email, role);
+      const space = this.spaces.byName(user.id, "default")!;
+      const issued = this.insertKey({ userId: user.id, name: "provisioned", scopes: ROLE_SCOPES[role], rateLimit: null, expiresAt: null });
+      return { user, spaceId: space.id, issued };
+    })();
+  }
+
+  /** The key a principal authenticated with (null in open access). */
+  keyOf(principal: Principal): ApiKeyRow | null {
+    return principal.keyId === null ? null : (this.keys.byId(principal.keyId) ?? null);
+  }
+
+  /** Live (unrevoked, unexpired) keys per user id. */
+  liveKeyCounts(): Map<number, number> {
+    const counts = new Map<number, number>();
+    for (const k of this.keys.listLive(isoNow(this.ctx))) counts.set(k.userId, (counts.get(k.userId) ?? 0) + 1);
+    return counts;
+  }
+
   private insertKey(k: {
     userId: number;
     name: string;
