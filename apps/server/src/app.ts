@@ -42,6 +42,7 @@ import { registerAddRoutes } from "./routes/add.js";
 import { registerEpisodeRoutes } from "./routes/episodes.js";
 import { registerPersonalityRoutes } from "./routes/personality.js";
 import { registerIngestRoutes } from "./routes/ingest.js";
+import { registerPortabilityRoutes } from "./routes/portability.js";
 import { matchedRoute } from "./route-path.js";
 import { errors } from "./routes/define.js";
 
@@ -50,6 +51,8 @@ export interface AppOptions extends ServerDeps {
   maxBodyBytes: number;
   /** Body limit of /ingest and /ingest/upload/* (ENGRAM_INGEST_MAX_BODY_BYTES); every other route keeps maxBodyBytes. */
   ingestMaxBodyBytes: number;
+  /** Body limit of /import* (ENGRAM_MAX_IMPORT_BYTES). */
+  importMaxBodyBytes: number;
   rateLimit: { enabled: boolean; perMinute: number; perUserPerMinute: number };
   /** Failed authentications per client address per minute before the address is refused unchecked. */
   authFailuresPerMinute: number;
@@ -95,7 +98,13 @@ export function createApp(opts: AppOptions) {
     });
   const bodyLimitAll = limitOf(opts.maxBodyBytes);
   const bodyLimitIngest = limitOf(opts.ingestMaxBodyBytes);
-  app.use("*", (c, next) => (c.req.path === "/ingest" || c.req.path.startsWith("/ingest/") ? bodyLimitIngest : bodyLimitAll)(c, next));
+  const bodyLimitImport = limitOf(opts.importMaxBodyBytes);
+  const under = (path: string, prefix: string) => path === prefix || path.startsWith(`${prefix}/`);
+  app.use("*", (c, next) => {
+    const path = c.req.path;
+    const limit = under(path, "/ingest") ? bodyLimitIngest : under(path, "/import") ? bodyLimitImport : bodyLimitAll;
+    return limit(c, next);
+  });
   app.use("*", audit(opts.engram, opts.log));
   if (opts.openAccess) app.use("*", loopbackOnly());
   app.use("*", failedAuthLimit(new RateLimiter(), opts.authFailuresPerMinute));
@@ -133,6 +142,7 @@ export function createApp(opts: AppOptions) {
   registerEpisodeRoutes(app, opts);
   registerPersonalityRoutes(app, opts);
   registerIngestRoutes(app, opts);
+  registerPortabilityRoutes(app, opts);
 
   // Every tenant's counts and activity: an admin's business, unless a private-network scraper was configured.
   const metricsGuard: MiddlewareHandler<AppEnv> = opts.metricsPublic ? (_c, next) => next() : requireScope("admin");

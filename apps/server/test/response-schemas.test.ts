@@ -457,6 +457,19 @@ describe("responses match the schemas /openapi.json declares", () => {
     await call(alice, "POST", "/ingest/upload/abort", 409, { body: { upload_id: small } });
   });
 
+  it("portability: /export and /import", async () => {
+    const exported = await alice.get("/export");
+    expect(exported.status).toBe(200);
+    expectMatches("GET", "/export", exported, "application/x-ndjson");
+    const asJson = await alice.get("/export?format=json");
+    expect(asJson.status).toBe(200);
+    exercised.add("GET /export");
+    await call(alice, "GET", "/export", 400, { query: "format=csv" });
+    await call(alice, "POST", "/import", 200, { body: [{ content: "Imported for the schema check" }, { content: " " }] });
+    await call(alice, "POST", "/import", 400, { body: { hello: "world" } });
+    await call(reader, "POST", "/import", 403, { body: [] });
+  });
+
   it("operations: stats, audit, embeddings, metrics", async () => {
     await call(alice, "GET", "/stats", 200);
     items(await call(admin, "GET", "/audit", 200, { query: "limit=20" }), "entries");

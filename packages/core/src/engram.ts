@@ -48,6 +48,7 @@ import {
 import { createLlm, type LlmClient } from "./llm/index.js";
 import { createPrompt, type PromptService } from "./prompt/index.js";
 import { createDigests, type DigestService } from "./digests/index.js";
+import { createPortability, type PortabilityService } from "./portability/index.js";
 import { createJobs, DEFAULT_JOBS_CONFIG, type JobLog, type JobQueue } from "./jobs/index.js";
 import { createMemory, FsrsStateStore, SpaceContentsStore, type MemoryService, type TtlSweeper } from "./memory/index.js";
 import { createSearch, createTextIndex, DEFAULT_ABSTAIN_MIN_SIMILARITY, SHIPPED_RANKER, WordNet, type ContextAssembler, type SearchReranker, type SearchService } from "./search/index.js";
@@ -73,6 +74,8 @@ export interface Engram {
   prompt: PromptService;
   /** POST /digests/generate and GET /digests: stored summaries of the last day, week or month. */
   digests: DigestService;
+  /** GET /export and POST /import: a tenant's data out as a bundle, and bundles or other tools' exports in. */
+  portability: PortabilityService;
   audit: AuditLog;
   vectors: VectorStore;
   embedding: EmbeddingService;
@@ -270,6 +273,8 @@ export function createEngram(
     entities: graph.entities,
   });
 
+  const portability = createPortability(ctx, { memories, events, backfill: () => embedding.backfillMissing() });
+
   return {
     db,
     clock: ctx.clock,
@@ -280,6 +285,7 @@ export function createEngram(
     context,
     prompt,
     digests,
+    portability,
     audit,
     vectors,
     embedding,

@@ -19,4 +19,5 @@ export * from "./intelligence/index.js";
 export * from "./llm/index.js";
 export * from "./prompt/index.js";
 export * from "./digests/index.js";
+export * from "./portability/index.js";
 export { createEngram, type Engram } from "./engram.js";

@@ -16464,6 +16464,157 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your memories (every version), links, spaces and entities, streamed as NDJSON or one JSON object */
+        get: {
+            parameters: {
+                query?: {
+                    format?: "ndjson" | "json";
+                    include_forgotten?: "0" | "1" | "true" | "false";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description NDJSON: a header line, one record per line with its type, a footer with the number of records; JSON: {version, exported_at, user_id, username, spaces, memories, links, entities} */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/x-ndjson": string;
+                        "application/json": string;
+                    };
+                };
+                /** @description invalid input: the field at fault, then why */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description missing, unknown, revoked or expired API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description the key lacks a scope this needs, or may not act on that target */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description any other failure: 413, 429, 403 in open-access mode, 500 */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import an Engram export or another tool's export into your tenant, all or nothing
+         * @description The body: an Engram NDJSON export (Content-Type application/x-ndjson, or a first line {"type":"header",...}), an Engram JSON export {version, memories, links?, spaces?}, a mem0 export {memories|results: [...]}, {documents|data: [...]}, or a JSON array of items with content (or text, memory). Validated whole before anything is written (400 naming the line or field), then written in one transaction. A memory whose sync_id the tenant holds is skipped, so a second import adds nothing. At most 5000 memories per JSON body; NDJSON is bounded only by ENGRAM_MAX_IMPORT_BYTES.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description what was written and skipped */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ImportResult"];
+                    };
+                };
+                /** @description invalid input: the field at fault, then why */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description missing, unknown, revoked or expired API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description the key lacks a scope this needs, or may not act on that target */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description any other failure: 413, 429, 403 in open-access mode, 500 */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/metrics": {
         parameters: {
             query?: never;
@@ -17325,6 +17476,26 @@ export interface components {
             } | null;
             ingested_memories: number | null;
             errors: string[];
+        };
+        ImportResult: {
+            /** @description Memories written (each version row counts) */
+            imported: number;
+            /** @description Memories already held (same sync_id, or a near-duplicate for formats without one) and unusable records */
+            skipped: number;
+            /** @enum {string} */
+            format: "engram-ndjson" | "engram" | "mem0" | "array";
+            /** @description Records written per type */
+            by_type: {
+                memory: number;
+                link: number;
+                space: number;
+            };
+            /** @description Records skipped as unusable on their own (empty or over-long content), by line or index */
+            errors: {
+                line?: number;
+                index?: number;
+                error: string;
+            }[];
         };
     };
     responses: never;

@@ -1,0 +1,153 @@
+import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
+import { z } from "zod";
+import { EXPORT_VERSION, MAX_JSON_MEMORIES, type ExportRecord } from "@engram/core";
+import type { AppEnv, ServerDeps } from "../env.js";
+import { errors, json, queryBool, scoped } from "./define.js";
+
+/**
+ * Data portability (contracts/platform.md §3.1, §3.2): GET /export streams the caller's data as
+ * NDJSON (or one JSON object), a page of rows at a time; POST /import takes such a bundle, or
+ * another tool's export, into the caller's tenant, all or nothing. The body limit of /import*
+ * is ENGRAM_MAX_IMPORT_BYTES (app.ts).
+ */
+
+const exportQuery = z.object({
+  format: z.enum(["ndjson", "json"], { error: "must be ndjson or json" }).default("ndjson"),
+  include_forgotten: queryBool.optional(),
+});
+
+const importErrorSchema = z.object({ line: z.number().int().optional(), index: z.number().int().optional(), error: z.string() });
+const importResultSchema = z
+  .object({
+    imported: z.number().int().describe("Memories written (each version row counts)"),
+    skipped: z.number().int().describe("Memories already held (same sync_id, or a near-duplicate for formats without one) and unusable records"),
+    format: z.enum(["engram-ndjson", "engram", "mem0", "array"]),
+    by_type: z.object({ memory: z.number().int(), link: z.number().int(), space: z.number().int() }).describe("Records written per type"),
+    errors: z.array(importErrorSchema).describe("Records skipped as unusable on their own (empty or over-long content), by line or index"),
+  })
+  .meta({ id: "ImportResult" });
+
+const importDescription =
+  `The body: an Engram NDJSON export (Content-Type application/x-ndjson, or a first line {"type":"header",...}), an Engram JSON ` +
+  `export {version, memories, links?, spaces?}, a mem0 export {memories|results: [...]}, {documents|data: [...]}, or a JSON array of ` +
+  `items with content (or text, memory). Validated whole before anything is written (400 naming the line or field), then written ` +
+  `in one transaction. A memory whose sync_id the tenant holds is skipped, so a second import adds nothing. At most ` +
+  `${MAX_JSON_MEMORIES} memories per JSON body; NDJSON is bounded only by ENGRAM_MAX_IMPORT_BYTES.`;
+
+/** `format=json` groups the records under these keys, in the order the export yields them. */
+const JSON_SECTIONS: Record<string, string> = { space: "spaces", memory: "memories", link: "links", entity: "entities" };
+const SECTION_ORDER = Object.keys(JSON_SECTIONS);
+
+/**
+ * The export's records as the body's text pieces: a line each for NDJSON; for JSON, one object
+ * written as it goes (the header's fields, then an array per section), never built whole.
+ */
+function* exportText(records: Generator<ExportRecord>, format: "ndjson" | "json"): Generator<string> {
+  if (format === "ndjson") {
+    for (const r of records) yield JSON.stringify(r) + "\n";
+    return;
+  }
+  let section = -1;
+  let first = true;
+  const advance = (to: number) => {
+    let out = "";
+    for (; section < to; first = true) {
+      if (section >= 0) out += "]";
+      section++;
+      if (section < SECTION_ORDER.length) out += `,${JSON.stringify(JSON_SECTIONS[SECTION_ORDER[section]!])}:[`;
+    }
+    return out;
+  };
+  for (const { type, ...r } of records) {
+    if (type === "header") {
+      yield JSON.stringify({ version: EXPORT_VERSION, exported_at: r.exported_at, user_id: r.user_id, username: r.username }).slice(0, -1);
+    } else if (type === "footer") {
+      yield advance(SECTION_ORDER.length) + "}";
+    } else {
+      const piece = advance(SECTION_ORDER.indexOf(type));
+      yield piece + (first ? "" : ",") + JSON.stringify(r);
+      first = false;
+    }
+  }
+}
+
+/** Pieces pulled per read of the stream: the stream pauses between pulls, so other requests run. */
+const PIECES_PER_PULL = 200;
+
+function textStream(pieces: Generator<string>): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder();
+  return new ReadableStream<Uint8Array>({
+    pull(controller) {
+      let chunk = "";
+      for (let i = 0; i < PIECES_PER_PULL; i++) {
+        const next = pieces.next();
+        if (next.done) {
+          if (chunk) controller.enqueue(encoder.encode(chunk));
+          controller.close();
+          return;
+        }
+        chunk += next.value;
+      }
+      controller.enqueue(encoder.encode(chunk));
+    },
+    cancel() {
+      pieces.return(undefined);
+    },
+  });
+}
+
+/** `20260105T100000Z`: a file-name-safe UTC stamp. */
+const fileStamp = (d: Date) => d.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
+const fileSafe = (s: string) => s.replace(/[^A-Za-z0-9._-]/g, "_");
+
+export function registerPortabilityRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps) {
+  const { portability } = deps.engram;
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/export",
+      tags: ["portability"],
+      summary: "Your memories (every version), links, spaces and entities, streamed as NDJSON or one JSON object",
+      middleware: scoped("read"),
+      request: { query: exportQuery },
+      responses: {
+        200: {
+          description: "NDJSON: a header line, one record per line with its type, a footer with the number of records; JSON: {version, exported_at, user_id, username, spaces, memories, links, entities}",
+          content: { "application/x-ndjson": { schema: z.string() }, "application/json": { schema: z.string().describe("format=json: one JSON object, streamed") } },
+        },
+        ...errors(400, 401, 403),
+      },
+    }),
+    (c) => {
+      const q = c.req.valid("query");
+      const { user } = c.get("principal");
+      const records = portability.exportRecords(user.id, { includeForgotten: q.include_forgotten ?? false, username: user.username });
+      const ext = q.format === "ndjson" ? "ndjson" : "json";
+      // @hono/zod-openapi types any */*json media type as a JSON body; this one is streamed text.
+      return c.body(textStream(exportText(records, q.format)), 200, {
+        "Content-Type": q.format === "ndjson" ? "application/x-ndjson" : "application/json",
+        "Content-Disposition": `attachment; filename="engram-export-${fileSafe(user.username)}-${fileStamp(new Date())}.${ext}"`,
+      }) as never;
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/import",
+      tags: ["portability"],
+      summary: "Import an Engram export or another tool's export into your tenant, all or nothing",
+      description: importDescription,
+      middleware: scoped("write"),
+      // No declared body: a declared one makes @hono/zod-openapi answer 415 to other media types,
+      // and the contract detects the format from the body (an NDJSON bundle sent as text/plain,
+      // or by `curl --data-binary`, is still a bundle).
+      responses: { 200: json(importResultSchema, "what was written and skipped"), ...errors(400, 401, 403) },
+    }),
+    async (c) => {
+      const result = portability.import(c.get("principal").user.id, await c.req.text(), c.req.header("content-type"));
+      return c.json(result, 200);
+    },
+  );
+}
