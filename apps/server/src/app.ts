@@ -43,6 +43,7 @@ import { registerEpisodeRoutes } from "./routes/episodes.js";
 import { registerPersonalityRoutes } from "./routes/personality.js";
 import { registerIngestRoutes } from "./routes/ingest.js";
 import { registerPortabilityRoutes } from "./routes/portability.js";
+import { registerBackupRoutes } from "./routes/backup.js";
 import { matchedRoute } from "./route-path.js";
 import { errors } from "./routes/define.js";
 
@@ -53,6 +54,8 @@ export interface AppOptions extends ServerDeps {
   ingestMaxBodyBytes: number;
   /** Body limit of /import* (ENGRAM_MAX_IMPORT_BYTES). */
   importMaxBodyBytes: number;
+  /** Body limit of POST /backup/verify (ENGRAM_MAX_BACKUP_UPLOAD_BYTES); the upload is streamed to disk. */
+  backupUploadMaxBytes: number;
   rateLimit: { enabled: boolean; perMinute: number; perUserPerMinute: number };
   /** Failed authentications per client address per minute before the address is refused unchecked. */
   authFailuresPerMinute: number;
@@ -99,10 +102,17 @@ export function createApp(opts: AppOptions) {
   const bodyLimitAll = limitOf(opts.maxBodyBytes);
   const bodyLimitIngest = limitOf(opts.ingestMaxBodyBytes);
   const bodyLimitImport = limitOf(opts.importMaxBodyBytes);
+  const bodyLimitBackup = limitOf(opts.backupUploadMaxBytes);
   const under = (path: string, prefix: string) => path === prefix || path.startsWith(`${prefix}/`);
   app.use("*", (c, next) => {
     const path = c.req.path;
-    const limit = under(path, "/ingest") ? bodyLimitIngest : under(path, "/import") ? bodyLimitImport : bodyLimitAll;
+    const limit = under(path, "/ingest")
+      ? bodyLimitIngest
+      : under(path, "/import")
+        ? bodyLimitImport
+        : path === "/backup/verify"
+          ? bodyLimitBackup
+          : bodyLimitAll;
     return limit(c, next);
   });
   app.use("*", audit(opts.engram, opts.log));
@@ -143,6 +153,7 @@ export function createApp(opts: AppOptions) {
   registerPersonalityRoutes(app, opts);
   registerIngestRoutes(app, opts);
   registerPortabilityRoutes(app, opts);
+  registerBackupRoutes(app, opts);
 
   // Every tenant's counts and activity: an admin's business, unless a private-network scraper was configured.
   const metricsGuard: MiddlewareHandler<AppEnv> = opts.metricsPublic ? (_c, next) => next() : requireScope("admin");

@@ -24,6 +24,7 @@ function start(config: Config, logFormat: LogFormat) {
     maxBodyBytes: config.maxBodyBytes,
     ingestMaxBodyBytes: config.ingest.maxBodyBytes,
     importMaxBodyBytes: config.portability.maxImportBytes,
+    backupUploadMaxBytes: config.portability.maxBackupUploadBytes,
     rateLimit: config.rateLimit,
     authFailuresPerMinute: config.authFailuresPerMinute,
     metricsPublic: config.metricsPublic,

@@ -470,6 +470,21 @@ describe("responses match the schemas /openapi.json declares", () => {
     await call(reader, "POST", "/import", 403, { body: [] });
   });
 
+  it("backups: /backup and /backup/verify", async () => {
+    const backup = await admin.get("/backup");
+    expect(backup.status).toBe(200);
+    expectMatches("GET", "/backup", backup, "application/octet-stream");
+    exercised.add("GET /backup");
+    await call(alice, "GET", "/backup", 403);
+    await call(admin, "POST", "/backup/verify", 200);
+    const bad = await admin.raw("POST", "/backup/verify", "not a database", { "content-type": "application/octet-stream" });
+    expect(bad.status).toBe(422);
+    expectMatches("POST", "/backup/verify", bad);
+    await call(admin, "POST", "/backup/verify", 400, { body: { snapshot: "../x.db" } });
+    await call(admin, "POST", "/backup/verify", 404, { body: { snapshot: "missing.db" } });
+    await call(alice, "POST", "/backup/verify", 403);
+  });
+
   it("operations: stats, audit, embeddings, metrics", async () => {
     await call(alice, "GET", "/stats", 200);
     items(await call(admin, "GET", "/audit", 200, { query: "limit=20" }), "entries");

@@ -20,4 +20,5 @@ export * from "./llm/index.js";
 export * from "./prompt/index.js";
 export * from "./digests/index.js";
 export * from "./portability/index.js";
+export * from "./backup/index.js";
 export { createEngram, type Engram } from "./engram.js";
