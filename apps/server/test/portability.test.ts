@@ -295,3 +295,76 @@ describe("a crash mid-import", () => {
     expect((await c.get("/spaces")).body.spaces.map((s: any) => s.name)).toEqual(["default"]);
   });
 });
+
+describe("format-specific imports (§3.3)", () => {
+  it("POST /import/json: an Engram JSON export by name, with its defaults and checks", async () => {
+    const kim = (await newTenant(server.url, t.admin, "kim")).api;
+    const body = {
+      version: "1",
+      memories: [
+        { content: "The VPN gateway moved to vpn-02.example.net", tags: '["Network","vpn"]', confidence: 0.8, is_static: true, created_at: "2025-03-01T09:00:00Z" },
+        { content: "Lunch orders close at 11:30", importance: 3, source: "chat" },
+        { content: "" },
+      ],
+    };
+    const res = await kim.post("/import/json", body);
+    expect(res).toMatchObject({ status: 200, body: { imported: { memories: 2, skipped: 1 } } });
+    const list = (await kim.get("/list")).body.results as any[];
+    expect(list.find((m) => m.content.startsWith("The VPN"))).toMatchObject({ source: "import", tags: ["network", "vpn"], is_static: true, created_at: "2025-03-01T09:00:00.000Z" });
+    expect(list.find((m) => m.content.startsWith("Lunch"))).toMatchObject({ source: "chat", importance: 3 });
+    expect((await kim.post("/import/json", body)).body).toEqual({ imported: { memories: 0, skipped: 3 } });
+
+    expect((await kim.post("/import/json", { memories: [{ content: "x" }] })).body).toEqual({ error: "version: missing (not an Engram export)" });
+    expect((await kim.post("/import/json", { version: 1, memories: [] })).body).toEqual({ error: "memories: must not be empty" });
+    expect((await kim.post("/import/json", { version: 1, memories: [{ content: "ok text here" }, { content: "bad", confidence: 3 }] })).body).toEqual({
+      error: "index 1: confidence: must be between 0 and 1",
+    });
+    expect((await kim.raw("POST", "/import/json", "{nope", { "content-type": "application/json" })).body).toEqual({ error: "body: malformed JSON" });
+    expect(await everything(kim)).toHaveLength(2);
+  });
+
+  it("POST /import/mem0", async () => {
+    const lee = (await newTenant(server.url, t.admin, "lee")).api;
+    const res = await lee.post("/import/mem0", [{ memory: "Allergic to peanuts", metadata: { category: "health", tags: ["Food", "food"] } }, { text: "Drives a blue hatchback" }]);
+    expect(res.body).toEqual({ imported: 2, skipped: 0, source: "mem0" });
+    const list = (await lee.get("/list")).body.results as any[];
+    expect(list.find((m) => m.content.startsWith("Allergic"))).toMatchObject({ category: "health", source: "mem0-import", tags: ["food"] });
+    expect(list.find((m) => m.content.startsWith("Drives"))).toMatchObject({ category: "general", tags: ["mem0-import"] });
+    expect((await lee.post("/import/mem0", { results: [{ memory: "Allergic to peanuts" }] })).body).toEqual({ imported: 0, skipped: 1, source: "mem0" });
+    expect((await lee.post("/import/mem0", { other: [] })).body.error).toMatch(/^memories: missing/);
+  });
+
+  it("POST /import/supermemory: categories from the type, spaces and type as tags", async () => {
+    const max = (await newTenant(server.url, t.admin, "max")).api;
+    const res = await max.post("/import/supermemory", {
+      documents: [
+        { content: "A thread about SQLite WAL checkpoints", type: "tweet", spaces: ["Reading"], tags: ["DB"] },
+        { text: "Design doc for the billing rewrite", type: "document", space: "work", metadata: { importance: 8, source: "drive" } },
+        { description: "Chat with Sam about the offsite", type: "conversation" },
+        { raw: "Plain note without a type" },
+      ],
+    });
+    expect(res.body).toEqual({ imported: 4, skipped: 0, source: "supermemory" });
+    const list = (await max.get("/list")).body.results as any[];
+    const by = (start: string) => list.find((m) => m.content.startsWith(start));
+    expect(by("A thread")).toMatchObject({ category: "discovery", tags: ["supermemory-import", "reading", "db", "tweet"], source: "supermemory-import" });
+    expect(by("Design doc")).toMatchObject({ category: "task", importance: 8, source: "drive", tags: ["supermemory-import", "work", "document"] });
+    expect(by("Chat with")).toMatchObject({ category: "state" });
+    expect(by("Plain note")).toMatchObject({ category: "general", tags: ["supermemory-import"] });
+  });
+});
+
+describe("GET /admin/export (§3.4)", () => {
+  it("exports the named tenant for an admin; 404 for an unknown user; 403 without admin", async () => {
+    const res = await t.admin.get(`/admin/export?user_id=${t.alice.id}`);
+    expect(res.status).toBe(200);
+    const recs = lines(res.body as string);
+    expect(recs[0]).toMatchObject({ user_id: t.alice.id, username: "alice" });
+    expect(recs.filter((r) => r.type === "memory").map((r) => r.id)).toEqual([ids.v1, ids.v2, ids.v3, ids.rule, ids.work]);
+    const own = lines((await t.admin.get("/admin/export")).body as string);
+    expect(own[0]).toMatchObject({ user_id: 1 });
+    expect((await t.admin.get("/admin/export?user_id=999999")).body).toEqual({ error: "user not found" });
+    expect((await t.admin.get("/admin/export?user_id=abc")).body.error).toMatch(/^user_id: /);
+    expect((await alice.get(`/admin/export?user_id=${t.alice.id}`)).status).toBe(403);
+  });
+});

@@ -468,6 +468,20 @@ describe("responses match the schemas /openapi.json declares", () => {
     await call(alice, "POST", "/import", 200, { body: [{ content: "Imported for the schema check" }, { content: " " }] });
     await call(alice, "POST", "/import", 400, { body: { hello: "world" } });
     await call(reader, "POST", "/import", 403, { body: [] });
+    const adminExport = await admin.get(`/admin/export?user_id=${aliceId}`);
+    expect(adminExport.status).toBe(200);
+    expectMatches("GET", "/admin/export", adminExport, "application/x-ndjson");
+    exercised.add("GET /admin/export");
+    await call(admin, "GET", "/admin/export", 404, { query: "user_id=999999" });
+    await call(admin, "GET", "/admin/export", 400, { query: "user_id=abc" });
+    await call(alice, "GET", "/admin/export", 403);
+    await call(alice, "POST", "/import/json", 200, { body: { version: 1, memories: [{ content: "Imported by /import/json for the schema check" }] } });
+    await call(alice, "POST", "/import/json", 400, { body: { memories: [] } });
+    await call(alice, "POST", "/import/mem0", 200, { body: [{ memory: "Imported by /import/mem0 for the schema check" }] });
+    await call(alice, "POST", "/import/mem0", 400, { body: {} });
+    await call(alice, "POST", "/import/supermemory", 200, { body: [{ content: "Imported by /import/supermemory for the schema check", type: "note" }] });
+    await call(alice, "POST", "/import/supermemory", 400, { body: {} });
+    for (const route of ["/import/json", "/import/mem0", "/import/supermemory"]) await call(reader, "POST", route, 403, { body: [] });
   });
 
   it("backups: /backup and /backup/verify", async () => {

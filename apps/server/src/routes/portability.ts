@@ -1,20 +1,29 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "zod";
-import { EXPORT_VERSION, MAX_JSON_MEMORIES, type ExportRecord } from "@engram/core";
+import type { Context } from "hono";
+import { EngramError, EXPORT_VERSION, MAX_JSON_MEMORIES, type ExportRecord, type ImportResult, type ImportRoute } from "@engram/core";
 import type { AppEnv, ServerDeps } from "../env.js";
 import { errors, json, queryBool, scoped } from "./define.js";
 
 /**
  * Data portability (contracts/platform.md §3.1, §3.2): GET /export streams the caller's data as
  * NDJSON (or one JSON object), a page of rows at a time; POST /import takes such a bundle, or
- * another tool's export, into the caller's tenant, all or nothing. The body limit of /import*
- * is ENGRAM_MAX_IMPORT_BYTES (app.ts).
+ * another tool's export, into the caller's tenant, all or nothing; /import/json, /import/mem0
+ * and /import/supermemory (§3.3) take one format each under the same rules; GET /admin/export
+ * (§3.4) exports any tenant. The body limit of /import* is ENGRAM_MAX_IMPORT_BYTES (app.ts).
  */
 
 const exportQuery = z.object({
   format: z.enum(["ndjson", "json"], { error: "must be ndjson or json" }).default("ndjson"),
   include_forgotten: queryBool.optional(),
 });
+const adminExportQuery = exportQuery.extend({
+  user_id: z.coerce.number({ error: "must be a number" }).int("must be an integer").positive("must be a positive integer").optional(),
+});
+const exportResponse = {
+  description: "NDJSON: a header line, one record per line with its type, a footer with the number of records; JSON: {version, exported_at, user_id, username, spaces, memories, links, entities}",
+  content: { "application/x-ndjson": { schema: z.string() }, "application/json": { schema: z.string().describe("format=json: one JSON object, streamed") } },
+};
 
 const importErrorSchema = z.object({ line: z.number().int().optional(), index: z.number().int().optional(), error: z.string() });
 const importResultSchema = z
@@ -103,6 +112,17 @@ const fileSafe = (s: string) => s.replace(/[^A-Za-z0-9._-]/g, "_");
 export function registerPortabilityRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps) {
   const { portability } = deps.engram;
 
+  /** The export of one tenant as a streamed attachment. */
+  const exportOf = (c: Context<AppEnv>, user: { id: number; username: string }, q: z.output<typeof exportQuery>) => {
+    const records = portability.exportRecords(user.id, { includeForgotten: q.include_forgotten ?? false, username: user.username });
+    const ext = q.format === "ndjson" ? "ndjson" : "json";
+    // @hono/zod-openapi types any */*json media type as a JSON body; this one is streamed text.
+    return c.body(textStream(exportText(records, q.format)), 200, {
+      "Content-Type": q.format === "ndjson" ? "application/x-ndjson" : "application/json",
+      "Content-Disposition": `attachment; filename="engram-export-${fileSafe(user.username)}-${fileStamp(new Date())}.${ext}"`,
+    }) as never;
+  };
+
   app.openapi(
     createRoute({
       method: "get",
@@ -111,24 +131,29 @@ export function registerPortabilityRoutes(app: OpenAPIHono<AppEnv>, deps: Server
       summary: "Your memories (every version), links, spaces and entities, streamed as NDJSON or one JSON object",
       middleware: scoped("read"),
       request: { query: exportQuery },
-      responses: {
-        200: {
-          description: "NDJSON: a header line, one record per line with its type, a footer with the number of records; JSON: {version, exported_at, user_id, username, spaces, memories, links, entities}",
-          content: { "application/x-ndjson": { schema: z.string() }, "application/json": { schema: z.string().describe("format=json: one JSON object, streamed") } },
-        },
-        ...errors(400, 401, 403),
-      },
+      responses: { 200: exportResponse, ...errors(400, 401, 403) },
+    }),
+    (c) => {
+      const { user } = c.get("principal");
+      return exportOf(c, user, c.req.valid("query"));
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/admin/export",
+      tags: ["portability"],
+      summary: "As GET /export, for the tenant named by user_id (default: the caller)",
+      middleware: scoped("admin"),
+      request: { query: adminExportQuery },
+      responses: { 200: exportResponse, ...errors(400, 401, 403, 404) },
     }),
     (c) => {
       const q = c.req.valid("query");
-      const { user } = c.get("principal");
-      const records = portability.exportRecords(user.id, { includeForgotten: q.include_forgotten ?? false, username: user.username });
-      const ext = q.format === "ndjson" ? "ndjson" : "json";
-      // @hono/zod-openapi types any */*json media type as a JSON body; this one is streamed text.
-      return c.body(textStream(exportText(records, q.format)), 200, {
-        "Content-Type": q.format === "ndjson" ? "application/x-ndjson" : "application/json",
-        "Content-Disposition": `attachment; filename="engram-export-${fileSafe(user.username)}-${fileStamp(new Date())}.${ext}"`,
-      }) as never;
+      const user = q.user_id === undefined ? c.get("principal").user : deps.engram.auth.user(q.user_id);
+      if (!user) throw new EngramError("not_found", "user not found");
+      return exportOf(c, user, q);
     },
   );
 
@@ -148,6 +173,67 @@ export function registerPortabilityRoutes(app: OpenAPIHono<AppEnv>, deps: Server
     async (c) => {
       const result = portability.import(c.get("principal").user.id, await c.req.text(), c.req.header("content-type"));
       return c.json(result, 200);
+    },
+  );
+
+  const importAs = async (c: Context<AppEnv>, route: ImportRoute): Promise<ImportResult> =>
+    portability.importAs(c.get("principal").user.id, route, await c.req.text());
+  const countsSchema = (source: string) =>
+    z.object({ imported: z.number().int().describe("Memories written"), skipped: z.number().int().describe("Near-duplicates and unusable items"), source: z.literal(source) });
+  const routeNotes =
+    `Same rules as POST /import: validated whole before anything is written, one transaction, near-duplicates of the tenant's ` +
+    `memories skipped by the SimHash rule, at most ${MAX_JSON_MEMORIES} items.`;
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/import/json",
+      tags: ["portability"],
+      summary: "Import an Engram JSON export {version, memories: [{content, category?, source?, session_id?, importance?, tags?, confidence?, is_static?, created_at?, updated_at?}]}",
+      description: `${routeNotes} Missing version: 400 (not an Engram export); empty memories: 400. source defaults to "import".`,
+      middleware: scoped("write"),
+      responses: {
+        200: json(z.object({ imported: z.object({ memories: z.number().int(), skipped: z.number().int() }) }), "what was written and skipped"),
+        ...errors(400, 401, 403),
+      },
+    }),
+    async (c) => {
+      const r = await importAs(c, "json");
+      return c.json({ imported: { memories: r.imported, skipped: r.skipped } }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/import/mem0",
+      tags: ["portability"],
+      summary: "Import a mem0 export: {memories | results: [...]} or an array of {memory | text | content, metadata?: {category, source, importance, tags}}",
+      description: `${routeNotes} Defaults: category general, source mem0-import, tags ["mem0-import"].`,
+      middleware: scoped("write"),
+      responses: { 200: json(countsSchema("mem0"), "what was written and skipped"), ...errors(400, 401, 403) },
+    }),
+    async (c) => {
+      const r = await importAs(c, "mem0");
+      return c.json({ imported: r.imported, skipped: r.skipped, source: "mem0" as const }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/import/supermemory",
+      tags: ["portability"],
+      summary: "Import a supermemory export: {documents | memories | data: [...]} or an array of {content | text | description | raw, type, ...}",
+      description:
+        `${routeNotes} Category from type when absent (note: general; tweet, page, bookmark: discovery; document: task; ` +
+        `conversation: state; else general). Tags: supermemory-import, the spaces, the tags and the type.`,
+      middleware: scoped("write"),
+      responses: { 200: json(countsSchema("supermemory"), "what was written and skipped"), ...errors(400, 401, 403) },
+    }),
+    async (c) => {
+      const r = await importAs(c, "supermemory");
+      return c.json({ imported: r.imported, skipped: r.skipped, source: "supermemory" as const }, 200);
     },
   );
 }

@@ -42,6 +42,7 @@ export const memoryRecordSchema = z.object({
   source: text.min(1, "must not be empty").max(200, "must be at most 200 characters").nullish(),
   importance: z.number({ error: "must be a number" }).min(1, "must be between 1 and 10").max(10, "must be between 1 and 10").nullish(),
   tags: tags.nullish(),
+  confidence: num.min(0, "must be between 0 and 1").max(1, "must be between 0 and 1").nullish(),
   session_id: text.nullish(),
   space: text.nullish(),
   is_static: flag.nullish(),
@@ -185,20 +186,60 @@ function parseNdjson(body: string): ParsedBundle {
   return out;
 }
 
-const MEM0_DEFAULTS = { category: "general", source: "mem0-import", tags: ["mem0-import"] };
-
-/** A mem0 item: text in `memory`, `text` or `content`, the rest in `metadata`. */
+/** A mem0 item: text in `memory`, `text` or `content`, the rest in `metadata`; labelled as imported from mem0. */
 function mem0Item(o: Record<string, unknown>): Record<string, unknown> {
   const meta = isObject(o.metadata) ? o.metadata : {};
   return {
-    category: meta.category ?? MEM0_DEFAULTS.category,
-    source: meta.source ?? MEM0_DEFAULTS.source,
+    category: meta.category ?? "general",
+    source: meta.source ?? "mem0-import",
     importance: meta.importance ?? null,
-    tags: meta.tags ?? MEM0_DEFAULTS.tags,
+    tags: meta.tags ?? ["mem0-import"],
     created_at: o.created_at ?? null,
     updated_at: o.updated_at ?? null,
   };
 }
+
+/** supermemory's document types, as categories (contracts/platform.md §3.3). */
+const SUPERMEMORY_CATEGORIES: Record<string, string> = {
+  note: "general",
+  tweet: "discovery",
+  page: "discovery",
+  bookmark: "discovery",
+  document: "task",
+  conversation: "state",
+};
+
+/** A supermemory item: its type gives the category; its spaces, tags and type become tags. */
+function supermemoryItem(o: Record<string, unknown>): Record<string, unknown> {
+  const meta = isObject(o.metadata) ? o.metadata : {};
+  const type = typeof o.type === "string" ? o.type : null;
+  const list = (v: unknown): unknown[] => (v === undefined || v === null ? [] : Array.isArray(v) ? v : [v]);
+  const spaces = list(o.spaces ?? o.space);
+  const given = list(o.tags);
+  // Checked as the record's tags (each must be a string), lower-cased and deduplicated on write.
+  const labels = ["supermemory-import", ...spaces, ...given, ...(type ? [type] : [])];
+  return {
+    category: o.category ?? (type ? (SUPERMEMORY_CATEGORIES[type.toLowerCase()] ?? "general") : "general"),
+    source: o.source ?? meta.source ?? "supermemory-import",
+    importance: o.importance ?? meta.importance ?? null,
+    tags: labels,
+    created_at: o.created_at ?? o.createdAt ?? null,
+    updated_at: o.updated_at ?? o.updatedAt ?? null,
+  };
+}
+
+/** An item of POST /import/json: an Engram export's memory, by name (source defaults to "import"). */
+const jsonItem = (o: Record<string, unknown>) => ({
+  category: o.category,
+  source: o.source ?? "import",
+  session_id: o.session_id,
+  importance: o.importance,
+  tags: o.tags,
+  confidence: o.confidence,
+  is_static: o.is_static,
+  created_at: o.created_at,
+  updated_at: o.updated_at,
+});
 
 /** A plain item of a JSON array: content and a few labels, nothing of a chain. */
 const arrayItem = (o: Record<string, unknown>) => ({ category: o.category, source: o.source, importance: o.importance, tags: o.tags });
@@ -255,4 +296,50 @@ export function parseImportBody(body: string, contentType: string | undefined): 
     throw invalid("body", "unrecognized import format");
   }
   return parseJson(value);
+}
+
+/** The routes of 3.3, each taking one format only. */
+export type ImportRoute = "json" | "mem0" | "supermemory";
+
+function itemsOf(value: unknown, keys: readonly string[]): { items: unknown[]; key: string } {
+  if (Array.isArray(value)) return { items: value, key: "body" };
+  if (isObject(value)) {
+    const key = keys.find((k) => Array.isArray(value[k]));
+    if (key) return { items: value[key] as unknown[], key };
+  }
+  throw invalid(keys[0]!, `missing: send {${keys.join(" | ")}: [...]} or an array`);
+}
+
+/** POST /import/json, /import/mem0 and /import/supermemory (3.3): the same checks, one format each. */
+export function parseImportRoute(route: ImportRoute, body: string): ParsedBundle {
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch {
+    throw invalid("body", "malformed JSON");
+  }
+  let items: unknown[];
+  let key: string;
+  let format: ImportFormat;
+  if (route === "json") {
+    if (!isObject(value) || value.version === undefined || value.version === null) throw invalid("version", "missing (not an Engram export)");
+    if (!Array.isArray(value.memories)) throw invalid("memories", "must be an array");
+    if (value.memories.length === 0) throw invalid("memories", "must not be empty");
+    [items, key, format] = [value.memories, "memories", "engram"];
+  } else if (route === "mem0") {
+    ({ items, key } = itemsOf(value, ["memories", "results"]));
+    format = "mem0";
+  } else {
+    ({ items, key } = itemsOf(value, ["documents", "memories", "data"]));
+    format = "array";
+  }
+  if (items.length > MAX_JSON_MEMORIES) throw invalid(key, `at most ${MAX_JSON_MEMORIES} memories per JSON body (send NDJSON to POST /import for more)`);
+  const out: ParsedBundle = { format, spaces: [], memories: [], links: [], errors: [] };
+  items.forEach((item, index) => {
+    const place = { index };
+    if (route === "json") addMemory(out, item, place, ["content"], jsonItem);
+    else if (route === "mem0") addMemory(out, item, place, ["memory", "text", "content"], mem0Item);
+    else addMemory(out, item, place, ["content", "text", "description", "raw"], supermemoryItem);
+  });
+  return out;
 }

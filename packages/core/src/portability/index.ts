@@ -3,7 +3,7 @@ import type { CoreContext } from "../context.js";
 import { PortabilityService, type PortabilityDeps } from "./service.js";
 
 export { PortabilityService, type ExportOptions, type ExportRecord, type ImportResult } from "./service.js";
-export { EXPORT_VERSION, MAX_JSON_MEMORIES, type ImportFormat } from "./bundle.js";
+export { EXPORT_VERSION, MAX_JSON_MEMORIES, type ImportFormat, type ImportRoute } from "./bundle.js";
 
 export function createPortability(ctx: CoreContext, deps: PortabilityDeps): PortabilityService {
   return new PortabilityService(ctx, deps);

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createEngram, type Engram } from "../engram.js";
 import { storeInputSchema } from "../memory/schemas.js";
 import { ManualClock } from "../util/clock.js";
-import { parseImportBody } from "./bundle.js";
+import { parseImportBody, parseImportRoute } from "./bundle.js";
 
 let engram: Engram;
 let alice: number;
@@ -84,5 +84,16 @@ describe("parseImportBody", () => {
   it("takes tags as the JSON text of an array, as the reference wrote them", () => {
     const parsed = parseImportBody(JSON.stringify([{ content: "x y z", tags: '["A","b"]' }]), undefined);
     expect(parsed.memories[0]!.record.tags).toEqual(["A", "b"]);
+  });
+});
+
+describe("parseImportRoute", () => {
+  it("takes one format per route, with that route's defaults", () => {
+    expect(() => parseImportRoute("json", JSON.stringify({ memories: [{ content: "x y z" }] }))).toThrow("version: missing (not an Engram export)");
+    expect(parseImportRoute("json", JSON.stringify({ version: 1, memories: [{ content: "x y z" }] })).memories[0]!.record.source).toBe("import");
+    expect(parseImportRoute("mem0", JSON.stringify([{ memory: "x y z" }])).memories[0]!.record).toMatchObject({ source: "mem0-import", tags: ["mem0-import"] });
+    const sm = parseImportRoute("supermemory", JSON.stringify({ data: [{ raw: "x y z", type: "Bookmark", space: "Reading" }] })).memories[0]!.record;
+    expect(sm).toMatchObject({ category: "discovery", source: "supermemory-import", tags: ["supermemory-import", "Reading", "Bookmark"] });
+    expect(() => parseImportRoute("supermemory", JSON.stringify({ data: [{ raw: "x y z", tags: [1] }] }))).toThrow("index 0: tags.1: must be a string");
   });
 });

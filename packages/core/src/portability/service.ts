@@ -3,7 +3,17 @@ import { SpaceStore } from "../auth/index.js";
 import type { MemoryEvents } from "../events/index.js";
 import { initialColumns } from "../fsrs/index.js";
 import { linkStore, MemoryStore, normalizeTags, simhash, type MemoryService, type NewMemoryRow } from "../memory/index.js";
-import { EXPORT_VERSION, NDJSON_FORMAT, parseImportBody, type ImportError, type ImportFormat, type MemoryRecord, type ParsedBundle } from "./bundle.js";
+import {
+  EXPORT_VERSION,
+  NDJSON_FORMAT,
+  parseImportBody,
+  parseImportRoute,
+  type ImportError,
+  type ImportFormat,
+  type ImportRoute,
+  type MemoryRecord,
+  type ParsedBundle,
+} from "./bundle.js";
 import { PortabilityStore, type ExportCounts, type ExportMemoryRow } from "./store.js";
 
 /** Rows read per query while exporting: enough to keep the stream busy, few enough to hold. */
@@ -121,7 +131,15 @@ export class PortabilityService {
    * without sync ids skip near-duplicates by the store path's SimHash rule.
    */
   import(userId: number, body: string, contentType: string | undefined): ImportResult {
-    const bundle = parseImportBody(body, contentType);
+    return this.commit(userId, parseImportBody(body, contentType));
+  }
+
+  /** POST /import/json, /import/mem0, /import/supermemory (3.3): one format each, the same rules as `import`. */
+  importAs(userId: number, route: ImportRoute, body: string): ImportResult {
+    return this.commit(userId, parseImportRoute(route, body));
+  }
+
+  private commit(userId: number, bundle: ParsedBundle): ImportResult {
     const written: number[] = [];
     const result = this.ctx.db.sqlite.transaction(() => this.write(userId, bundle, written))();
     if (written.length > 0) {
@@ -225,6 +243,7 @@ export class PortabilityService {
       parentMemoryId: parentId ?? null,
       rootMemoryId: rootId ?? null,
       sourceCount: r.source_count ?? 1,
+      confidence: r.confidence ?? 1,
       simhash: simhash(r.content),
       status,
       isForgotten: status === "forgotten",
