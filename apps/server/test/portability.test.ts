@@ -368,3 +368,27 @@ describe("GET /admin/export (§3.4)", () => {
     expect((await alice.get(`/admin/export?user_id=${t.alice.id}`)).status).toBe(403);
   });
 });
+
+describe("POST /import/bulk (§3.3)", () => {
+  it("ingests text into memories through the ingestion pipeline and answers 202 with the totals", async () => {
+    const nia = (await newTenant(server.url, t.admin, "nia")).api;
+    const text = "# Runbook\n\nRestart the queue worker with systemctl restart worker.\n\n## Escalation\n\nPage the on-call engineer after ten minutes.";
+    const res = await nia.post("/import/bulk", { text, mode: "raw", category: "task" });
+    expect(res.status).toBe(202);
+    expect(res.body).toMatchObject({ status: "completed", total_documents: 1, errors: [] });
+    expect(res.body.total_memories).toBeGreaterThan(0);
+    const list = (await nia.get("/list")).body.results as any[];
+    expect(list).toHaveLength(res.body.total_memories);
+    expect(list.every((m) => m.source === "import" && m.category === "task")).toBe(true);
+  });
+
+  it("refuses a url, a missing text and another tenant's episode, writing nothing", async () => {
+    const oli = (await newTenant(server.url, t.admin, "oli")).api;
+    expect((await oli.post("/import/bulk", { url: "https://example.com/a.md" })).body).toEqual({ error: "url: not supported; send text" });
+    expect((await oli.post("/import/bulk", { mode: "raw" })).body).toEqual({ error: "text: missing" });
+    expect((await oli.post("/import/bulk", { text: "x", mode: "fast" })).body.error).toMatch(/^mode: /);
+    const episode = (await alice.post("/episodes", { title: "Alice's" })).body.id;
+    expect((await oli.post("/import/bulk", { text: "Some words to ingest here", episode_id: episode })).status).toBe(404);
+    expect(await everything(oli)).toEqual([]);
+  });
+});

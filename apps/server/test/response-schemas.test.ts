@@ -481,7 +481,10 @@ describe("responses match the schemas /openapi.json declares", () => {
     await call(alice, "POST", "/import/mem0", 400, { body: {} });
     await call(alice, "POST", "/import/supermemory", 200, { body: [{ content: "Imported by /import/supermemory for the schema check", type: "note" }] });
     await call(alice, "POST", "/import/supermemory", 400, { body: {} });
-    for (const route of ["/import/json", "/import/mem0", "/import/supermemory"]) await call(reader, "POST", route, 403, { body: [] });
+    await call(alice, "POST", "/import/bulk", 202, { body: { text: "Imported by /import/bulk for the schema check", mode: "raw" } });
+    await call(alice, "POST", "/import/bulk", 400, { body: { url: "https://example.com" } });
+    await call(alice, "POST", "/import/bulk", 404, { body: { text: "An episode that is not there", episode_id: 999_999 } });
+    for (const route of ["/import/json", "/import/mem0", "/import/supermemory", "/import/bulk"]) await call(reader, "POST", route, 403, { body: [] });
   });
 
   it("backups: /backup and /backup/verify", async () => {

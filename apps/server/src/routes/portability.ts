@@ -1,9 +1,9 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "zod";
 import type { Context } from "hono";
-import { EngramError, EXPORT_VERSION, MAX_JSON_MEMORIES, type ExportRecord, type ImportResult, type ImportRoute } from "@engram/core";
+import { EngramError, EXPORT_VERSION, INGEST_FORMATS, ingestRequestSchema, MAX_JSON_MEMORIES, type ExportRecord, type ImportResult, type ImportRoute } from "@engram/core";
 import type { AppEnv, ServerDeps } from "../env.js";
-import { errors, json, queryBool, scoped } from "./define.js";
+import { errors, json, jsonBody, queryBool, scoped } from "./define.js";
 
 /**
  * Data portability (contracts/platform.md §3.1, §3.2): GET /export streams the caller's data as
@@ -42,6 +42,26 @@ const importDescription =
   `items with content (or text, memory). Validated whole before anything is written (400 naming the line or field), then written ` +
   `in one transaction. A memory whose sync_id the tenant holds is skipped, so a second import adds nothing. At most ` +
   `${MAX_JSON_MEMORIES} memories per JSON body; NDJSON is bounded only by ENGRAM_MAX_IMPORT_BYTES.`;
+
+const bulkBody = z.object({
+  text: z.string({ error: "must be a string" }).optional(),
+  url: z.unknown().optional(),
+  format: z.enum(INGEST_FORMATS, { error: `must be one of ${INGEST_FORMATS.join(", ")}` }).optional(),
+  mode: z.enum(["extract", "raw"], { error: "must be extract or raw" }).default("extract"),
+  source: z.string({ error: "must be a string" }).default("import"),
+  category: z.string({ error: "must be a string" }).default("general"),
+  project_id: z.union([z.string(), z.number()], { error: "must be a string or a number" }).optional().describe("Accepted from the reference's clients; not used"),
+  episode_id: z.number({ error: "must be an integer" }).int("must be an integer").positive("must be a positive integer").optional(),
+});
+const bulkResultSchema = z.object({
+  job_id: z.string(),
+  status: z.enum(["completed", "skipped", "failed"]),
+  total_documents: z.number().int(),
+  total_chunks: z.number().int(),
+  total_memories: z.number().int(),
+  errors: z.array(z.string()),
+  duration_ms: z.number(),
+});
 
 /** `format=json` groups the records under these keys, in the order the export yields them. */
 const JSON_SECTIONS: Record<string, string> = { space: "spaces", memory: "memories", link: "links", entity: "entities" };
@@ -234,6 +254,46 @@ export function registerPortabilityRoutes(app: OpenAPIHono<AppEnv>, deps: Server
     async (c) => {
       const r = await importAs(c, "supermemory");
       return c.json({ imported: r.imported, skipped: r.skipped, source: "supermemory" as const }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/import/bulk",
+      tags: ["portability"],
+      summary: "Ingest a text (a document, an export) into memories, as POST /ingest does; mode extract (default) splits it into facts when an LLM is configured",
+      middleware: scoped("write"),
+      request: jsonBody(bulkBody),
+      responses: { 202: json(bulkResultSchema, "what was ingested"), ...errors(400, 401, 403, 404) },
+    }),
+    async (c) => {
+      const b = c.req.valid("json");
+      if (b.url !== undefined) throw new EngramError("invalid", "not supported; send text", "url");
+      if (b.text === undefined) throw new EngramError("invalid", "missing", "text");
+      const parsed = ingestRequestSchema.safeParse({ text: b.text, format: b.format, mode: b.mode, source: b.source, category: b.category, episode_id: b.episode_id });
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0]!;
+        throw new EngramError("invalid", issue.message, issue.path.join(".") || "body");
+      }
+      const { ingest } = deps.engram.ingestion;
+      const userId = c.get("principal").user.id;
+      const req = { ...parsed.data, review_status: deps.engram.inbox.statusFor(c.get("principal"), parsed.data) };
+      ingest.checkTargets(userId, req);
+      const result = await ingest.run(userId, await ingest.input(req), req, { targetsChecked: true });
+      c.set("auditTargets", result.memoryIds);
+      return c.json(
+        {
+          job_id: result.jobId,
+          status: result.status,
+          total_documents: result.totalDocuments,
+          total_chunks: result.chunksProcessed,
+          total_memories: result.memoryIds.length,
+          errors: result.errors,
+          duration_ms: result.durationMs,
+        },
+        202,
+      );
     },
   );
 }

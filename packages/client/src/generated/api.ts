@@ -16945,6 +16945,117 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/import/bulk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Ingest a text (a document, an export) into memories, as POST /ingest does; mode extract (default) splits it into facts when an LLM is configured */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        text?: string;
+                        url?: unknown;
+                        /** @enum {string} */
+                        format?: "markdown" | "plaintext" | "html" | "pdf" | "docx" | "csv" | "jsonl" | "chatgpt-export" | "claude-export" | "messages" | "zip";
+                        /**
+                         * @default extract
+                         * @enum {string}
+                         */
+                        mode?: "extract" | "raw";
+                        /** @default import */
+                        source?: string;
+                        /** @default general */
+                        category?: string;
+                        /** @description Accepted from the reference's clients; not used */
+                        project_id?: string | number;
+                        episode_id?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description what was ingested */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            job_id: string;
+                            /** @enum {string} */
+                            status: "completed" | "skipped" | "failed";
+                            total_documents: number;
+                            total_chunks: number;
+                            total_memories: number;
+                            errors: string[];
+                            duration_ms: number;
+                        };
+                    };
+                };
+                /** @description invalid input: the field at fault, then why */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description missing, unknown, revoked or expired API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description the key lacks a scope this needs, or may not act on that target */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description no such record for this user (another tenant's id is a 404 too) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description any other failure: 413, 429, 403 in open-access mode, 500 */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/backup": {
         parameters: {
             query?: never;
