@@ -46,6 +46,8 @@ import { registerAddRoutes } from "./routes/add.js";
 import { registerEpisodeRoutes } from "./routes/episodes.js";
 import { registerPersonalityRoutes } from "./routes/personality.js";
 import { registerIngestRoutes } from "./routes/ingest.js";
+import { registerPortabilityRoutes } from "./routes/portability.js";
+import { registerBackupRoutes } from "./routes/backup.js";
 import { matchedRoute } from "./route-path.js";
 import { errors } from "./routes/define.js";
 
@@ -54,6 +56,10 @@ export interface AppOptions extends ServerDeps {
   maxBodyBytes: number;
   /** Body limit of /ingest and /ingest/upload/* (ENGRAM_INGEST_MAX_BODY_BYTES); every other route keeps maxBodyBytes. */
   ingestMaxBodyBytes: number;
+  /** Body limit of /import* (ENGRAM_MAX_IMPORT_BYTES). */
+  importMaxBodyBytes: number;
+  /** Body limit of POST /backup/verify (ENGRAM_MAX_BACKUP_UPLOAD_BYTES); the upload is streamed to disk. */
+  backupUploadMaxBytes: number;
   rateLimit: { enabled: boolean; perMinute: number; perUserPerMinute: number };
   /** Failed authentications per client address per minute before the address is refused unchecked. */
   authFailuresPerMinute: number;
@@ -99,7 +105,20 @@ export function createApp(opts: AppOptions) {
     });
   const bodyLimitAll = limitOf(opts.maxBodyBytes);
   const bodyLimitIngest = limitOf(opts.ingestMaxBodyBytes);
-  app.use("*", (c, next) => (c.req.path === "/ingest" || c.req.path.startsWith("/ingest/") ? bodyLimitIngest : bodyLimitAll)(c, next));
+  const bodyLimitImport = limitOf(opts.importMaxBodyBytes);
+  const bodyLimitBackup = limitOf(opts.backupUploadMaxBytes);
+  const under = (path: string, prefix: string) => path === prefix || path.startsWith(`${prefix}/`);
+  app.use("*", (c, next) => {
+    const path = c.req.path;
+    const limit = under(path, "/ingest")
+      ? bodyLimitIngest
+      : under(path, "/import")
+        ? bodyLimitImport
+        : path === "/backup/verify"
+          ? bodyLimitBackup
+          : bodyLimitAll;
+    return limit(c, next);
+  });
   app.use("*", audit(opts.engram, opts.log));
   if (opts.openAccess) app.use("*", loopbackOnly());
   app.use("*", failedAuthLimit(new RateLimiter(), opts.authFailuresPerMinute));
@@ -141,6 +160,8 @@ export function createApp(opts: AppOptions) {
   registerEpisodeRoutes(app, opts);
   registerPersonalityRoutes(app, opts);
   registerIngestRoutes(app, opts);
+  registerPortabilityRoutes(app, opts);
+  registerBackupRoutes(app, opts);
 
   // Every tenant's counts and activity: an admin's business, unless a private-network scraper was configured.
   const metricsGuard: MiddlewareHandler<AppEnv> = opts.metricsPublic ? (_c, next) => next() : requireScope("admin");

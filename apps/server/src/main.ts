@@ -23,6 +23,8 @@ function start(config: Config, logFormat: LogFormat) {
     openAccess: config.openAccess,
     maxBodyBytes: config.maxBodyBytes,
     ingestMaxBodyBytes: config.ingest.maxBodyBytes,
+    importMaxBodyBytes: config.portability.maxImportBytes,
+    backupUploadMaxBytes: config.portability.maxBackupUploadBytes,
     rateLimit: config.rateLimit,
     authFailuresPerMinute: config.authFailuresPerMinute,
     metricsPublic: config.metricsPublic,

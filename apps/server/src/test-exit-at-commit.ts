@@ -2,8 +2,9 @@ import type { Engram } from "@engram/core";
 
 /**
  * Test-only: ENGRAM_TEST_EXIT_AT_COMMIT=before|after kills the process (SIGKILL, as a crash
- * would) at the commit of the first POST /store, just before or just after it. The audit test
- * uses it to show that a mutation and its audit row are kept or lost together.
+ * would) at the commit of the first POST /store or POST /import, just before or just after it. The
+ * audit test uses it to show that a mutation and its audit row are kept or lost together, the
+ * portability test that a crash mid-import leaves nothing of it.
  */
 export function installTestExitAtCommit(engram: Engram, phase: string | undefined): void {
   if (phase === undefined || phase === "") return;
@@ -11,6 +12,6 @@ export function installTestExitAtCommit(engram: Engram, phase: string | undefine
   const hooks = phase === "before" ? engram.db.commitHooks.beforeCommit : engram.db.commitHooks.afterCommit;
   hooks.push(() => {
     const request = engram.audit.currentRequest();
-    if (request?.method === "POST" && request.route === "/store") process.kill(process.pid, "SIGKILL");
+    if (request?.method === "POST" && (request.route === "/store" || request.route === "/import")) process.kill(process.pid, "SIGKILL");
   });
 }

@@ -152,6 +152,7 @@ describe("another tenant's ids", () => {
       [bob.get(`/keys?user_id=${aliceId}`), 200],
       [bob.get(`/jobs?user_id=${aliceId}`), 403],
       [bob.post(`/admin/detect-communities?user_id=${aliceId}`), 403],
+      [bob.get(`/admin/export?user_id=${aliceId}`), 403],
     ];
     for (const [call, status] of refused) expect((await call).status).toBe(status);
     // Listing with another user's id shows Bob's own keys only (non-admins are narrowed to themselves).

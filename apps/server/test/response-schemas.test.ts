@@ -463,6 +463,51 @@ describe("responses match the schemas /openapi.json declares", () => {
     await call(alice, "POST", "/ingest/upload/abort", 409, { body: { upload_id: small } });
   });
 
+  it("portability: /export and /import", async () => {
+    const exported = await alice.get("/export");
+    expect(exported.status).toBe(200);
+    expectMatches("GET", "/export", exported, "application/x-ndjson");
+    const asJson = await alice.get("/export?format=json");
+    expect(asJson.status).toBe(200);
+    exercised.add("GET /export");
+    await call(alice, "GET", "/export", 400, { query: "format=csv" });
+    await call(alice, "POST", "/import", 200, { body: [{ content: "Imported for the schema check" }, { content: " " }] });
+    await call(alice, "POST", "/import", 400, { body: { hello: "world" } });
+    await call(reader, "POST", "/import", 403, { body: [] });
+    const adminExport = await admin.get(`/admin/export?user_id=${aliceId}`);
+    expect(adminExport.status).toBe(200);
+    expectMatches("GET", "/admin/export", adminExport, "application/x-ndjson");
+    exercised.add("GET /admin/export");
+    await call(admin, "GET", "/admin/export", 404, { query: "user_id=999999" });
+    await call(admin, "GET", "/admin/export", 400, { query: "user_id=abc" });
+    await call(alice, "GET", "/admin/export", 403);
+    await call(alice, "POST", "/import/json", 200, { body: { version: 1, memories: [{ content: "Imported by /import/json for the schema check" }] } });
+    await call(alice, "POST", "/import/json", 400, { body: { memories: [] } });
+    await call(alice, "POST", "/import/mem0", 200, { body: [{ memory: "Imported by /import/mem0 for the schema check" }] });
+    await call(alice, "POST", "/import/mem0", 400, { body: {} });
+    await call(alice, "POST", "/import/supermemory", 200, { body: [{ content: "Imported by /import/supermemory for the schema check", type: "note" }] });
+    await call(alice, "POST", "/import/supermemory", 400, { body: {} });
+    await call(alice, "POST", "/import/bulk", 202, { body: { text: "Imported by /import/bulk for the schema check", mode: "raw" } });
+    await call(alice, "POST", "/import/bulk", 400, { body: { url: "https://example.com" } });
+    await call(alice, "POST", "/import/bulk", 404, { body: { text: "An episode that is not there", episode_id: 999_999 } });
+    for (const route of ["/import/json", "/import/mem0", "/import/supermemory", "/import/bulk"]) await call(reader, "POST", route, 403, { body: [] });
+  });
+
+  it("backups: /backup and /backup/verify", async () => {
+    const backup = await admin.get("/backup");
+    expect(backup.status).toBe(200);
+    expectMatches("GET", "/backup", backup, "application/octet-stream");
+    exercised.add("GET /backup");
+    await call(alice, "GET", "/backup", 403);
+    await call(admin, "POST", "/backup/verify", 200);
+    const bad = await admin.raw("POST", "/backup/verify", "not a database", { "content-type": "application/octet-stream" });
+    expect(bad.status).toBe(422);
+    expectMatches("POST", "/backup/verify", bad);
+    await call(admin, "POST", "/backup/verify", 400, { body: { snapshot: "../x.db" } });
+    await call(admin, "POST", "/backup/verify", 404, { body: { snapshot: "missing.db" } });
+    await call(alice, "POST", "/backup/verify", 403);
+  });
+
   it("operations: stats, audit, embeddings, metrics", async () => {
     await call(alice, "GET", "/stats", 200);
     items(await call(admin, "GET", "/audit", 200, { query: "limit=20" }), "entries");

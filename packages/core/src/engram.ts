@@ -1,3 +1,4 @@
+import path from "node:path";
 import { DEFAULT_EMBEDDING_THREADS, DEFAULT_INGEST_URL_TIMEOUT_MS, DEFAULT_QUERY_EMBED_CACHE, type Config } from "./config/index.js";
 import type { CoreContext } from "./context.js";
 import { openDb, type Db } from "./db/index.js";
@@ -51,6 +52,8 @@ import { createDigests, type DigestService } from "./digests/index.js";
 import { createBatch, type BatchService } from "./batch/index.js";
 import { createAdmin, type AdminService } from "./admin/index.js";
 import { createTenants, type TenantStore } from "./tenants/index.js";
+import { createPortability, type PortabilityService } from "./portability/index.js";
+import { createBackups, type BackupService } from "./backup/index.js";
 import { createJobs, DEFAULT_JOBS_CONFIG, type JobLog, type JobQueue } from "./jobs/index.js";
 import { createMemory, FsrsStateStore, SpaceContentsStore, type MemoryService, type TtlSweeper } from "./memory/index.js";
 import { createSearch, createTextIndex, DEFAULT_ABSTAIN_MIN_SIMILARITY, SHIPPED_RANKER, WordNet, type ContextAssembler, type SearchReranker, type SearchService } from "./search/index.js";
@@ -82,6 +85,10 @@ export interface Engram {
   admin: AdminService;
   /** What each tenant holds: /me/stats, /admin/tenants, /admin/usage. */
   tenants: TenantStore;
+  /** GET /export and POST /import: a tenant's data out as a bundle, and bundles or other tools' exports in. */
+  portability: PortabilityService;
+  /** GET /backup and POST /backup/verify: snapshots of the whole instance and checks of backup files. */
+  backups: BackupService;
   audit: AuditLog;
   vectors: VectorStore;
   embedding: EmbeddingService;
@@ -178,6 +185,7 @@ export function createEngram(
         | "searchSynonyms"
         | "ingest"
         | "allowPrivateUrls"
+        | "dataDir"
       >
     >,
   opts: { clock?: Clock; log?: EmbeddingLog; jobLog?: JobLog } = {},
@@ -282,6 +290,10 @@ export function createEngram(
     entities: graph.entities,
   });
 
+  const portability = createPortability(ctx, { memories, events, backfill: () => embedding.backfillMissing() });
+  const dataDir = config.dataDir ?? path.dirname(config.dbPath);
+  const backups = createBackups(ctx, { dbPath: config.dbPath, tempDir: path.join(dataDir, "temp"), backupDir: path.join(dataDir, "backups") });
+
   return {
     db,
     clock: ctx.clock,
@@ -295,6 +307,8 @@ export function createEngram(
     batch,
     admin,
     tenants,
+    portability,
+    backups,
     audit,
     vectors,
     embedding,

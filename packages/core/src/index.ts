@@ -22,4 +22,6 @@ export * from "./digests/index.js";
 export * from "./batch/index.js";
 export * from "./admin/index.js";
 export * from "./tenants/index.js";
+export * from "./portability/index.js";
+export * from "./backup/index.js";
 export { createEngram, type Engram } from "./engram.js";

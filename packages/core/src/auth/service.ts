@@ -142,6 +142,11 @@ export class AuthService {
     return counts;
   }
 
+  /** A user by id, or undefined (GET /admin/export names tenants by id). */
+  user(id: number): UserRow | undefined {
+    return this.users.byId(id);
+  }
+
   private insertKey(k: {
     userId: number;
     name: string;

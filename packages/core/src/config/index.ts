@@ -33,6 +33,9 @@ export const DEFAULT_QUERY_EMBED_CACHE = 1024;
 /** /ingest* body limit (contracts/intelligence.md §1) and how long an ingested URL may take to arrive. */
 export const DEFAULT_INGEST_MAX_BODY_BYTES = 10 * 1024 * 1024;
 export const DEFAULT_INGEST_URL_TIMEOUT_MS = 15_000;
+/** Body limits of /import* and POST /backup/verify (contracts/platform.md §1): 64 MiB, 4 GiB (streamed to disk). */
+export const DEFAULT_MAX_IMPORT_BYTES = 64 * 1024 * 1024;
+export const DEFAULT_MAX_BACKUP_UPLOAD_BYTES = 4 * 1024 * 1024 * 1024;
 
 const envSchema = z.object({
   ENGRAM_HOST: z.string().min(1).default("127.0.0.1"),
@@ -103,6 +106,8 @@ const envSchema = z.object({
   ENGRAM_GATE_APPROVAL_TOOLS: z.string().optional(),
   ENGRAM_INGEST_MAX_BODY_BYTES: positiveInt.default(DEFAULT_INGEST_MAX_BODY_BYTES),
   ENGRAM_INGEST_URL_TIMEOUT_MS: positiveInt.max(300_000).default(DEFAULT_INGEST_URL_TIMEOUT_MS),
+  ENGRAM_MAX_IMPORT_BYTES: positiveInt.default(DEFAULT_MAX_IMPORT_BYTES),
+  ENGRAM_MAX_BACKUP_UPLOAD_BYTES: positiveInt.default(DEFAULT_MAX_BACKUP_UPLOAD_BYTES),
   ENGRAM_ALLOW_PRIVATE_URLS: boolFlag.optional(),
   ENGRAM_INTELLIGENCE_JOBS: boolFlag.default(true),
   ENGRAM_LLM_URL: z.string().url().optional(),
@@ -194,6 +199,8 @@ export interface Config {
   groundingExec: boolean;
   /** /ingest*: body limit of those routes (others keep maxBodyBytes), and the time a fetched URL may take. */
   ingest: { maxBodyBytes: number; urlTimeoutMs: number };
+  /** Body limits of /import* (ENGRAM_MAX_IMPORT_BYTES) and POST /backup/verify (ENGRAM_MAX_BACKUP_UPLOAD_BYTES). */
+  portability: { maxImportBytes: number; maxBackupUploadBytes: number };
   /**
    * Server-side fetches (ingested URLs) may reach loopback and private addresses. Defaults to
    * true on a loopback-bound server, whose callers are local and reach those addresses anyway.
@@ -333,6 +340,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       gateApprovalTools: commaList(e.ENGRAM_GATE_APPROVAL_TOOLS),
     },
     ingest: { maxBodyBytes: e.ENGRAM_INGEST_MAX_BODY_BYTES, urlTimeoutMs: e.ENGRAM_INGEST_URL_TIMEOUT_MS },
+    portability: { maxImportBytes: e.ENGRAM_MAX_IMPORT_BYTES, maxBackupUploadBytes: e.ENGRAM_MAX_BACKUP_UPLOAD_BYTES },
     allowPrivateUrls: e.ENGRAM_ALLOW_PRIVATE_URLS ?? isLoopbackHost(e.ENGRAM_HOST),
   };
 }

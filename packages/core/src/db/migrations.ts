@@ -773,6 +773,21 @@ CREATE INDEX digests_user ON digests(user_id, id);
 `,
   },
   {
+    version: 23,
+    name: "memory sync ids",
+    sql: `
+-- A memory's identity across servers (contracts/platform.md §3): exports carry it and an import
+-- skips a record whose sync_id the tenant already holds, so importing an export twice adds
+-- nothing. Given by a trigger rather than by each writer, so no insert path can leave it out.
+ALTER TABLE memories ADD COLUMN sync_id TEXT;
+UPDATE memories SET sync_id = lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)));
+CREATE UNIQUE INDEX memories_user_sync ON memories(user_id, sync_id) WHERE sync_id IS NOT NULL;
+CREATE TRIGGER memories_sync_id AFTER INSERT ON memories WHEN new.sync_id IS NULL BEGIN
+  UPDATE memories SET sync_id = lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6))) WHERE id = new.id;
+END;
+`,
+  },
+  {
     version: 24,
     name: "server settings",
     sql: `

@@ -86,6 +86,8 @@ export const memories = sqliteTable("memories", {
   recallMisses: integer("recall_misses").notNull().default(0),
   /** Migration 19: when what it tells happened (a chat export's conversation, an episode's start), when known; facts date from it. */
   occurredAt: text("occurred_at"),
+  /** A UUID given at insert (migration 23): the memory's identity in exports and imports. */
+  syncId: text("sync_id"),
 });
 
 export const memoryLinks = sqliteTable("memory_links", {

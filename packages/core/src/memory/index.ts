@@ -27,6 +27,7 @@ export { latestMemorySql, liveMemorySql, presentMemorySql, type LatestVersions }
 export { LinkStore, linkStore, type NewLink, type LinkStep, type LinkTuple } from "./store/links.js";
 export { MemoryLookups, type MemoryHead } from "./store/lookups.js";
 export { MemorySelections, isoWeekStartSql, type WeeklyWrites } from "./store/selections.js";
+export { MemoryStore, type NewMemoryRow } from "./store/memories.js";
 export { MemoryGraphColumns } from "./store/graph-columns.js";
 export { RuleCandidateStore, type RuleCandidate } from "./store/rule-candidates.js";
 export { FsrsStateStore } from "./store/fsrs-state.js";

@@ -128,6 +128,14 @@ export class MemoryService {
   }
 
   /**
+   * The id of the user's memory that `content` would be a near-duplicate of under the store
+   * path's SimHash rule, without raising its source_count (imports without sync ids skip by it).
+   */
+  nearDuplicateOf(userId: number, spaceId: number | null, content: string): number | undefined {
+    return this.findNearDuplicate(userId, spaceId, content, simhash(content))?.id;
+  }
+
+  /**
    * Stores the memory and, when given, its vector of the active model in one transaction.
    * `placement` is for derived memories: a pending one waits in the review inbox (and gets no
    * post-store job until approved); `episodeId` makes it a member of that (already checked) episode;
@@ -236,7 +244,8 @@ export class MemoryService {
       const content = patch.content ?? old.content;
       const status = patch.status ?? old.status;
       this.rows.supersede(old.id, now);
-      const { id: _oldId, ...carried } = old;
+      // A version is a record of its own in exports: it gets its own sync id (migration 23's trigger).
+      const { id: _oldId, syncId: _oldSyncId, ...carried } = old;
       const row = this.rows.insert({
         ...carried,
         content,

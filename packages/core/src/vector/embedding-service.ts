@@ -108,6 +108,14 @@ export class EmbeddingService {
     return normalize(v);
   }
 
+  /**
+   * Embeds, in the background, the memories written without a vector (an import's): at once when
+   * the model is loaded, otherwise `start()` backfills them once it is.
+   */
+  backfillMissing(): void {
+    if (this.embedder?.status() === "loaded") this.startBackfill();
+  }
+
   /** Stops the embedder's worker threads; a backfill in flight stops with an error. */
   async close(): Promise<void> {
     await this.embedder?.close?.();
