@@ -14,7 +14,7 @@ export function resolveDbKey(cfg: EncryptionConfig): Buffer | null {
     case "none":
       return null;
     case "env":
-      return keyFromEnv(cfg.key);
+      return keyFromVariable("ENGRAM_DB_KEY", cfg.key);
     case "keyfile":
       return keyFromFile(cfg.keyfile);
     case "yubikey":
@@ -24,9 +24,11 @@ export function resolveDbKey(cfg: EncryptionConfig): Buffer | null {
   }
 }
 
-function keyFromEnv(value: string | undefined): Buffer {
-  const expected = `ENGRAM_DB_KEY must be ${DB_KEY_BYTES * 2} hex characters (${DB_KEY_BYTES} bytes)`;
-  if (value === undefined || value === "") throw new EncryptionKeyError(`${expected}, but it is not set (ENGRAM_ENCRYPTION_MODE=env)`);
+/** A key given as 64 hex characters in the variable `name` (surrounding whitespace trimmed). */
+export function keyFromVariable(name: string, raw: string | undefined): Buffer {
+  const value = raw?.trim();
+  const expected = `${name} must be ${DB_KEY_BYTES * 2} hex characters (${DB_KEY_BYTES} bytes)`;
+  if (value === undefined || value === "") throw new EncryptionKeyError(`${expected}, but it is not set`);
   if (value.length !== DB_KEY_BYTES * 2) throw new EncryptionKeyError(`${expected}, got ${value.length} characters`);
   if (!HEX_KEY.test(value)) throw new EncryptionKeyError(`${expected}, got characters that are not hex`);
   return Buffer.from(value, "hex");
@@ -37,7 +39,7 @@ function keyFromEnv(value: string | undefined): Buffer {
  * (O_NONBLOCK: a FIFO in its place is refused, not waited on).
  * The server never changes the file's mode: a file others may read is refused with the fix.
  */
-function keyFromFile(file: string): Buffer {
+export function keyFromFile(file: string): Buffer {
   let fd: number;
   try {
     fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
