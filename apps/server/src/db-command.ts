@@ -1,3 +1,4 @@
+import fs from "node:fs";
 import {
   ConvertError,
   DatabaseBusyError,
@@ -57,6 +58,10 @@ export function runDbCommand(args: string[], config: Config, io: Io): number {
     return usage("db rekey needs the new key from exactly one of --new-key-env NAME or --new-keyfile PATH");
   }
 
+  if (!fs.existsSync(config.dbPath)) {
+    io.err.write(`engram-server: no database at ${config.dbPath}\n`);
+    return 1;
+  }
   try {
     const lock = takeExclusiveLock(config.dbPath);
     try {

@@ -140,8 +140,18 @@ describe("engram-server db, other cases", () => {
     expect(res.stderr).toMatch(message);
   });
 
+  it("a folder without a database: exit 1 naming the file, nothing created", () => {
+    const dataDir = fs.mkdtempSync("/tmp/engram-db-");
+    const res = db(dataDir, {}, "status");
+    expect(res.status).toBe(1);
+    expect(res.stderr).toBe(`engram-server: no database at ${dataDir}/engram.db\n`);
+    expect(fs.readdirSync(dataDir)).toEqual([]);
+  });
+
   it("encrypt without a configured key is a key problem (exit 3)", () => {
-    const res = db(fs.mkdtempSync("/tmp/engram-db-"), {}, "encrypt");
+    const dataDir = fs.mkdtempSync("/tmp/engram-db-");
+    fs.writeFileSync(`${dataDir}/engram.db`, "");
+    const res = db(dataDir, {}, "encrypt");
     expect(res.status).toBe(3);
     expect(res.stderr).toBe("engram-server: db encrypt needs a key: set ENGRAM_ENCRYPTION_MODE (keyfile or env) and its key\n");
   });

@@ -1,6 +1,7 @@
+import path from "node:path";
 import Database from "better-sqlite3";
 import { DatabaseBusyError } from "../encryption/index.js";
-import { makePrivateFile } from "./private-files.js";
+import { makePrivateDir, makePrivateFile } from "./private-files.js";
 
 /**
  * Who holds the database, told by SQLite's own file locks on an empty companion file,
@@ -17,6 +18,8 @@ export interface DbLock {
 const lockPath = (dbPath: string) => `${dbPath}.lock`;
 
 function openLock(dbPath: string): Database.Database {
+  // A database outside the data folder may be in a folder not made yet (openDb would make it).
+  makePrivateDir(path.dirname(dbPath));
   makePrivateFile(lockPath(dbPath));
   return new Database(lockPath(dbPath), { timeout: 0 });
 }
