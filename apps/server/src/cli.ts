@@ -1,10 +1,12 @@
 import { ConfigError, loadConfig } from "@engram/core";
+import { runDbCommand } from "./db-command.js";
 import { runModelsCommand } from "./models-command.js";
 import { USAGE, VERSION } from "./usage.js";
 
 /**
  * engram-server's entry: no arguments starts the server; `models …` manages model folders
- * and exits; `--help` and `--version` answer on stdout. Commands are dispatched before the
+ * and `db …` converts the database file, then exit; `--help` and `--version` answer on
+ * stdout. Commands are dispatched before the
  * server module is loaded, so they never open the database or bind a port.
  */
 const [command, ...rest] = process.argv.slice(2);
@@ -19,6 +21,16 @@ if (command === "--help" || command === "-h" || command === "help") {
   let code: number;
   try {
     code = await runModelsCommand(rest, loadConfig(), { out: process.stdout, err: process.stderr });
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`engram-server: ${err.message}\n`);
+    code = 2;
+  }
+  process.exitCode = code;
+} else if (command === "db") {
+  let code: number;
+  try {
+    code = runDbCommand(rest, loadConfig(), { out: process.stdout, err: process.stderr });
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     process.stderr.write(`engram-server: ${err.message}\n`);

@@ -1,5 +1,16 @@
 import { serve } from "@hono/node-server";
-import { ConfigError, createEngram, loadConfig, restrictDataPaths, type Config } from "@engram/core";
+import {
+  ConfigError,
+  createEngram,
+  DatabaseBusyError,
+  EncryptionKeyError,
+  holdServerLock,
+  loadConfig,
+  resolveDbKey,
+  restrictDataPaths,
+  type Config,
+  type Engram,
+} from "@engram/core";
 import { createApp } from "./app.js";
 import { createLogger, logFormatOf, type LogFormat } from "./logger.js";
 import { assertOpenAccessBind } from "./loopback-bind.js";
@@ -11,10 +22,26 @@ function start(config: Config, logFormat: LogFormat) {
   // LanceDB tables its native code writes): nothing for other local users, whatever umask the
   // server was started with (022 would leave files 644 and folders 755).
   process.umask(0o077);
+  // A key source problem stops the server before it creates or changes anything.
+  const key = resolveDbKey(config.encryption);
   for (const r of restrictDataPaths({ dataDir: config.dataDir, dbPath: config.dbPath, lanceDir: config.vectorIndex.lanceDir })) {
     log.warn({ path: r.path, mode: r.from, now: r.to }, "data was open to other local users; restricted it");
   }
-  const engram = createEngram(config, { log: log.child({ component: "embedding" }), jobLog: log.child({ component: "jobs" }) });
+  const dbLock = holdServerLock(config.dbPath);
+  let engram: Engram;
+  try {
+    engram = createEngram(config, {
+      log: log.child({ component: "embedding" }),
+      jobLog: log.child({ component: "jobs" }),
+      dbKey: key && { key, mode: config.encryption.mode },
+    });
+  } finally {
+    // SQLCipher keeps its own copy; ours is not needed past the open.
+    key?.fill(0);
+  }
+  if (config.encryption.mode !== "none" && config.vectorIndex.useLance) {
+    log.warn({ lanceDir: config.vectorIndex.lanceDir }, "vector index files are not encrypted");
+  }
   installTestExitAtCommit(engram, process.env.ENGRAM_TEST_EXIT_AT_COMMIT);
   const app = createApp({
     engram,
@@ -65,6 +92,7 @@ function start(config: Config, logFormat: LogFormat) {
       // Buffered vector-table writes go to disk; if this fails, the next start heals the tables from SQLite.
       await engram.vectors.close().catch((err: unknown) => log.warn({ err }, "vector index did not close cleanly"));
       engram.close();
+      dbLock.release();
       log.info("database closed; bye");
       process.exit(0);
     });
@@ -83,6 +111,15 @@ try {
   if (err instanceof ConfigError) {
     process.stderr.write(`engram-server: ${err.message}\n`);
     process.exit(2);
+  }
+  // platform.md §2.2: one line, no stack trace; exit 3 for a key problem.
+  if (err instanceof EncryptionKeyError) {
+    process.stderr.write(`engram-server: ${err.message}\n`);
+    process.exit(3);
+  }
+  if (err instanceof DatabaseBusyError) {
+    process.stderr.write(`engram-server: ${err.message}\n`);
+    process.exit(1);
   }
   throw err;
 }

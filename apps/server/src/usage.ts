@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { CONFIG_ENV_VARS } from "@engram/core";
 import { LOG_FORMAT_ENV } from "./logger.js";
+import { DB_USAGE } from "./db-command.js";
 import { MODELS_USAGE } from "./models-command.js";
 
 export const { version: VERSION } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
@@ -20,7 +21,7 @@ engram's HTTP server: memories, search, context and jobs over a REST API (/opena
 
 commands:
   (none)       start the server, configured by the environment below
-${MODELS_USAGE.replace(/^usage:\n/, "").replaceAll("  engram-server models", "  models")}  --help       show this help
+${MODELS_USAGE.replace(/^usage:\n/, "").replaceAll("  engram-server models", "  models")}${DB_USAGE.replace(/^usage:\n/, "").replaceAll("  engram-server db", "  db")}  --help       show this help
   --version    print the version
 
 environment (each is described in the README's Configuration table):

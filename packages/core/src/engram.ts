@@ -1,7 +1,7 @@
 import path from "node:path";
 import { DEFAULT_EMBEDDING_THREADS, DEFAULT_INGEST_URL_TIMEOUT_MS, DEFAULT_QUERY_EMBED_CACHE, type Config } from "./config/index.js";
 import type { CoreContext } from "./context.js";
-import { openDb, type Db } from "./db/index.js";
+import { openDb, type Db, type DbKey } from "./db/index.js";
 import { createAudit, type AuditLog } from "./audit/index.js";
 import { createAuth, DEFAULT_AUTH_CONFIG, type AuthService } from "./auth/index.js";
 import { MemoryEvents } from "./events/index.js";
@@ -188,9 +188,9 @@ export function createEngram(
         | "dataDir"
       >
     >,
-  opts: { clock?: Clock; log?: EmbeddingLog; jobLog?: JobLog } = {},
+  opts: { clock?: Clock; log?: EmbeddingLog; jobLog?: JobLog; dbKey?: DbKey | null } = {},
 ): Engram {
-  const db = openDb({ path: config.dbPath, synchronous: config.dbSynchronous });
+  const db = openDb({ path: config.dbPath, synchronous: config.dbSynchronous, encryption: opts.dbKey });
   const ctx: CoreContext = { db, clock: opts.clock ?? systemClock };
   const log = opts.log ?? silentLog;
   const events = new MemoryEvents(db.afterCommit);

@@ -1,6 +1,7 @@
 /** @engram/core: one line per subsystem; each folder's index.ts is its public face. */
 export * from "./config/index.js";
 export * from "./db/index.js";
+export * from "./encryption/index.js";
 export { EngramError, type ErrorKind } from "./errors.js";
 export * from "./util/index.js";
 export { buildFtsQuery, queryTerms } from "./text/index.js";

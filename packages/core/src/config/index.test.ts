@@ -112,4 +112,23 @@ describe("config", () => {
     expect(parseLogLevel("hyper=debug")).toBe("info");
     expect(parseLogLevel("off")).toBe("silent");
   });
+
+  it("encryption: mode none by default; env and keyfile read their source, and the key variables leave the environment", () => {
+    expect(loadConfig({}).encryption).toEqual({ mode: "none" });
+    const env: Record<string, string | undefined> = { ENGRAM_ENCRYPTION_MODE: "env", ENGRAM_DB_KEY: " abc ", ENGRAM_KEYFILE: "/k" };
+    expect(loadConfig(env).encryption).toEqual({ mode: "env", key: "abc" });
+    expect(env).toEqual({ ENGRAM_ENCRYPTION_MODE: "env" });
+    expect(loadConfig({ ENGRAM_ENCRYPTION_MODE: "keyfile", XDG_CONFIG_HOME: "/xdg" }).encryption).toEqual({ mode: "keyfile", keyfile: "/xdg/engram/dbkey" });
+    expect(loadConfig({ ENGRAM_ENCRYPTION_MODE: "keyfile" }).encryption).toEqual({
+      mode: "keyfile",
+      keyfile: path.join(os.homedir(), ".config", "engram", "dbkey"),
+    });
+    expect(() => loadConfig({ ENGRAM_ENCRYPTION_MODE: "aes" })).toThrow(/^invalid ENGRAM_ENCRYPTION_MODE="aes"/);
+  });
+
+  it("the LanceDB index is off under encryption unless asked for", () => {
+    expect(loadConfig({}).vectorIndex.useLance).toBe(true);
+    expect(loadConfig({ ENGRAM_ENCRYPTION_MODE: "env" }).vectorIndex.useLance).toBe(false);
+    expect(loadConfig({ ENGRAM_ENCRYPTION_MODE: "env", ENGRAM_USE_LANCE_INDEX: "1" }).vectorIndex.useLance).toBe(true);
+  });
 });

@@ -11,6 +11,7 @@ import { DEFAULT_JOBS_CONFIG, type JobsConfig } from "../jobs/index.js";
 import { DEFAULT_GRAPH_CONFIG, type GraphConfig } from "../graph/index.js";
 import { DEFAULT_ABSTAIN_MIN_SIMILARITY } from "../search/index.js";
 import type { GuardrailsConfig } from "../intelligence/index.js";
+import { ENCRYPTION_MODES, type EncryptionConfig } from "../encryption/index.js";
 import { DEFAULT_LLM_BG_TIMEOUT_MS, DEFAULT_LLM_CONCURRENCY, DEFAULT_LLM_MODEL, DEFAULT_LLM_TIMEOUT_MS, type LlmConfig } from "../llm/index.js";
 
 /**
@@ -43,6 +44,10 @@ const envSchema = z.object({
   ENGRAM_DATA_DIR: z.string().min(1).default("./data"),
   ENGRAM_DB_PATH: z.string().min(1).optional(),
   ENGRAM_DB_SYNCHRONOUS: z.enum(["full", "normal"]).default("full"),
+  ENGRAM_ENCRYPTION_MODE: z.enum(ENCRYPTION_MODES).default("none"),
+  ENGRAM_KEYFILE: z.string().min(1).optional(),
+  // Never validated here: a bad key is a key problem (exit 3), and a ConfigError would print the value.
+  ENGRAM_DB_KEY: z.string().optional(),
   ENGRAM_BOOTSTRAP_SECRET: z.string().min(1).optional(),
   ENGRAM_OPEN_ACCESS: boolFlag.default(false),
   ENGRAM_API_KEY_PEPPER: z.string().optional(),
@@ -78,7 +83,8 @@ const envSchema = z.object({
   ENGRAM_RERANKER_MODEL_DIR: z.string().min(1).optional(),
   ENGRAM_RERANKER_ONNX_FILE: onnxFileName,
   ENGRAM_RERANKER_TOP_K: positiveInt.max(100).default(12),
-  ENGRAM_USE_LANCE_INDEX: boolFlag.default(true),
+  // Unset: on, except under encryption, whose index files would hold vectors in the clear (platform.md §2.1).
+  ENGRAM_USE_LANCE_INDEX: boolFlag.optional(),
   ENGRAM_LANCE_THRESHOLD: z.coerce.number().int().min(0).default(20_000),
   ENGRAM_MODEL_HUB: z.string().url().default("https://huggingface.co"),
   // bge-m3, the largest embedder we document, keeps 2.3 GB of weights in one ONNX data file.
@@ -139,6 +145,8 @@ export interface Config {
   dataDir: string;
   dbPath: string;
   dbSynchronous: "full" | "normal";
+  /** Encryption at rest: the mode and its key source (resolved at start by resolveDbKey). */
+  encryption: EncryptionConfig;
   bootstrapSecret: string | undefined;
   openAccess: boolean;
   apiKeyPepper: string;
@@ -236,7 +244,13 @@ export function isLoopbackHost(host: string): boolean {
   return host.toLowerCase() === "localhost" || isLoopbackAddress(host);
 }
 
-/** Reads and validates configuration; throws ConfigError naming the offending variable. */
+/** Key material the server must not pass on to the processes it starts: deleted from `env` once read. */
+const SECRET_ENV_VARS = ["ENGRAM_DB_KEY", "ENGRAM_KEYFILE"] as const;
+
+/**
+ * Reads and validates configuration; throws ConfigError naming the offending variable.
+ * Deletes the key variables (SECRET_ENV_VARS) from `env` after reading them.
+ */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const raw: Record<string, string> = {};
   for (const key of Object.keys(envSchema.shape)) {
@@ -244,6 +258,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     const value = env[key] || (alias ? env[alias] : undefined);
     if (value !== undefined && value !== "") raw[key] = value.trim();
   }
+  for (const key of SECRET_ENV_VARS) delete env[key];
   const parsed = envSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -271,6 +286,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dataDir,
     dbPath: e.ENGRAM_DB_PATH ? path.resolve(e.ENGRAM_DB_PATH) : path.join(dataDir, "engram.db"),
     dbSynchronous: e.ENGRAM_DB_SYNCHRONOUS,
+    encryption: encryptionConfig(e, env),
     bootstrapSecret: e.ENGRAM_BOOTSTRAP_SECRET,
     openAccess: e.ENGRAM_OPEN_ACCESS,
     apiKeyPepper: e.ENGRAM_API_KEY_PEPPER ?? "",
@@ -289,7 +305,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     shutdownTimeoutMs: e.ENGRAM_SHUTDOWN_TIMEOUT_MS,
     modelsDir,
     vectorMinSimilarity: e.ENGRAM_VECTOR_MIN_SIMILARITY,
-    vectorIndex: { useLance: e.ENGRAM_USE_LANCE_INDEX, lanceThreshold: e.ENGRAM_LANCE_THRESHOLD, lanceDir: path.join(dataDir, "lance") },
+    vectorIndex: {
+      useLance: e.ENGRAM_USE_LANCE_INDEX ?? e.ENGRAM_ENCRYPTION_MODE === "none",
+      lanceThreshold: e.ENGRAM_LANCE_THRESHOLD,
+      lanceDir: path.join(dataDir, "lance"),
+    },
     modelHub: e.ENGRAM_MODEL_HUB.replace(/\/+$/, ""),
     modelMaxFileBytes: e.ENGRAM_MODEL_MAX_FILE_BYTES,
     embeddingOnnxFile: e.ENGRAM_EMBEDDING_ONNX_FILE,
@@ -343,6 +363,21 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     portability: { maxImportBytes: e.ENGRAM_MAX_IMPORT_BYTES, maxBackupUploadBytes: e.ENGRAM_MAX_BACKUP_UPLOAD_BYTES },
     allowPrivateUrls: e.ENGRAM_ALLOW_PRIVATE_URLS ?? isLoopbackHost(e.ENGRAM_HOST),
   };
+}
+
+/** The key file defaults to $XDG_CONFIG_HOME/engram/dbkey, ~/.config/engram/dbkey without it. */
+function encryptionConfig(e: z.output<typeof envSchema>, env: Record<string, string | undefined>): EncryptionConfig {
+  switch (e.ENGRAM_ENCRYPTION_MODE) {
+    case "none":
+    case "yubikey":
+      return { mode: e.ENGRAM_ENCRYPTION_MODE };
+    case "env":
+      return { mode: "env", key: e.ENGRAM_DB_KEY };
+    case "keyfile": {
+      const configHome = env.XDG_CONFIG_HOME || path.join(os.homedir(), ".config");
+      return { mode: "keyfile", keyfile: path.resolve(e.ENGRAM_KEYFILE ?? path.join(configHome, "engram", "dbkey")) };
+    }
+  }
 }
 
 /** "a, b,,c" → ["a", "b", "c"]. */

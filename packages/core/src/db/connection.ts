@@ -4,6 +4,7 @@ import { drizzle, type BetterSQLite3Database } from "drizzle-orm/better-sqlite3"
 import { MIGRATIONS, type Migration } from "./migrations.js";
 import * as schema from "./schema.js";
 import { makePrivateDir, makePrivateFile } from "./private-files.js";
+import { applyKey, encryptedWithoutKey, looksEncrypted, proveReadable, type DbKey } from "./cipher.js";
 
 export type Drizzle = BetterSQLite3Database<typeof schema>;
 
@@ -32,15 +33,26 @@ export interface CommitHooks {
 export interface OpenDbOptions {
   path: string;
   synchronous?: "full" | "normal";
+  /** SQLCipher key; without one the file must be plain. */
+  encryption?: DbKey | null;
 }
 
-/** Opens (creating if needed) the database file, applies pragmas and pending migrations. */
+/**
+ * Opens (creating if needed) the database file, applies pragmas and pending migrations. With a
+ * key, the key is the connection's first statement, and a read proves it before any pragma,
+ * WAL or migration writes: a wrong key throws EncryptionKeyError with the file untouched.
+ */
 export function openDb(opts: OpenDbOptions): Db {
+  const dbKey = opts.encryption ?? null;
   if (opts.path !== ":memory:") {
+    // Checked before SQLite opens it: nothing may be written next to an encrypted file opened without a key.
+    if (!dbKey && looksEncrypted(opts.path)) throw encryptedWithoutKey(opts.path);
     makePrivateDir(path.dirname(opts.path));
     makePrivateFile(opts.path);
   }
   const sqlite = new Database(opts.path);
+  if (dbKey) applyKey(sqlite, dbKey.key);
+  proveReadable(sqlite, opts.path, dbKey);
   sqlite.pragma("journal_mode = WAL");
   // FULL fsyncs every commit so an acknowledged write survives power loss, not only a crash.
   sqlite.pragma(`synchronous = ${opts.synchronous === "normal" ? "NORMAL" : "FULL"}`);
