@@ -57,6 +57,28 @@ describe.each([
   });
 });
 
+describe("backups under encryption", () => {
+  it("GET /backup is encrypted with the database's key and verifies with it", async () => {
+    const env = { ENGRAM_ENCRYPTION_MODE: "env", ENGRAM_DB_KEY: newDbKey(), ENGRAM_EMBEDDING_PROVIDER: "none" };
+    const text = marker();
+    const s = await startServer(env);
+    try {
+      const key = await storeMarker(s.url, text);
+      const res = await fetch(`${s.url}/backup`, { headers: { authorization: `Bearer ${key}` } });
+      expect(res.status).toBe(200);
+      expect(res.headers.get("x-engram-encrypted")).toBe("true");
+      const bytes = Buffer.from(await res.arrayBuffer());
+      expect(bytes.includes(text)).toBe(false);
+      expect(bytes.subarray(0, 15).toString("latin1")).not.toBe("SQLite format 3");
+      const verified = await fetch(`${s.url}/backup/verify`, { method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": "application/octet-stream" }, body: bytes });
+      expect(verified.status).toBe(200);
+      expect(await verified.json()).toMatchObject({ ok: true, encrypted: true });
+    } finally {
+      await s.stop();
+    }
+  });
+});
+
 describe("a wrong or missing key", () => {
   /** A database a real server run encrypted with `hexKey` (or left plain without one), stopped. */
   async function databaseMadeBy(env: Record<string, string>) {

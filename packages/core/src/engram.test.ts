@@ -61,7 +61,7 @@ describe("ENGRAM_FUSION", () => {
 });
 
 describe("the near-duplicate window", () => {
-  it("compares a store with the user's 500 newest memories, no further", () => {
+  it("compares a store with the user's 500 newest memories, no further", { timeout: 30_000 }, () => {
     const { store } = engramWith({});
     const first = store("the studio key is under the blue flowerpot by the door");
     for (let i = 0; i < 499; i++) store(`${i} ${crypto.randomUUID()} ${crypto.randomUUID()}`.replace(/-/g, " "));

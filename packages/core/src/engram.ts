@@ -292,7 +292,12 @@ export function createEngram(
 
   const portability = createPortability(ctx, { memories, events, backfill: () => embedding.backfillMissing() });
   const dataDir = config.dataDir ?? path.dirname(config.dbPath);
-  const backups = createBackups(ctx, { dbPath: config.dbPath, tempDir: path.join(dataDir, "temp"), backupDir: path.join(dataDir, "backups") });
+  const backups = createBackups(ctx, {
+    dbPath: config.dbPath,
+    tempDir: path.join(dataDir, "temp"),
+    backupDir: path.join(dataDir, "backups"),
+    keyHex: opts.dbKey?.key.toString("hex"),
+  });
 
   return {
     db,

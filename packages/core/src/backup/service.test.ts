@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createEngram, type Engram } from "../engram.js";
 import { storeInputSchema } from "../memory/schemas.js";
 import { inspectDatabaseFile, vacuumInto } from "./store.js";
+import { applyKey } from "../db/index.js";
 
 let dir: string;
 let engram: Engram;
@@ -52,10 +53,11 @@ describe("BackupService", () => {
 
 describe("vacuumInto on an encrypted database", () => {
   it("keeps the source's key: the copy opens with the key and not without it", () => {
-    const key = `x'${"ab".repeat(32)}'`;
+    // Keyed as the server keys its database under encryption at rest (cipher sqlcipher, legacy 4).
+    const key = "ab".repeat(32);
     const source = path.join(dir, "keyed.db");
     const db = new Database(source);
-    db.pragma(`key="${key}"`);
+    applyKey(db, Buffer.from(key, "hex"));
     db.exec("CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES ('DISTINCTIVE_MARKER')");
     db.close();
     const copy = path.join(dir, "keyed-copy.db");

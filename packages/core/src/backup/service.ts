@@ -10,6 +10,8 @@ import type { DatabaseFileProblem, DatabaseFileReport } from "./store.js";
 export interface BackupPaths {
   /** The live database file. */
   dbPath: string;
+  /** The database key in hex under encryption at rest: snapshots are taken and checked with it, and stay encrypted. */
+  keyHex?: string | undefined;
   /** Where snapshots and uploads are written while in use (`<data dir>/temp`). */
   tempDir: string;
   /** Where stored snapshots live (`<data dir>/backups`, and its `daily/`). */
@@ -43,9 +45,9 @@ export class BackupService {
     private readonly paths: BackupPaths,
   ) {}
 
-  /** Encryption at rest is not built yet: every snapshot is a plain SQLite file. */
+  /** Under encryption at rest a snapshot is encrypted with the database's own key (VACUUM INTO keeps it). */
   get encrypted(): boolean {
-    return false;
+    return this.paths.keyHex !== undefined;
   }
 
   /** A new empty file of mode 0600 under the temp folder, with a unique name. */
@@ -63,7 +65,7 @@ export class BackupService {
       const discard = () => fs.rmSync(file, { force: true });
       try {
         const takenAt = this.ctx.clock.now();
-        await snapshotOffThread(this.paths.dbPath, file);
+        await snapshotOffThread(this.paths.dbPath, file, this.paths.keyHex);
         return { path: file, sizeBytes: fs.statSync(file).size, schemaVersion: appliedSchemaVersion(this.ctx.db), encrypted: this.encrypted, takenAt, discard };
       } catch (err) {
         discard();
@@ -77,7 +79,7 @@ export class BackupService {
 
   /** Checks a backup file: it opens, passes `PRAGMA integrity_check`, and holds Engram's tables. */
   async verifyFile(file: string, target: VerifyTarget): Promise<VerifyReport> {
-    const report = await inspectOffThread(file);
+    const report = await inspectOffThread(file, this.paths.keyHex);
     return report.ok ? { ...report, target, encrypted: this.encrypted } : report;
   }
 

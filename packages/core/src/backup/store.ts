@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import Database from "better-sqlite3";
+import { applyKey } from "../db/index.js";
 
 /**
  * The backup's SQL on database files, each through its own connection (never the server's), so
@@ -35,13 +36,13 @@ const REQUIRED_TABLES = ["memories", "users", "schema_migrations"];
  * 12.11.1 on a database keyed with `PRAGMA key="x'<64 hex>'"`, VACUUM INTO writes the copy
  * encrypted with the source's key (it opens only with that key; without it: "file is not a
  * database"), while the backup API refuses the pair ("backup is not supported with incompatible
- * source and target databases"). So when encryption at rest lands, the only change here is to
- * apply the key to this connection (`key`), and the copy stays encrypted with it.
+ * source and target databases"). So the key (hex) is applied to this connection as the server
+ * applies it to its own (cipher sqlcipher, legacy 4), and the copy stays encrypted with it.
  */
 export function vacuumInto(sourcePath: string, destPath: string, key?: string): void {
   const db = new Database(sourcePath, { readonly: true, fileMustExist: true });
   try {
-    if (key !== undefined) db.pragma(`key="${key}"`);
+    if (key !== undefined) applyKey(db, Buffer.from(key, "hex"));
     db.prepare("VACUUM INTO ?").run(destPath);
   } finally {
     db.close();
@@ -57,7 +58,7 @@ export function inspectDatabaseFile(filePath: string, key?: string): DatabaseFil
   let db: Database.Database | undefined;
   try {
     db = new Database(filePath, { readonly: true, fileMustExist: true });
-    if (key !== undefined) db.pragma(`key="${key}"`);
+    if (key !== undefined) applyKey(db, Buffer.from(key, "hex"));
     const problems = (db.prepare("PRAGMA integrity_check").pluck().all() as string[]).filter((p) => p !== "ok");
     if (problems.length > 0) return { ok: false, problem: "integrity check failed", integrity: problems[0]! };
     const tables = new Set(db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table'").pluck().all() as string[]);
